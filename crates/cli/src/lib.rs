@@ -1,0 +1,2 @@
+//! The `slipway` library: configuration, release plans and commands.
+#![warn(missing_docs)]

@@ -1,0 +1,2 @@
+//! Everything git does in a release.
+#![warn(missing_docs)]

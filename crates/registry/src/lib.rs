@@ -1,0 +1,2 @@
+//! Publishing over HTTP: PyPI, OCI registries and GitHub Releases.
+#![warn(missing_docs)]
