@@ -1,1 +1,6 @@
-//! Harnesses for end-to-end tests: real servers on 127.0.0.1.
+//! Harnesses for slipway's end-to-end tests: real servers started on 127.0.0.1 with free ports and
+//! stopped on drop, and the way to run the real `slipway` program.
+//!
+//! Run the CLI from a test in `tests/tests/*.rs` as
+//! `std::process::Command::new(env!("CARGO_BIN_EXE_slipway-e2e"))`: that binary is `slipway` itself
+//! (see `src/bin/slipway-e2e.rs`), built by Cargo for this package's tests.

@@ -1,1 +1,79 @@
-fn main() {}
+//! slipway's chores: `cargo xtask ci | test | bench | release`.
+//!
+//! - `ci`: formatting check, clippy with warnings denied, then `test`.
+//! - `test`: installs (or checks) what the tests need (a registry, skopeo, pypiserver, Python's
+//!   `packaging`), then runs every test of the workspace, end-to-end ones included.
+//! - `bench [NAME]`: benchmarks that report ratios to a reference measured in the same run.
+//! - `release`: releases this workspace through the `slipway` library.
+
+#![allow(
+    clippy::print_stderr,
+    clippy::print_stdout,
+    reason = "a chore runner talks to its user on the terminal"
+)]
+
+mod bench;
+mod provision;
+
+use std::process::Command;
+
+use anyhow::{Context as _, bail};
+
+const USAGE: &str = "usage: cargo xtask <ci | test | lint | bench [changelog|pypi|oci] | provision>";
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((task, rest)) = args.split_first() else {
+        bail!("{USAGE}");
+    };
+    match task.as_str() {
+        "ci" => {
+            lint()?;
+            test(rest)
+        }
+        "test" => test(rest),
+        "lint" => lint(),
+        "provision" => provision::all(),
+        "bench" => bench::run(rest),
+        other => bail!("unknown task {other:?}\n{USAGE}"),
+    }
+}
+
+/// Installs what the tests need, then runs every test; extra arguments go to `cargo test`.
+fn test(extra: &[String]) -> anyhow::Result<()> {
+    provision::all()?;
+    let mut args = vec!["test", "--workspace", "--all-targets"];
+    args.extend(extra.iter().map(String::as_str));
+    cargo(&args)?;
+    // `--all-targets` leaves out doctests, which document the pure crates' rules.
+    cargo(&["test", "--workspace", "--doc"])
+}
+
+fn lint() -> anyhow::Result<()> {
+    cargo(&["fmt", "--all", "--", "--check"]).context("formatting differs: run `cargo fmt --all`")?;
+    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+}
+
+/// Runs cargo (the one that runs us) with `args` in the workspace root.
+fn cargo(args: &[&str]) -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    run(Command::new(cargo).args(args).current_dir(workspace_root()))
+}
+
+/// Runs a command with inherited stdio and fails with the command line if it fails.
+fn run(command: &mut Command) -> anyhow::Result<()> {
+    let line = format!("{command:?}");
+    eprintln!("$ {line}");
+    let status = command.status().with_context(|| format!("cannot start {line}"))?;
+    if !status.success() {
+        bail!("{line} failed with {status}");
+    }
+    Ok(())
+}
+
+fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}
