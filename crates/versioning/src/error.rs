@@ -1,0 +1,183 @@
+//! Error types, one per stage: parsing a version, a tag pattern or a level, bumping, mapping to
+//! PEP 440 and editing version files.
+
+use std::fmt;
+
+/// A string is not a SemVer 2.0 version.
+///
+/// Displays as `"1.2" is not a version: expected MAJOR.MINOR.PATCH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    input: String,
+    reason: String,
+}
+
+impl ParseError {
+    pub(crate) fn new(input: &str, reason: impl Into<String>) -> ParseError {
+        ParseError {
+            input: input.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The text that failed to parse.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// What is wrong with it, e.g. `expected MAJOR.MINOR.PATCH`.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} is not a version: {}", self.input, self.reason)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// A string is not a PEP 440 version.
+///
+/// Displays as `"1.0-foo" is not a PEP 440 version: <what is wrong>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pep440ParseError {
+    input: String,
+    reason: String,
+}
+
+impl Pep440ParseError {
+    pub(crate) fn new(input: &str, reason: impl Into<String>) -> Pep440ParseError {
+        Pep440ParseError {
+            input: input.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The text that failed to parse.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+}
+
+impl fmt::Display for Pep440ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is not a PEP 440 version: {}",
+            self.input, self.reason
+        )
+    }
+}
+
+impl std::error::Error for Pep440ParseError {}
+
+/// A tag pattern such as `{package}-v{version}` is malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PatternError {
+    /// The pattern has no `{version}` placeholder.
+    #[error("tag pattern {pattern:?} has no {{version}} placeholder: write e.g. \"v{{version}}\"")]
+    MissingVersion {
+        /// The pattern as given.
+        pattern: String,
+    },
+    /// A placeholder occurs more than once.
+    #[error("tag pattern {pattern:?} has {{{placeholder}}} more than once: use it at most once")]
+    Repeated {
+        /// The pattern as given.
+        pattern: String,
+        /// `version` or `package`.
+        placeholder: String,
+    },
+    /// A `{...}` other than `{version}` or `{package}`.
+    #[error(
+        "tag pattern {pattern:?} has an unknown placeholder {{{placeholder}}}: only {{version}} and {{package}} exist"
+    )]
+    UnknownPlaceholder {
+        /// The pattern as given.
+        pattern: String,
+        /// The name between the braces.
+        placeholder: String,
+    },
+    /// A `{` without its `}` or a stray `}`.
+    #[error(
+        "tag pattern {pattern:?} has an unbalanced brace: braces may only surround a placeholder"
+    )]
+    UnbalancedBrace {
+        /// The pattern as given.
+        pattern: String,
+    },
+}
+
+/// A string is not a bump level.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{input:?} is not a bump level: expected patch, minor or major")]
+pub struct ParseLevelError {
+    pub(crate) input: String,
+}
+
+/// A version has no faithful counterpart in the other scheme.
+///
+/// The mapping between SemVer and PEP 440 covers releases, `alpha`/`beta`/`rc` pre-releases and
+/// `dev` releases; everything else is refused rather than approximated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MappingError {
+    /// SemVer build metadata has no PEP 440 equivalent.
+    #[error(
+        "{version} has build metadata, which PEP 440 cannot express: local versions (`+...`) sort differently and PyPI rejects them; drop the build metadata"
+    )]
+    BuildMetadata {
+        /// The SemVer version.
+        version: String,
+    },
+    /// A SemVer pre-release other than `alpha.N`, `beta.N`, `rc.N` or `dev.N`.
+    #[error(
+        "{version} has pre-release {prerelease:?}, which has no PEP 440 equivalent: use alpha.N, beta.N, rc.N or dev.N"
+    )]
+    Prerelease {
+        /// The SemVer version.
+        version: String,
+        /// Its pre-release part.
+        prerelease: String,
+    },
+    /// A PEP 440 epoch (`1!2.0`) has no SemVer equivalent.
+    #[error("{version} has an epoch, which SemVer cannot express")]
+    Epoch {
+        /// The PEP 440 version.
+        version: String,
+    },
+    /// A PEP 440 post-release has no SemVer equivalent.
+    #[error(
+        "{version} is a post-release, which SemVer cannot express: release a new patch version instead"
+    )]
+    Post {
+        /// The PEP 440 version.
+        version: String,
+    },
+    /// A PEP 440 local version (`+ubuntu1`) has no faithful SemVer equivalent.
+    #[error(
+        "{version} has a local version label, which SemVer cannot express faithfully: build metadata does not take part in ordering"
+    )]
+    Local {
+        /// The PEP 440 version.
+        version: String,
+    },
+    /// A PEP 440 dev release of a pre-release (`1.0rc1.dev2`).
+    #[error(
+        "{version} is a dev release of a pre-release, which SemVer cannot express in the same order"
+    )]
+    DevOfPrerelease {
+        /// The PEP 440 version.
+        version: String,
+    },
+    /// A PEP 440 release with more than three non-zero segments.
+    #[error("{version} has more than three release segments, which SemVer cannot express")]
+    Segments {
+        /// The PEP 440 version.
+        version: String,
+    },
+}
