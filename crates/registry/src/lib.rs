@@ -1,2 +1,5 @@
 //! Publishing over HTTP: PyPI, OCI registries and GitHub Releases.
 #![warn(missing_docs)]
+
+pub mod redact;
+pub mod retry;
