@@ -1,0 +1,287 @@
+//! Merging a rendered release into an existing CHANGELOG.md: text in, text out.
+//!
+//! Only three places change: the new section is inserted after the header (or replaces the
+//! `## [Unreleased]` section), and link references at the bottom are added or updated.
+//! Every other byte, including hand edits in older sections, is kept.
+//! Merging the same release twice gives the same text as merging it once.
+
+use crate::markdown::{DEFAULT_HEADER, LinkDefinition, ReleaseBlock, UNRELEASED};
+
+/// The result of [`merge_release`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// The new text of the file.
+    Updated(String),
+    /// A section for this version already exists; the file is left as it is.
+    AlreadyPresent,
+}
+
+/// Merges one release section into a changelog's text.
+///
+/// - A versioned release already present (`## [1.2.0]`, `## 1.2.0`, `## [v1.2.0] - …`) gives
+///   [`MergeOutcome::AlreadyPresent`].
+/// - Otherwise, an `## [Unreleased]` section is replaced by the release; without one, the release
+///   goes before the first `## ` heading (or at the end of an empty changelog).
+/// - An unreleased block replaces the existing `## [Unreleased]` section, or is inserted.
+/// - Link references: the release's own is added (or replaced); merging a versioned release
+///   removes an `[Unreleased]` link, since no `## [Unreleased]` heading remains.
+/// - An empty `existing` gets [`DEFAULT_HEADER`] first.
+///
+/// ```
+/// use changelog::{MergeOutcome, ReleaseBlock, merge_release};
+/// let block = ReleaseBlock {
+///     label: "1.1.0".into(),
+///     text: "## [1.1.0] - 2026-11-21\n\n### Added\n\n- b\n".into(),
+///     link: None,
+/// };
+/// let existing = "# Changelog\n\n## [1.0.0] - 2026-01-01\n\n- a (hand edited)\n";
+/// let MergeOutcome::Updated(merged) = merge_release(existing, &block) else { panic!() };
+/// assert_eq!(merged, "# Changelog\n\n## [1.1.0] - 2026-11-21\n\n### Added\n\n- b\n\n## [1.0.0] - 2026-01-01\n\n- a (hand edited)\n");
+/// assert_eq!(merge_release(&merged, &block), MergeOutcome::AlreadyPresent);
+/// ```
+pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
+    let is_unreleased = block.label.eq_ignore_ascii_case(UNRELEASED);
+    let crlf = existing.contains("\r\n");
+    let existing_owned;
+    let existing = if existing.trim().is_empty() {
+        existing_owned = DEFAULT_HEADER.to_owned();
+        existing_owned.as_str()
+    } else {
+        existing
+    };
+    let layout = Lines::new(existing);
+    if !is_unreleased
+        && layout
+            .headings()
+            .any(|(_, label)| same_version(label, &block.label))
+    {
+        return MergeOutcome::AlreadyPresent;
+    }
+    let section_text = normalise_newlines(&block.text, crlf);
+    let newline = if crlf { "\r\n" } else { "\n" };
+    let footer_start = layout.footer_start();
+    let unreleased = layout
+        .headings()
+        .find(|(_, label)| label.eq_ignore_ascii_case(UNRELEASED))
+        .map(|(start, _)| start);
+
+    let mut text = String::with_capacity(existing.len() + section_text.len() + 256);
+    if let Some(start) = unreleased {
+        let end = layout.section_end(start, footer_start);
+        text.push_str(&existing[..start]);
+        text.push_str(&section_text);
+        if end < existing.len() {
+            text.push_str(newline);
+        }
+        text.push_str(&existing[end..]);
+    } else {
+        let at = layout
+            .headings()
+            .next()
+            .map_or(footer_start, |(start, _)| start);
+        text.push_str(&existing[..at]);
+        if !text.is_empty() && !text.ends_with(&format!("{newline}{newline}")) {
+            text.push_str(newline);
+            if !text.ends_with(&format!("{newline}{newline}")) {
+                text.push_str(newline);
+            }
+        }
+        text.push_str(&section_text);
+        if at < existing.len() {
+            text.push_str(newline);
+        }
+        text.push_str(&existing[at..]);
+    }
+
+    // A versioned release replaced the unreleased section or went above everything, so no
+    // `## [Unreleased]` heading remains for an `[Unreleased]` link to serve.
+    let links: Vec<&LinkDefinition> = block.link.iter().collect();
+    MergeOutcome::Updated(update_links(&text, &links, is_unreleased, newline))
+}
+
+/// Merges several releases, oldest first, skipping those already present.
+/// Returns the text and the labels that were inserted.
+pub fn merge_releases<'a>(
+    existing: &str,
+    blocks: impl IntoIterator<Item = &'a ReleaseBlock>,
+) -> (String, Vec<String>) {
+    let mut text = existing.to_owned();
+    let mut inserted = Vec::new();
+    for block in blocks {
+        if let MergeOutcome::Updated(updated) = merge_release(&text, block) {
+            if updated != text {
+                inserted.push(block.label.clone());
+            }
+            text = updated;
+        }
+    }
+    (text, inserted)
+}
+
+fn normalise_newlines(text: &str, crlf: bool) -> String {
+    let text = if text.ends_with('\n') {
+        text.to_owned()
+    } else {
+        format!("{text}\n")
+    };
+    if crlf {
+        text.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        text
+    }
+}
+
+/// `1.2.0`, `v1.2.0` and `V1.2.0` name the same release.
+fn same_version(heading: &str, version: &str) -> bool {
+    let strip = |label: &str| label.strip_prefix(['v', 'V']).unwrap_or(label).to_owned();
+    strip(heading) == strip(version)
+}
+
+/// The line structure of a changelog: where `## ` headings are and where the link references start.
+struct Lines<'a> {
+    text: &'a str,
+    /// (byte offset of the line start, line without its line ending)
+    lines: Vec<(usize, &'a str)>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        let mut lines = Vec::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            lines.push((offset, line.trim_end_matches(['\n', '\r'])));
+            offset += line.len();
+        }
+        Lines { text, lines }
+    }
+
+    /// `## ` headings outside fenced code blocks, with their label (`1.2.0`, `Unreleased`).
+    fn headings(&self) -> impl Iterator<Item = (usize, &'a str)> + '_ {
+        let mut fenced = false;
+        self.lines.iter().filter_map(move |&(start, line)| {
+            if line.trim_start().starts_with("```") {
+                fenced = !fenced;
+                return None;
+            }
+            if fenced {
+                return None;
+            }
+            line.strip_prefix("## ")
+                .map(|heading| (start, heading_label(heading)))
+        })
+    }
+
+    /// Where the trailing block of link reference definitions starts (the text's length if none).
+    fn footer_start(&self) -> usize {
+        let mut start = self.text.len();
+        for &(offset, line) in self.lines.iter().rev() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            if is_link_definition(line) {
+                start = offset;
+            } else {
+                break;
+            }
+        }
+        start
+    }
+
+    /// The end of the section starting at `start`: the next `## ` heading or the footer.
+    fn section_end(&self, start: usize, footer_start: usize) -> usize {
+        self.headings()
+            .map(|(offset, _)| offset)
+            .find(|&offset| offset > start)
+            .unwrap_or(footer_start)
+            .min(footer_start.max(start))
+    }
+}
+
+/// `[1.2.0] - 2026-11-21` → `1.2.0`; `1.2.0 (2026-11-21)` → `1.2.0`.
+fn heading_label(heading: &str) -> &str {
+    let heading = heading.trim();
+    if let Some(rest) = heading.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest).trim();
+    }
+    heading.split_whitespace().next().unwrap_or(heading)
+}
+
+fn is_link_definition(line: &str) -> bool {
+    link_label(line).is_some()
+}
+
+fn link_label(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix('[')?;
+    let (label, _) = rest.split_once("]:")?;
+    (!label.is_empty()).then_some(label)
+}
+
+/// Adds or replaces link definitions in the footer; drops `[Unreleased]` unless kept.
+fn update_links(
+    text: &str,
+    links: &[&LinkDefinition],
+    keep_unreleased: bool,
+    newline: &str,
+) -> String {
+    let footer_start = Lines::new(text).footer_start();
+    let (body, footer) = text.split_at(footer_start);
+    if links.is_empty()
+        && (keep_unreleased || !footer.lines().any(|line| label_is(line, UNRELEASED)))
+    {
+        return text.to_owned();
+    }
+    let mut footer_lines: Vec<String> = footer.lines().map(str::to_owned).collect();
+    if !keep_unreleased {
+        footer_lines.retain(|line| !label_is(line, UNRELEASED));
+    }
+    for link in links {
+        let rendered = format!("[{}]: {}", link.label, link.url);
+        if let Some(existing) = footer_lines
+            .iter_mut()
+            .find(|line| label_is(line, &link.label))
+        {
+            *existing = rendered;
+            continue;
+        }
+        // New links go above the older releases' links, below `[Unreleased]`.
+        let at = if link.label.eq_ignore_ascii_case(UNRELEASED) {
+            0
+        } else {
+            footer_lines
+                .iter()
+                .position(|line| is_link_definition(line) && !label_is(line, UNRELEASED))
+                .unwrap_or(footer_lines.len())
+        };
+        footer_lines.insert(at, rendered);
+    }
+    while footer_lines
+        .last()
+        .is_some_and(|line| line.trim().is_empty())
+    {
+        footer_lines.pop();
+    }
+    let mut out = String::with_capacity(text.len() + 256);
+    out.push_str(body);
+    if footer_lines.is_empty() {
+        return out;
+    }
+    if footer.is_empty() {
+        // A new footer: separate it from the last section by one blank line.
+        while out.ends_with(newline) && out[..out.len() - newline.len()].ends_with(newline) {
+            out.truncate(out.len() - newline.len());
+        }
+        if !out.is_empty() && !out.ends_with(newline) {
+            out.push_str(newline);
+        }
+        out.push_str(newline);
+    }
+    for line in footer_lines {
+        out.push_str(line.trim_end_matches('\r'));
+        out.push_str(newline);
+    }
+    out
+}
+
+fn label_is(line: &str, label: &str) -> bool {
+    link_label(line).is_some_and(|existing| existing.eq_ignore_ascii_case(label))
+}

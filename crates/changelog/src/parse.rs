@@ -1,0 +1,272 @@
+//! Reading one commit message: conventional fields, reverts, merges, fixups, references.
+//!
+//! Parsing never fails: a message that is not a conventional commit is [`Kind::Other`] data.
+
+use serde::Serialize;
+
+use crate::input::Commit;
+
+/// What kind of commit a message describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A conventional commit (`type(scope)!: description`).
+    Conventional,
+    /// A commit whose message is not conventional.
+    Other,
+    /// A merge commit (more than one parent, or git's `Merge branch …` summary).
+    Merge,
+    /// A `git revert` commit: `Revert "…"` with `This reverts commit <id>.` in the body.
+    Revert,
+    /// A `fixup!`, `squash!` or `amend!` commit that should have been squashed.
+    Fixup,
+}
+
+/// A footer (git trailer) such as `Refs: #12`, `Closes #3` or `Co-authored-by: …`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Footer<'a> {
+    /// The token, e.g. `Refs`, `Closes`, `Co-authored-by`, `BREAKING CHANGE`.
+    pub token: &'a str,
+    /// The value after the separator; for `Closes #3` it is `3`.
+    pub value: &'a str,
+}
+
+/// A commit message taken apart. Borrows from the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedMessage<'a> {
+    /// The kind of commit.
+    pub kind: Kind,
+    /// The conventional type (`feat`), as written.
+    pub r#type: Option<&'a str>,
+    /// The conventional scope, as written.
+    pub scope: Option<&'a str>,
+    /// The description: the conventional description, or the whole summary line otherwise.
+    pub description: &'a str,
+    /// The body (without footers for conventional commits), if any.
+    pub body: Option<&'a str>,
+    /// Whether the commit declares a breaking change (`!` or a `BREAKING CHANGE:` footer).
+    pub breaking: bool,
+    /// The `BREAKING CHANGE:` text, or the description for `!` commits.
+    pub breaking_description: Option<&'a str>,
+    /// Footers other than `BREAKING CHANGE`.
+    pub footers: Vec<Footer<'a>>,
+    /// Pull-request numbers referenced as `(#123)` in the summary.
+    pub pull_requests: Vec<u64>,
+    /// Issue numbers referenced in footers (`Refs: #12`, `Closes #3`).
+    pub issues: Vec<u64>,
+    /// The id from `This reverts commit <id>.`, for reverts.
+    pub reverts: Option<&'a str>,
+    /// The id from `(cherry picked from commit <id>)`.
+    pub cherry_picked_from: Option<&'a str>,
+}
+
+/// Git's merge summaries, for merges whose parents were flattened (`git log --first-parent` exports, squashes).
+const MERGE_PREFIXES: [&str; 6] = [
+    "Merge branch ",
+    "Merge pull request ",
+    "Merge remote-tracking branch ",
+    "Merge tag ",
+    "Merge commit ",
+    "Merge changes ",
+];
+const FIXUP_PREFIXES: [&str; 3] = ["fixup! ", "squash! ", "amend! "];
+
+/// Takes a commit's message apart.
+///
+/// ```
+/// use changelog::{Commit, Kind, parse_commit};
+/// let commit = Commit::new("a1b2c3d", "feat(parser)!: accept tabs (#42)\n\nRefs: #12");
+/// let parsed = parse_commit(&commit);
+/// assert_eq!(parsed.kind, Kind::Conventional);
+/// assert_eq!(parsed.r#type, Some("feat"));
+/// assert_eq!(parsed.scope, Some("parser"));
+/// assert!(parsed.breaking);
+/// assert_eq!(parsed.pull_requests, [42]);
+/// assert_eq!(parsed.issues, [12]);
+/// ```
+pub fn parse_commit(commit: &Commit) -> ParsedMessage<'_> {
+    parse_message(&commit.message, commit.parent_count)
+}
+
+/// Takes a message apart; `parent_count` above one makes it a merge.
+pub fn parse_message(message: &str, parent_count: usize) -> ParsedMessage<'_> {
+    let message = message.trim_start_matches(['\n', '\r']);
+    let (summary, rest) = match message.find('\n') {
+        Some(index) => (
+            message[..index].trim_end_matches('\r'),
+            &message[index + 1..],
+        ),
+        None => (message, ""),
+    };
+    let reverts = find_id_after(message, "This reverts commit ");
+    let cherry_picked_from = find_id_after(message, "(cherry picked from commit ");
+    let mut parsed = ParsedMessage {
+        kind: Kind::Other,
+        r#type: None,
+        scope: None,
+        description: summary.trim(),
+        body: non_empty(rest),
+        breaking: false,
+        breaking_description: None,
+        footers: Vec::new(),
+        pull_requests: pull_requests(summary),
+        issues: Vec::new(),
+        reverts,
+        cherry_picked_from,
+    };
+    if parent_count > 1
+        || MERGE_PREFIXES
+            .iter()
+            .any(|prefix| summary.starts_with(prefix))
+    {
+        parsed.kind = Kind::Merge;
+        return parsed;
+    }
+    if FIXUP_PREFIXES
+        .iter()
+        .any(|prefix| summary.starts_with(prefix))
+    {
+        parsed.kind = Kind::Fixup;
+        return parsed;
+    }
+    if summary.starts_with("Revert \"") && reverts.is_some() {
+        parsed.kind = Kind::Revert;
+        return parsed;
+    }
+    // Cheap pre-check: a conventional summary has a `:` after a type with no spaces.
+    // It saves the parser's error construction on the many non-conventional messages.
+    if !looks_conventional(summary) {
+        return parsed;
+    }
+    match git_conventional::Commit::parse(message) {
+        Ok(commit) => {
+            parsed.kind = Kind::Conventional;
+            parsed.r#type = Some(commit.type_().as_str());
+            parsed.scope = commit.scope().map(|scope| scope.as_str());
+            parsed.description = commit.description();
+            parsed.body = commit.body().and_then(non_empty);
+            parsed.breaking = commit.breaking();
+            parsed.breaking_description = commit.breaking_description();
+            for footer in commit.footers() {
+                if footer.breaking() {
+                    continue;
+                }
+                let value = footer.value();
+                let token = footer.token().as_str();
+                if !token.eq_ignore_ascii_case("co-authored-by")
+                    && !token.eq_ignore_ascii_case("signed-off-by")
+                {
+                    let hash_separated = footer.separator().as_str().contains('#');
+                    issue_numbers(value, hash_separated, &mut parsed.issues);
+                }
+                parsed.footers.push(Footer { token, value });
+            }
+        }
+        // The full message is not conventional (a body that does not follow the footer grammar,
+        // a missing blank line), but the summary may be: the summary is what decides the type.
+        Err(_) => {
+            if let Ok(commit) = git_conventional::Commit::parse(summary) {
+                parsed.kind = Kind::Conventional;
+                parsed.r#type = Some(commit.type_().as_str());
+                parsed.scope = commit.scope().map(|scope| scope.as_str());
+                parsed.description = commit.description();
+                parsed.breaking = commit.breaking();
+                parsed.breaking_description = commit.breaking_description();
+                if let Some(text) = breaking_footer(rest) {
+                    parsed.breaking = true;
+                    parsed.breaking_description = Some(text);
+                }
+            }
+        }
+    }
+    parsed
+}
+
+fn non_empty(text: &str) -> Option<&str> {
+    let text = text.trim();
+    (!text.is_empty()).then_some(text)
+}
+
+fn looks_conventional(summary: &str) -> bool {
+    let Some(colon) = summary.find(':') else {
+        return false;
+    };
+    let head = &summary[..colon];
+    let type_end = head.find(['(', '!']).unwrap_or(head.len());
+    type_end > 0 && !head[..type_end].contains(char::is_whitespace)
+}
+
+/// The hex id that follows `marker`, if any.
+fn find_id_after<'a>(message: &'a str, marker: &str) -> Option<&'a str> {
+    let start = message.find(marker)? + marker.len();
+    let rest = &message[start..];
+    let end = rest
+        .find(|c: char| !c.is_ascii_hexdigit())
+        .unwrap_or(rest.len());
+    (end >= 4).then(|| &rest[..end])
+}
+
+/// `(#123)` references in a summary line.
+fn pull_requests(summary: &str) -> Vec<u64> {
+    let mut numbers = Vec::new();
+    let mut rest = summary;
+    while let Some(index) = rest.find("(#") {
+        rest = &rest[index + 2..];
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if end > 0 && rest[end..].starts_with(')') {
+            if let Ok(number) = rest[..end].parse() {
+                numbers.push(number);
+            }
+        }
+    }
+    numbers
+}
+
+/// Issue numbers in a footer value: `#12, #13`, or `3` when the separator was ` #`.
+fn issue_numbers(value: &str, hash_separated: bool, into: &mut Vec<u64>) {
+    let mut push = |digits: &str| {
+        let end = digits
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(digits.len());
+        if let Ok(number) = digits[..end].parse::<u64>() {
+            if !into.contains(&number) {
+                into.push(number);
+            }
+        }
+    };
+    if hash_separated {
+        push(value);
+    }
+    for (index, _) in value.match_indices('#') {
+        push(&value[index + 1..]);
+    }
+}
+
+fn breaking_footer(text: &str) -> Option<&str> {
+    text.lines().find_map(|line| {
+        line.strip_prefix("BREAKING CHANGE:")
+            .or_else(|| line.strip_prefix("BREAKING-CHANGE:"))
+            .map(str::trim)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_only_fallback_keeps_type_when_body_breaks_the_grammar() {
+        let parsed = parse_message("fix: a\nno blank line before this body", 1);
+        assert_eq!(parsed.kind, Kind::Conventional);
+        assert_eq!(parsed.r#type, Some("fix"));
+    }
+
+    #[test]
+    fn sentences_with_colons_after_spaces_are_not_conventional() {
+        assert!(!looks_conventional("Update the docs: typo"));
+        assert!(looks_conventional("feat(x)!: y"));
+        assert!(!looks_conventional(": y"));
+    }
+}
