@@ -1,0 +1,203 @@
+//! Release tags: the tags that match a [`TagPattern`], parsed into versions, and the latest
+//! release reachable from a commit.
+//!
+//! Order is always by version precedence (`SemVer`: `1.0.0-rc.1 < 1.0.0 < 1.0.1`), never by
+//! date or by string. When several tags share a precedence (`v1.0.0` and `v1.0.0+build`),
+//! the lexicographically smallest name wins, so the answer never depends on the order
+//! git lists refs in. Tags that do not match the pattern are ignored and logged at debug.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use git2::ObjectType;
+use versioning::{TagPattern, Version};
+
+use crate::error::{Error, GitContext as _};
+use crate::{CommitId, Repository, Time};
+
+/// A release tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tag {
+    /// The tag name without `refs/tags/` (`v1.2.0`).
+    pub name: String,
+    /// The version the name encodes.
+    pub version: Version,
+    /// The commit the tag points at (peeled through annotated tags).
+    pub target: CommitId,
+    /// Whether the tag is an annotated tag object (as opposed to a lightweight ref).
+    pub annotated: bool,
+    /// The annotated tag's message; `None` for a lightweight tag.
+    pub message: Option<String>,
+    /// The release date: the tagger time of an annotated tag, otherwise the commit's
+    /// committer time.
+    pub date: Time,
+}
+
+impl Tag {
+    /// The order releases are listed in: version precedence, then tag name.
+    pub fn release_order(&self, other: &Tag) -> Ordering {
+        self.version
+            .cmp(&other.version)
+            .then_with(|| self.name.cmp(&other.name))
+    }
+}
+
+/// A tag as git stores it, whatever its name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagRef {
+    /// The tag name without `refs/tags/`.
+    pub name: String,
+    /// The commit it points at.
+    pub target: CommitId,
+    /// Whether it is an annotated tag object.
+    pub annotated: bool,
+    /// The annotated tag's message.
+    pub message: Option<String>,
+}
+
+impl Repository {
+    /// Every tag matching `pattern`, sorted by [`Tag::release_order`] (oldest release
+    /// first). Tags that do not match, or that point at something other than a commit,
+    /// are skipped (logged at debug). A pattern that matches nothing gives an empty list.
+    ///
+    /// Fails on a shallow clone, whose tag list is incomplete.
+    pub fn release_tags(&self, pattern: &TagPattern) -> Result<Vec<Tag>, Error> {
+        self.ensure_full_history()?;
+        let references = self
+            .git
+            .references_glob("refs/tags/*")
+            .context(|| "listing tags".to_owned())?;
+        let mut tags = Vec::new();
+        for reference in references {
+            let reference = reference.context(|| "reading a tag".to_owned())?;
+            let full_name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+            let name = full_name.trim_start_matches("refs/tags/");
+            let Some(version) = pattern.parse_tag(name) else {
+                tracing::debug!(
+                    tag = name,
+                    pattern = pattern.as_str(),
+                    "tag does not match the release pattern, ignored"
+                );
+                continue;
+            };
+            let Some(oid) = reference.target() else {
+                continue;
+            };
+            match self.describe_tag(name, oid)? {
+                Some((tag_ref, date)) => tags.push(Tag {
+                    name: tag_ref.name,
+                    version,
+                    target: tag_ref.target,
+                    annotated: tag_ref.annotated,
+                    message: tag_ref.message,
+                    date,
+                }),
+                None => {
+                    tracing::debug!(tag = name, "tag does not point at a commit, ignored");
+                }
+            }
+        }
+        tags.sort_by(Tag::release_order);
+        Ok(tags)
+    }
+
+    /// The release tag with the highest precedence among those reachable from `HEAD`
+    /// (including a tag on `HEAD` itself), or `None` when there is no release yet.
+    ///
+    /// With `include_prereleases` false, pre-release tags (`v1.1.0-rc.1`) are skipped.
+    /// Fails on a shallow clone (where "no release yet" could be a lie) and on an
+    /// unborn branch.
+    pub fn latest_release(
+        &self,
+        pattern: &TagPattern,
+        include_prereleases: bool,
+    ) -> Result<Option<Tag>, Error> {
+        self.latest_release_from("HEAD", pattern, include_prereleases)
+    }
+
+    /// [`latest_release`](Repository::latest_release) from any revision.
+    pub fn latest_release_from(
+        &self,
+        revision: &str,
+        pattern: &TagPattern,
+        include_prereleases: bool,
+    ) -> Result<Option<Tag>, Error> {
+        self.ensure_full_history()?;
+        let from = self.resolve_oid(revision)?;
+        let mut candidates = self.release_tags(pattern)?;
+        candidates.retain(|tag| include_prereleases || !tag.version.is_prerelease());
+        // Highest precedence first; equal precedence: smallest name first.
+        candidates.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
+        // Checking the best candidates first means the usual case (the newest release is
+        // an ancestor) costs one ancestry walk from HEAD to that tag.
+        let mut reachable: HashMap<git2::Oid, bool> = HashMap::new();
+        for tag in candidates {
+            let target = tag.target.to_oid();
+            let is_reachable = if let Some(known) = reachable.get(&target) {
+                *known
+            } else {
+                let known = target == from
+                    || self.git.graph_descendant_of(from, target).context(|| {
+                        format!(
+                            "checking whether `{}` is an ancestor of {revision}",
+                            tag.name
+                        )
+                    })?;
+                reachable.insert(target, known);
+                known
+            };
+            if is_reachable {
+                return Ok(Some(tag));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The tag `name` (without `refs/tags/`), or `None` if it does not exist.
+    ///
+    /// Works in shallow clones; this is what idempotent steps use ("tag already here?").
+    pub fn find_tag(&self, name: &str) -> Result<Option<TagRef>, Error> {
+        let reference = match self.git.find_reference(&format!("refs/tags/{name}")) {
+            Ok(reference) => reference,
+            Err(error) if error.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(error) => return Err(error).context(|| format!("reading tag `{name}`")),
+        };
+        let Some(oid) = reference.target() else {
+            return Ok(None);
+        };
+        Ok(self.describe_tag(name, oid)?.map(|(tag, _)| tag))
+    }
+
+    /// Name, target, kind and message of the tag whose ref points at `oid`, with its
+    /// release date; `None` if it does not lead to a commit.
+    fn describe_tag(&self, name: &str, oid: git2::Oid) -> Result<Option<(TagRef, Time)>, Error> {
+        let object = self
+            .git
+            .find_object(oid, None)
+            .context(|| format!("reading the object of tag `{name}`"))?;
+        let (annotated, message, tagger_time) = match object.as_tag() {
+            Some(tag) => (
+                true,
+                Some(String::from_utf8_lossy(tag.message_bytes().unwrap_or_default()).into_owned()),
+                tag.tagger().map(|tagger| Time::from_git(tagger.when())),
+            ),
+            None => (false, None, None),
+        };
+        let Ok(commit) = object.peel(ObjectType::Commit) else {
+            return Ok(None);
+        };
+        let Some(commit) = commit.as_commit() else {
+            return Ok(None);
+        };
+        let date = tagger_time.unwrap_or_else(|| Time::from_git(commit.committer().when()));
+        Ok(Some((
+            TagRef {
+                name: name.to_owned(),
+                target: CommitId::from_oid(commit.id()),
+                annotated,
+                message,
+            },
+            date,
+        )))
+    }
+}

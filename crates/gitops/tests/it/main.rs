@@ -1,0 +1,3 @@
+//! Integration tests: real repositories in temporary directories, checked with `git`.
+
+mod open;
