@@ -181,3 +181,121 @@ pub enum MappingError {
         version: String,
     },
 }
+
+/// A bump request cannot be applied to the current version.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BumpError {
+    /// Promotion asked of a version that is already stable.
+    #[error("{version} is not a pre-release: there is nothing to promote")]
+    NotPrerelease {
+        /// The current version.
+        version: String,
+    },
+    /// A pre-release asked of a stable version without saying which release it precedes.
+    #[error(
+        "{version} is stable: say which level (patch, minor or major) the {identifier:?} pre-release is for"
+    )]
+    MissingLevel {
+        /// The current version.
+        version: String,
+        /// The requested pre-release identifier.
+        identifier: String,
+    },
+    /// A pre-release train asked to move to an earlier stage.
+    #[error(
+        "{version} is already at {current:?}: a pre-release train does not go back to {requested:?} (order: {order})"
+    )]
+    Backwards {
+        /// The current version.
+        version: String,
+        /// The identifier of the current stage.
+        current: String,
+        /// The requested identifier.
+        requested: String,
+        /// The configured order, comma separated.
+        order: String,
+    },
+    /// A pre-release identifier the policy does not know.
+    #[error(
+        "pre-release identifier {identifier:?} is not in the configured order ({order}): add it to the order or use one of those"
+    )]
+    UnknownIdentifier {
+        /// The identifier.
+        identifier: String,
+        /// The configured order, comma separated.
+        order: String,
+    },
+    /// The current pre-release stage is not in the policy's order, so moving to another stage
+    /// has no defined direction.
+    #[error(
+        "{version} is at pre-release stage {current:?}, which is not in the configured order ({order}): continue it with --pre {current} or promote it"
+    )]
+    UnknownStage {
+        /// The current version.
+        version: String,
+        /// The identifier of the current stage.
+        current: String,
+        /// The configured order, comma separated.
+        order: String,
+    },
+    /// Build metadata that SemVer does not allow.
+    #[error("{build:?} is not valid build metadata: use dot-separated [0-9A-Za-z-] identifiers")]
+    InvalidBuild {
+        /// The build metadata as given.
+        build: String,
+    },
+    /// The next version would not be greater than the current one.
+    #[error("bumping {version} gives {next}, which is not greater: choose another bump")]
+    NotIncreasing {
+        /// The current version.
+        version: String,
+        /// The version the bump would give.
+        next: String,
+    },
+    /// A number would exceed `u64::MAX`.
+    #[error("bumping {version} overflows a version number")]
+    Overflow {
+        /// The current version.
+        version: String,
+    },
+}
+
+/// A bump policy is inconsistent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The pre-release order is empty.
+    #[error("the pre-release order is empty: list at least one identifier, e.g. alpha, beta, rc")]
+    EmptyOrder,
+    /// An identifier that SemVer does not allow as the first part of a pre-release.
+    #[error(
+        "{identifier:?} cannot name a pre-release stage: use letters, digits and '-', not only digits"
+    )]
+    InvalidIdentifier {
+        /// The identifier.
+        identifier: String,
+    },
+    /// The order contradicts SemVer precedence, so moving up the train would lower the version.
+    #[error(
+        "pre-release order puts {earlier:?} before {later:?}, but SemVer sorts {earlier:?} after it (identifiers compare in ASCII order): reorder or rename them"
+    )]
+    OutOfOrder {
+        /// The identifier listed first.
+        earlier: String,
+        /// The identifier listed after it.
+        later: String,
+    },
+    /// An identifier listed twice.
+    #[error("pre-release order lists {identifier:?} twice")]
+    Duplicate {
+        /// The identifier.
+        identifier: String,
+    },
+    /// An unknown 0.x policy name.
+    #[error("{input:?} is not a 0.x policy: expected cargo, minor-for-breaking or as-stable")]
+    UnknownZeroMajor {
+        /// The name as given.
+        input: String,
+    },
+}

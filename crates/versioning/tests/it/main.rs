@@ -1,0 +1,5 @@
+//! Integration tests for `versioning`: bump rules, properties, editors and the PEP 440
+//! cross-check against Python's `packaging`.
+
+mod bump;
+mod properties;
