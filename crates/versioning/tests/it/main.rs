@@ -2,4 +2,5 @@
 //! cross-check against Python's `packaging`.
 
 mod bump;
+mod pep440_corpus;
 mod properties;
