@@ -1,1 +1,411 @@
+use std::io::Write as _;
+use std::process::Stdio;
 
+use gitops::test_support::TestRepo;
+use gitops::{CommitId, Error, HistoryOptions, PathFilter, Range};
+
+use crate::{pattern, shallow_clone};
+
+fn ids(commits: &[gitops::Commit]) -> Vec<String> {
+    commits.iter().map(|commit| commit.id.to_string()).collect()
+}
+
+/// `git log --topo-order --format=%H <args>`.
+fn git_ids(repo: &TestRepo, args: &[&str]) -> Vec<String> {
+    let mut full = vec!["log", "--topo-order", "--format=%H"];
+    full.extend_from_slice(args);
+    repo.git(&full).lines().map(str::to_owned).collect()
+}
+
+/// A history with branches and merges whose commit times interleave.
+fn branchy() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.commit("feat: root").commit("feat: one").tag("v0.1.0");
+    repo.branch("topic");
+    repo.commit("fix: main 1");
+    repo.checkout("topic").commit("feat: topic 1");
+    repo.checkout("main").commit("fix: main 2");
+    repo.checkout("topic").commit("feat: topic 2");
+    repo.checkout("main").merge("topic", "Merge branch 'topic'");
+    repo.commit("docs: after merge").tag("v0.2.0");
+    repo.git(&["switch", "--quiet", "-c", "side"]);
+    repo.commit("feat: side");
+    repo.checkout("main").commit("fix: main 3");
+    repo.merge("side", "Merge branch 'side'")
+        .commit("chore: last");
+    repo
+}
+
+#[test]
+fn commits_since_the_last_tag_match_git_log() {
+    let repo = branchy();
+    let opened = repo.open();
+    let last = opened.latest_release(&pattern(), false).unwrap().unwrap();
+    assert_eq!(last.name, "v0.2.0");
+    let commits = opened
+        .commits(
+            &Range::since(last.target.as_str()),
+            &HistoryOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(ids(&commits), git_ids(&repo, &["v0.2.0..HEAD"]));
+    assert_eq!(commits.len(), 4);
+}
+
+#[test]
+fn the_whole_history_comes_in_git_topological_order() {
+    let repo = branchy();
+    let commits = repo
+        .open()
+        .commits(&Range::head(), &HistoryOptions::default())
+        .unwrap();
+    assert_eq!(ids(&commits), git_ids(&repo, &["HEAD"]));
+}
+
+#[test]
+fn commits_between_two_tags_match_git_log() {
+    let repo = branchy();
+    let opened = repo.open();
+    let commits = opened
+        .commits(
+            &Range::between("v0.1.0", "v0.2.0"),
+            &HistoryOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(ids(&commits), git_ids(&repo, &["v0.1.0..v0.2.0"]));
+    let parsed = opened
+        .commits(&Range::parse("v0.1.0..v0.2.0"), &HistoryOptions::default())
+        .unwrap();
+    assert_eq!(parsed, commits);
+    let open_ended = opened
+        .commits(&Range::parse("v0.2.0.."), &HistoryOptions::default())
+        .unwrap();
+    assert_eq!(ids(&open_ended), git_ids(&repo, &["v0.2.0..HEAD"]));
+    let several = Range::empty()
+        .include("side")
+        .include("topic")
+        .exclude("v0.1.0");
+    let commits = opened
+        .commits(&several, &HistoryOptions::default())
+        .unwrap();
+    assert_eq!(ids(&commits), git_ids(&repo, &["side", "topic", "^v0.1.0"]));
+}
+
+#[test]
+fn commits_carry_message_author_time_and_parent_count() {
+    let repo = branchy();
+    repo.git(&[
+        "commit",
+        "--quiet",
+        "--allow-empty",
+        "-m",
+        "feat: body\n\nThe body.\n\nRefs: #12",
+    ]);
+    let commits = repo
+        .open()
+        .commits(&Range::parse("HEAD~3..HEAD"), &HistoryOptions::default())
+        .unwrap();
+    let log = repo.git(&[
+        "log",
+        "--topo-order",
+        "--format=%H%x00%an%x00%ae%x00%at%x00%ct%x00%P%x00%s",
+        "HEAD~3..HEAD",
+    ]);
+    for (commit, line) in commits.iter().zip(log.lines()) {
+        let fields: Vec<&str> = line.split('\0').collect();
+        assert_eq!(commit.id.as_str(), fields[0]);
+        assert_eq!(commit.author.name, fields[1]);
+        assert_eq!(commit.author.email, fields[2]);
+        assert_eq!(commit.author.time.seconds.to_string(), fields[3]);
+        assert_eq!(commit.author.time.offset_minutes, 0);
+        assert_eq!(commit.committer_time.seconds.to_string(), fields[4]);
+        assert_eq!(commit.parent_count, fields[5].split(' ').count());
+        assert_eq!(commit.summary(), fields[6]);
+        assert_eq!(commit.patch_id, None, "patch ids only on request");
+    }
+    assert_eq!(commits.len(), log.lines().count());
+    let newest = &commits[0];
+    assert_eq!(newest.body(), "The body.\n\nRefs: #12");
+    assert_eq!(
+        newest.message,
+        repo.git(&["log", "-1", "--format=%B"])
+            .trim_end()
+            .to_owned()
+            + "\n"
+    );
+    assert!(commits.iter().any(gitops::Commit::is_merge));
+}
+
+#[test]
+fn a_path_filter_keeps_the_commits_touching_those_paths() {
+    let repo = TestRepo::new();
+    repo.commit_file("crates/a/src/lib.rs", "1", "feat(a): one")
+        .commit_file("crates/b/src/lib.rs", "1", "feat(b): one")
+        .commit_file("docs/guide.md", "1", "docs: guide")
+        .commit_file("crates/a/README.md", "1", "docs(a): readme")
+        .commit_file("docs/notes.txt", "1", "docs: notes");
+    repo.branch("topic")
+        .checkout("topic")
+        .commit_file("crates/a/x.rs", "1", "feat(a): on topic");
+    repo.checkout("main")
+        .commit_file("crates/b/y.rs", "1", "feat(b): on main");
+    repo.merge("topic", "Merge topic");
+    let opened = repo.open();
+    let check = |entries: &[&str], pathspec: &[&str]| {
+        let options = HistoryOptions {
+            paths: PathFilter::new(entries),
+            patch_ids: false,
+        };
+        let commits = opened.commits(&Range::head(), &options).unwrap();
+        let mut args = vec!["HEAD", "--"];
+        args.extend_from_slice(pathspec);
+        assert_eq!(ids(&commits), git_ids(&repo, &args), "{entries:?}");
+        commits.len()
+    };
+    // The merge takes `topic`'s side unchanged for crates/a: git and gitops both leave it out.
+    assert_eq!(check(&["crates/a"], &["crates/a"]), 3);
+    assert_eq!(check(&["crates/a/", "docs"], &["crates/a", "docs"]), 5);
+    assert_eq!(check(&["docs/*.md"], &[":(glob)docs/*.md"]), 1);
+    assert_eq!(check(&["nothing/here"], &["nothing/here"]), 0);
+}
+
+fn git_patch_id(repo: &TestRepo, commit: &CommitId) -> String {
+    let diff = repo.git(&["show", "--no-renames", commit.as_str()]);
+    let mut child = repo
+        .command("git")
+        .args(["patch-id", "--stable"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(diff.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn patch_ids_match_git_patch_id_and_recognise_cherry_picks() {
+    let repo = TestRepo::new();
+    repo.commit_file("a.txt", "one\ntwo\nthree\n", "feat: a");
+    repo.branch("other");
+    repo.commit_file("a.txt", "one\n2\nthree\n", "fix: two");
+    let fix = repo.head();
+    repo.checkout("other")
+        .commit_file("b.txt", "b\n", "feat: b");
+    repo.git(&["cherry-pick", "-x", fix.as_str()]);
+    let picked = repo.head();
+    let opened = repo.open();
+    let patch_id = opened.patch_id(&fix).unwrap().unwrap();
+    assert_eq!(patch_id.as_str(), git_patch_id(&repo, &fix));
+    assert_eq!(opened.patch_id(&picked).unwrap().unwrap(), patch_id);
+    let root = repo.rev("main~1");
+    assert_eq!(
+        opened.patch_id(&root).unwrap().unwrap().as_str(),
+        git_patch_id(&repo, &root)
+    );
+
+    let options = HistoryOptions {
+        patch_ids: true,
+        ..HistoryOptions::default()
+    };
+    let commits = opened.commits(&Range::head(), &options).unwrap();
+    assert!(commits.iter().all(|commit| commit.patch_id.is_some()));
+    assert_eq!(commits[0].patch_id.as_ref(), Some(&patch_id));
+}
+
+#[test]
+fn merges_and_empty_commits_have_no_patch_id() {
+    let repo = branchy();
+    repo.git(&["commit", "--quiet", "--allow-empty", "-m", "chore: empty"]);
+    let opened = repo.open();
+    assert_eq!(opened.patch_id(&repo.head()).unwrap(), None);
+    assert_eq!(
+        opened.patch_id(&repo.rev("HEAD~2")).unwrap(),
+        None,
+        "a merge"
+    );
+}
+
+#[test]
+fn the_release_history_splits_every_commit_at_the_tags() {
+    let repo = branchy();
+    // A hotfix tag on a side branch merged back, and two tags on one commit.
+    repo.git(&["switch", "--quiet", "-c", "hotfix/0.2.1", "v0.2.0"]);
+    repo.commit("fix: hotfix").tag("v0.2.1");
+    repo.checkout("main").merge("hotfix/0.2.1", "Merge hotfix");
+    repo.commit("feat: next").tag("v0.3.0-rc.1").tag("v0.3.0");
+    repo.commit("feat: unreleased 1")
+        .commit("fix: unreleased 2");
+    let opened = repo.open();
+    let tags = opened.release_tags(&pattern()).unwrap();
+    let history = opened
+        .release_history(&tags, &HistoryOptions::default())
+        .unwrap();
+
+    let names: Vec<&str> = history
+        .releases
+        .iter()
+        .map(|r| r.tag.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["v0.1.0", "v0.2.0", "v0.2.1", "v0.3.0-rc.1", "v0.3.0"]
+    );
+    let mut lower: Vec<String> = Vec::new();
+    for release in &history.releases {
+        let commits = ids(&release.commits);
+        if release.tag.name == "v0.3.0-rc.1" {
+            // Shares its commit with v0.3.0, which has the higher precedence and owns it.
+            assert_eq!(commits, Vec::<String>::new());
+            continue;
+        }
+        let mut args = vec![release.tag.name.clone()];
+        args.extend(lower.iter().map(|tag| format!("^{tag}")));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(commits, git_ids(&repo, &args), "{}", release.tag.name);
+        assert!(!commits.is_empty());
+        lower.push(release.tag.name.clone());
+    }
+    let mut args = vec!["HEAD".to_owned()];
+    args.extend(lower.iter().map(|tag| format!("^{tag}")));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(ids(&history.unreleased), git_ids(&repo, &args));
+    assert_eq!(history.unreleased.len(), 2);
+    // Every commit appears exactly once.
+    let total: usize = history
+        .releases
+        .iter()
+        .map(|r| r.commits.len())
+        .sum::<usize>()
+        + history.unreleased.len();
+    assert_eq!(
+        total,
+        repo.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse::<usize>()
+            .unwrap()
+    );
+}
+
+#[test]
+fn stable_tags_only_fold_pre_releases_into_the_next_release() {
+    let repo = TestRepo::new();
+    repo.commit("feat: a").tag("v1.0.0");
+    repo.commit("feat: b").tag("v1.1.0-rc.1");
+    repo.commit("fix: c").tag("v1.1.0");
+    let opened = repo.open();
+    let stable: Vec<_> = opened
+        .release_tags(&pattern())
+        .unwrap()
+        .into_iter()
+        .filter(|tag| !tag.version.is_prerelease())
+        .collect();
+    let history = opened
+        .release_history(&stable, &HistoryOptions::default())
+        .unwrap();
+    let summaries: Vec<Vec<&str>> = history
+        .releases
+        .iter()
+        .map(|release| {
+            release
+                .commits
+                .iter()
+                .map(gitops::Commit::summary)
+                .collect()
+        })
+        .collect();
+    assert_eq!(summaries, vec![vec!["feat: a"], vec!["fix: c", "feat: b"]]);
+    assert_eq!(history.unreleased, vec![]);
+}
+
+#[test]
+fn without_tags_everything_is_unreleased() {
+    let repo = branchy();
+    let history = repo
+        .open()
+        .release_history(&[], &HistoryOptions::default())
+        .unwrap();
+    assert_eq!(history.releases, vec![]);
+    assert_eq!(ids(&history.unreleased), git_ids(&repo, &["HEAD"]));
+}
+
+#[test]
+fn a_shallow_clone_refuses_to_list_history() {
+    let repo = branchy();
+    let clone = shallow_clone(&repo);
+    let opened = clone.open();
+    for error in [
+        opened
+            .commits(&Range::head(), &HistoryOptions::default())
+            .unwrap_err(),
+        opened
+            .release_history(&[], &HistoryOptions::default())
+            .unwrap_err(),
+    ] {
+        assert!(matches!(error, Error::ShallowClone { .. }), "{error:?}");
+    }
+}
+
+/// Remove the loose objects of the commits older than `keep` commits below `tag`, so
+/// anything that reads them fails: what still works provably never reads them.
+fn forget_old_history(repo: &TestRepo, tag: &str, keep: usize) {
+    let old = repo.git(&["rev-list", &format!("{tag}~{keep}")]);
+    assert!(old.lines().count() > 50);
+    for id in old.lines() {
+        let path = repo
+            .path()
+            .join(".git/objects")
+            .join(&id[..2])
+            .join(&id[2..]);
+        std::fs::remove_file(&path).unwrap();
+    }
+    assert!(
+        repo.try_git(&["log", "--format=%H"]).is_err(),
+        "the old history is really gone"
+    );
+}
+
+#[test]
+fn listing_commits_since_the_last_release_never_reads_older_history() {
+    let repo = TestRepo::new();
+    for n in 0..80 {
+        repo.git(&[
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "-m",
+            &format!("feat: old {n}"),
+        ]);
+    }
+    repo.commit("feat: released")
+        .tag("v1.0.0")
+        .commit("fix: new 1")
+        .commit("feat: new 2");
+    let expected = git_ids(&repo, &["v1.0.0..HEAD"]);
+    // libgit2, like git, walks a few commits past the boundary to allow for clock skew.
+    forget_old_history(&repo, "v1.0.0", 10);
+    let opened = repo.open();
+    let last = opened.latest_release(&pattern(), false).unwrap().unwrap();
+    let commits = opened
+        .commits(
+            &Range::since(last.target.as_str()),
+            &HistoryOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(ids(&commits), expected);
+    // The whole history does need the old commits, and says which one is missing.
+    let error = opened
+        .commits(&Range::head(), &HistoryOptions::default())
+        .unwrap_err();
+    assert!(matches!(error, Error::Git { .. }), "{error:?}");
+}
