@@ -299,3 +299,79 @@ pub enum PolicyError {
         input: String,
     },
 }
+
+/// A version file cannot be read or edited.
+///
+/// The file's name is not part of these errors: the editors see text only, and the caller adds the
+/// path as context.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// The text is not valid TOML.
+    #[error("not valid TOML: {reason}")]
+    InvalidToml {
+        /// What the TOML parser reported.
+        reason: String,
+    },
+    /// The text is not valid JSON.
+    #[error("not valid JSON: {reason}")]
+    InvalidJson {
+        /// What the JSON parser reported.
+        reason: String,
+    },
+    /// No version is written where this kind of file keeps it.
+    #[error("no version found: {hint}")]
+    NotFound {
+        /// Where the editor looked, and what to do.
+        hint: String,
+    },
+    /// The file says its version lives somewhere else.
+    #[error("the version is not written in this file: it is {location}")]
+    VersionElsewhere {
+        /// Where the version lives.
+        location: crate::files::VersionSource,
+    },
+    /// A dependency requirement on one of the workspace's own crates that is not a single version.
+    #[error(
+        "line {line}: the requirement {requirement:?} on {name} is not a single version: write it as \"X.Y.Z\" or \"=X.Y.Z\" so it can follow the workspace version"
+    )]
+    UnsupportedRequirement {
+        /// The dependency's name.
+        name: String,
+        /// The requirement as written.
+        requirement: String,
+        /// Its 1-based line.
+        line: usize,
+    },
+    /// A user-given pattern matched more places than configured.
+    #[error(
+        "the pattern {pattern:?} matches {count} places (lines {lines}), more than the {max} configured: make the pattern more specific or raise the limit"
+    )]
+    TooManyMatches {
+        /// The pattern as given.
+        pattern: String,
+        /// How many places it matched.
+        count: usize,
+        /// The configured maximum.
+        max: usize,
+        /// The lines of the matches, comma separated.
+        lines: String,
+    },
+    /// A user-given pattern is not usable.
+    #[error("{pattern:?} is not a usable version pattern: {reason}")]
+    InvalidPattern {
+        /// The pattern as given.
+        pattern: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The version has no rendering in this file's scheme (a Python file needs PEP 440).
+    #[error("cannot write the version into a Python file")]
+    Mapping(#[source] MappingError),
+}
+
+impl From<MappingError> for FileError {
+    fn from(error: MappingError) -> FileError {
+        FileError::Mapping(error)
+    }
+}

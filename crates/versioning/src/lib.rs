@@ -216,14 +216,15 @@
 
 pub mod bump;
 mod error;
+pub mod files;
 pub mod pep440;
 mod tag;
 mod version;
 
 pub use bump::{BumpRequest, Policy, Step, ZeroMajor, bump};
 pub use error::{
-    BumpError, MappingError, ParseError, ParseLevelError, PatternError, Pep440ParseError,
-    PolicyError,
+    BumpError, FileError, MappingError, ParseError, ParseLevelError, PatternError,
+    Pep440ParseError, PolicyError,
 };
 pub use pep440::{from_pep440, to_pep440};
 pub use tag::TagPattern;

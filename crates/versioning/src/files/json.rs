@@ -1,0 +1,71 @@
+//! `package.json`: the top-level `"version"` only, never a nested one (`engines`, `config`, ...).
+
+use super::{Site, Sites};
+use crate::error::FileError;
+
+/// The end (exclusive) of the JSON string starting at `start` (a `"`).
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut index = start + 1;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'\\' => index += 2,
+            b'"' => return index + 1,
+            _ => index += 1,
+        }
+    }
+    bytes.len()
+}
+
+fn skip_whitespace(bytes: &[u8], mut index: usize) -> usize {
+    while index < bytes.len() && bytes[index].is_ascii_whitespace() {
+        index += 1;
+    }
+    index
+}
+
+pub(super) fn package_json(text: &str) -> Result<Sites, FileError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|error| FileError::InvalidJson {
+            reason: error.to_string(),
+        })?;
+    let mut found = Sites::default();
+    if !value.is_object() {
+        return Ok(found);
+    }
+    // The text is valid JSON, so a small scanner that tracks depth and whether a string is a key
+    // finds the top-level members exactly.
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut previous = b' ';
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'"' => {
+                let end = string_end(bytes, index);
+                let is_key = depth == 1 && matches!(previous, b'{' | b',');
+                if is_key && &text[index + 1..end - 1] == "version" {
+                    let colon = skip_whitespace(bytes, end);
+                    let value_start = skip_whitespace(bytes, colon + 1);
+                    if bytes.get(value_start) == Some(&b'"') {
+                        let value_end = string_end(bytes, value_start);
+                        let content = value_start + 1..value_end - 1;
+                        if !text[content.clone()].contains('\\') {
+                            found.sites.push(Site::version(content, "\"version\""));
+                        }
+                    }
+                }
+                previous = b'"';
+                index = end;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth -= 1,
+            _ => {}
+        }
+        if !bytes[index].is_ascii_whitespace() {
+            previous = bytes[index];
+        }
+        index += 1;
+    }
+    Ok(found)
+}
