@@ -1,5 +1,7 @@
 //! Publishing over HTTP: PyPI, OCI registries and GitHub Releases.
 #![warn(missing_docs)]
 
+pub mod oci;
+pub mod pypi;
 pub mod redact;
 pub mod retry;

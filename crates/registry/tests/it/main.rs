@@ -1,0 +1,3 @@
+//! The integration tests of `registry`, one binary with a module per area.
+
+mod oci;
