@@ -2,6 +2,5 @@
 #![warn(missing_docs)]
 
 pub mod oci;
-pub mod pypi;
 pub mod redact;
 pub mod retry;
