@@ -5,7 +5,7 @@
 //! reverted within the same commits does not count either.
 
 use serde::Serialize;
-use versioning::Level;
+use versioning::{Level, Policy, Version};
 
 use crate::generator::Generator;
 use crate::input::Commit;
@@ -47,6 +47,28 @@ pub struct BumpDecision<'a> {
     pub decided_by: Vec<DecidingCommit<'a>>,
 }
 
+impl BumpDecision<'_> {
+    /// The level to bump `current` by: [`BumpDecision::level`] through the 0.x policy of
+    /// `policy` (by default, while the major version is 0, breaking → minor and feature → patch).
+    ///
+    /// Feed it to `versioning::bump` as `BumpRequest::level(level)`, or as
+    /// `BumpRequest::prerelease(Some(level), "rc")` for a pre-release.
+    ///
+    /// ```
+    /// use changelog::{Commit, Config, Generator};
+    /// use versioning::{Level, Policy, Version};
+    /// let generator = Generator::new(Config::default()).unwrap();
+    /// let commits = [Commit::new("a1", "feat!: new syntax")];
+    /// let decision = generator.bump(&commits);
+    /// assert_eq!(decision.level_for(&Version::new(1, 4, 2), &Policy::default()), Some(Level::Major));
+    /// assert_eq!(decision.level_for(&Version::new(0, 4, 2), &Policy::default()), Some(Level::Minor));
+    /// ```
+    pub fn level_for(&self, current: &Version, policy: &Policy) -> Option<Level> {
+        self.level
+            .map(|level| policy.apply_zero_major(current, level))
+    }
+}
+
 impl Generator {
     /// Decides the bump level of `commits` (the commits since the last release, newest first).
     ///
@@ -56,7 +78,7 @@ impl Generator {
     ///
     /// ```
     /// use changelog::{Commit, Config, Generator};
-    /// use versioning::Level;
+    /// use versioning::{Level, Policy, Version};
     /// let generator = Generator::new(Config::default()).unwrap();
     /// let commits = [Commit::new("b2", "fix: y"), Commit::new("a1", "feat: x")];
     /// assert_eq!(generator.bump(&commits).level, Some(Level::Minor));

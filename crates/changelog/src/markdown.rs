@@ -326,12 +326,7 @@ pub fn write_announcement(
         writeln!(out, "\n### 📦 Installation\n```bash\n{install}\n```")?;
     }
     out.write_str("\n### 🙏 Thanks\nSpecial thanks to ")?;
-    let authors = notes.authors();
-    let names: Vec<&str> = authors
-        .iter()
-        .map(|author| author.name.as_str())
-        .filter(|name| !name.is_empty())
-        .collect();
+    let names = notes.contributors();
     if !names.is_empty() {
         write!(out, "{}, and ", join_names(&names))?;
     }

@@ -155,17 +155,11 @@ impl<'a> Lines<'a> {
         Lines { text, lines }
     }
 
-    /// `## ` headings outside fenced code blocks, with their label (`1.2.0`, `Unreleased`).
+    /// `## ` headings with their label (`1.2.0`, `Unreleased`). Fenced code blocks are not
+    /// special: a version mentioned as a heading anywhere counts as present, so a merge never
+    /// duplicates one.
     fn headings(&self) -> impl Iterator<Item = (usize, &'a str)> + '_ {
-        let mut fenced = false;
-        self.lines.iter().filter_map(move |&(start, line)| {
-            if line.trim_start().starts_with("```") {
-                fenced = !fenced;
-                return None;
-            }
-            if fenced {
-                return None;
-            }
+        self.lines.iter().filter_map(|&(start, line)| {
             line.strip_prefix("## ")
                 .map(|heading| (start, heading_label(heading)))
         })
@@ -265,15 +259,15 @@ fn update_links(
     if footer_lines.is_empty() {
         return out;
     }
-    if footer.is_empty() {
-        // A new footer: separate it from the last section by one blank line.
-        while out.ends_with(newline) && out[..out.len() - newline.len()].ends_with(newline) {
-            out.truncate(out.len() - newline.len());
-        }
-        if !out.is_empty() && !out.ends_with(newline) {
+    if footer.is_empty() && !out.is_empty() {
+        // A new footer: separate it from the last section by a blank line, keeping that
+        // section's own trailing lines as they are.
+        if !out.ends_with('\n') {
             out.push_str(newline);
         }
-        out.push_str(newline);
+        if !out.ends_with(&format!("{newline}{newline}")) && !out.ends_with("\n\n") {
+            out.push_str(newline);
+        }
     }
     for line in footer_lines {
         out.push_str(line.trim_end_matches('\r'));

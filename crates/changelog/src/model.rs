@@ -68,15 +68,35 @@ impl ReleaseNotes<'_> {
         self.breaking.is_empty() && self.sections.is_empty()
     }
 
-    /// The distinct authors of the listed entries, in order of first appearance.
-    pub fn authors(&self) -> Vec<&Signature> {
+    /// The distinct names of the listed entries' authors and `Co-authored-by` co-authors, in
+    /// order of first appearance.
+    pub fn contributors(&self) -> Vec<&str> {
         let mut seen = std::collections::HashSet::new();
-        self.breaking
+        let mut names = Vec::new();
+        for entry in self
+            .breaking
             .iter()
             .chain(self.sections.iter().flat_map(|section| &section.entries))
-            .map(|entry| entry.author)
-            .filter(|author| seen.insert(author.name.as_str()))
-            .collect()
+        {
+            let co_authors = entry
+                .footers
+                .iter()
+                .filter(|footer| footer.token.eq_ignore_ascii_case("co-authored-by"))
+                .map(|footer| {
+                    footer
+                        .value
+                        .split(" <")
+                        .next()
+                        .unwrap_or(footer.value)
+                        .trim()
+                });
+            for name in std::iter::once(entry.author.name.as_str()).chain(co_authors) {
+                if !name.is_empty() && seen.insert(name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
     }
 }
 

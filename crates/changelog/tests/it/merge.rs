@@ -1,0 +1,158 @@
+//! Merging releases into an existing CHANGELOG.md.
+
+use changelog::{
+    Changelog, History, MergeOutcome, ReleaseBlock, Remote, merge_release, merge_releases,
+};
+
+use crate::{commit, generator, release};
+
+const HAND_EDITED: &str = "\
+# Changelog
+
+All notable changes to this project will be documented in this file.
+
+## [Unreleased]
+
+### Added
+
+- something written by hand before the release
+
+## [1.0.0] - 2026-11-01
+
+### Fixed
+
+- A *hand-edited* line   with odd spacing   
+- Another line (see [the guide](docs/guide.md))
+
+## [0.9.0] - 2026-10-01
+Free-form notes without subsections.
+
+[Unreleased]: https://github.com/o/r/compare/v1.0.0...HEAD
+[1.0.0]: https://github.com/o/r/compare/v0.9.0...v1.0.0
+[0.9.0]: https://github.com/o/r/releases/tag/v0.9.0
+";
+
+fn history() -> History {
+    History {
+        unreleased: vec![commit(5, "feat: after 1.1.0")],
+        releases: vec![
+            release(
+                "1.1.0",
+                "2026-11-21",
+                vec![
+                    commit(4, "feat(cli): add --json (#7)"),
+                    commit(3, "fix: crash on empty input"),
+                ],
+            ),
+            release("1.0.0", "2026-11-01", vec![commit(2, "fix: a")]),
+            release("0.9.0", "2026-10-01", vec![commit(1, "feat: first")]),
+        ],
+    }
+}
+
+fn block(changelog: &Changelog<'_>, version: Option<&str>) -> ReleaseBlock {
+    let notes = match version {
+        Some(version) => changelog.release(version).unwrap(),
+        None => changelog.unreleased.as_ref().unwrap(),
+    };
+    ReleaseBlock::new(changelog, notes)
+}
+
+fn updated(outcome: MergeOutcome) -> String {
+    match outcome {
+        MergeOutcome::Updated(text) => text,
+        MergeOutcome::AlreadyPresent => panic!("expected an update"),
+    }
+}
+
+#[test]
+fn a_release_replaces_the_unreleased_section_and_keeps_older_sections_byte_for_byte() {
+    let history = history();
+    let remote = Remote::parse("https://github.com/o/r");
+    let changelog = generator().build(&history, remote.as_ref());
+    let merged = updated(merge_release(
+        HAND_EDITED,
+        &block(&changelog, Some("1.1.0")),
+    ));
+    let older = &HAND_EDITED
+        [HAND_EDITED.find("## [1.0.0]").unwrap()..HAND_EDITED.find("\n[Unreleased]").unwrap()];
+    assert!(merged.contains(older), "older sections are kept as written");
+    assert!(!merged.contains("written by hand before the release"));
+    insta::assert_snapshot!(merged);
+    assert_eq!(
+        merge_release(&merged, &block(&changelog, Some("1.1.0"))),
+        MergeOutcome::AlreadyPresent
+    );
+}
+
+#[test]
+fn a_version_already_present_is_left_alone() {
+    let history = history();
+    let changelog = generator().build(&history, None);
+    assert_eq!(
+        merge_release(HAND_EDITED, &block(&changelog, Some("1.0.0"))),
+        MergeOutcome::AlreadyPresent
+    );
+    let unbracketed = "# Changelog\n\n## v1.0.0 (2026-11-01)\n\n- a\n";
+    assert_eq!(
+        merge_release(unbracketed, &block(&changelog, Some("1.0.0"))),
+        MergeOutcome::AlreadyPresent
+    );
+}
+
+#[test]
+fn a_release_goes_after_the_header_when_there_is_no_unreleased_section() {
+    let history = history();
+    let remote = Remote::parse("https://github.com/o/r");
+    let changelog = generator().build(&history, remote.as_ref());
+    let existing = "# Changelog\n\nNotes kept by hand.\n\n## [1.0.0] - 2026-11-01\n\n- a\n\n[1.0.0]: https://github.com/o/r/compare/v0.9.0...v1.0.0\n";
+    let merged = updated(merge_release(existing, &block(&changelog, Some("1.1.0"))));
+    insta::assert_snapshot!(merged);
+    assert_eq!(
+        merge_release(&merged, &block(&changelog, Some("1.1.0"))),
+        MergeOutcome::AlreadyPresent
+    );
+}
+
+#[test]
+fn an_unreleased_section_is_refreshed_in_place_and_twice_changes_nothing() {
+    let history = history();
+    let remote = Remote::parse("https://github.com/o/r");
+    let changelog = generator().build(&history, remote.as_ref());
+    let unreleased = block(&changelog, None);
+    let once = updated(merge_release(HAND_EDITED, &unreleased));
+    insta::assert_snapshot!(once);
+    assert_eq!(updated(merge_release(&once, &unreleased)), once);
+}
+
+#[test]
+fn an_empty_file_gets_the_default_header() {
+    let history = history();
+    let changelog = generator().build(&history, Remote::parse("https://github.com/o/r").as_ref());
+    let blocks: Vec<ReleaseBlock> = changelog
+        .releases
+        .iter()
+        .rev()
+        .map(|notes| ReleaseBlock::new(&changelog, notes))
+        .collect();
+    let (merged, inserted) = merge_releases("", &blocks);
+    assert_eq!(inserted, ["0.9.0", "1.0.0", "1.1.0"]);
+    insta::assert_snapshot!(merged);
+    // Merging the full history into a fresh file gives the same text as rendering it.
+    let mut only_releases = changelog.clone();
+    only_releases.unreleased = None;
+    assert_eq!(merged, changelog::markdown_string(&only_releases, None));
+    let (again, inserted) = merge_releases(&merged, &blocks);
+    assert_eq!(again, merged);
+    assert!(inserted.is_empty());
+}
+
+#[test]
+fn crlf_files_stay_crlf() {
+    let history = history();
+    let changelog = generator().build(&history, None);
+    let existing = "# Changelog\r\n\r\n## [1.0.0] - 2026-11-01\r\n\r\n- a\r\n";
+    let merged = updated(merge_release(existing, &block(&changelog, Some("1.1.0"))));
+    assert!(!merged.replace("\r\n", "").contains('\n'), "{merged:?}");
+    assert!(merged.ends_with("## [1.0.0] - 2026-11-01\r\n\r\n- a\r\n"));
+}
