@@ -85,7 +85,7 @@ pub(super) fn setup_py(text: &str) -> Sites {
             continue;
         }
         match literal_at(text, keyword.end()) {
-            Some(range) => found.sites.push(Site::version(range, "version=")),
+            Some(range) => found.sites.push(Site::version(range, "setup(version=…)")),
             None => {
                 found
                     .elsewhere

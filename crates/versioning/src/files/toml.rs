@@ -12,8 +12,17 @@ use super::{Render, Site, Sites, VersionSource, line_of};
 use crate::error::FileError;
 
 fn parse(text: &str) -> Result<Document<&str>, FileError> {
-    Document::parse(text).map_err(|error| FileError::InvalidToml {
-        reason: error.message().trim_end().to_owned(),
+    Document::parse(text).map_err(|error| {
+        let message = error.message().trim_end();
+        FileError::InvalidToml {
+            reason: match error.span() {
+                Some(span) => format!(
+                    "line {}: {message}",
+                    line_of(text, span.start.min(text.len()))
+                ),
+                None => message.to_owned(),
+            },
+        }
     })
 }
 

@@ -2,5 +2,6 @@
 //! cross-check against Python's `packaging`.
 
 mod bump;
+mod files;
 mod pep440_corpus;
 mod properties;
