@@ -2,5 +2,6 @@
 #![warn(missing_docs)]
 
 pub mod oci;
+pub mod pypi;
 pub mod redact;
 pub mod retry;

@@ -1,3 +1,5 @@
 //! The integration tests of `registry`, one binary with a module per area.
 
 mod oci;
+mod pypi;
+mod pypi_fake;
