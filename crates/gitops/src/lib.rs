@@ -45,6 +45,7 @@ mod error;
 mod history;
 mod hotfix;
 mod preflight;
+mod remote;
 mod repo;
 mod tags;
 #[cfg(feature = "test-support")]
