@@ -202,14 +202,42 @@
 //!
 //! # PEP 440
 //!
-//! [`pep440::Pep440Version`] parses, normalises and orders Python versions as `packaging` does;
+//! [`pep440::Pep440Version`] parses, normalises and orders Python versions as `packaging` does
+//! (a test checks both agree on a corpus of 725 versions);
 //! [`to_pep440`] and [`from_pep440`] map between the two schemes where the mapping is faithful:
+//! `1.2.0-rc.1` ↔ `1.2.0rc1`, `alpha` ↔ `a`, `beta` ↔ `b`, `-dev.N` ↔ `.devN`. Anything else
+//! (`1.2.0-foo`, build metadata, epochs, post-releases, local labels) is an error, never an
+//! approximation. The mapping preserves order, except where the two standards themselves
+//! disagree: SemVer sorts `-dev.N` after `-alpha`/`-beta` of the same version, PEP 440 before.
 //!
 //! ```
 //! use versioning::{Version, from_pep440, pep440::Pep440Version, to_pep440};
 //!
 //! assert_eq!(to_pep440(&Version::parse("1.2.0-rc.1")?)?.to_string(), "1.2.0rc1");
 //! assert_eq!(from_pep440(&"1.2.0b2".parse::<Pep440Version>()?)?.to_string(), "1.2.0-beta.2");
+//! assert!(to_pep440(&Version::parse("1.2.0-foo")?).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Version files
+//!
+//! [`files`] finds, reads, rewrites and checks the version in pyproject.toml, Cargo.toml, Python
+//! sources, setup.py, setup.cfg, package.json, Dockerfiles and any text file with a pattern. The
+//! editors take text and return text, changing only the version: comments, quoting, key order
+//! and line endings are kept byte for byte. Python files get the PEP 440 rendering.
+//!
+//! ```
+//! use versioning::Version;
+//! use versioning::files::{FileKind, check_tag, set_version};
+//!
+//! let text = "[project]\nname = \"demo\"\nversion = \"1.2.0\"  # keep this comment\n";
+//! let edit = set_version(&FileKind::Pyproject, text, &Version::parse("1.3.0-rc.1")?)?;
+//! assert_eq!(edit.text, "[project]\nname = \"demo\"\nversion = \"1.3.0rc1\"  # keep this comment\n");
+//! let mismatch = check_tag("pyproject.toml", &FileKind::Pyproject, text, &Version::parse("1.2.1")?)?;
+//! assert_eq!(
+//!     mismatch.unwrap().to_string(),
+//!     "Version mismatch! pyproject.toml: 1.2.0, Git tag: 1.2.1",
+//! );
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]

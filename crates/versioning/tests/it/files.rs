@@ -573,3 +573,86 @@ fn the_tag_check_fails_like_the_runbook() {
         .is_some()
     );
 }
+
+#[test]
+fn dockerfile_label_forms() {
+    #[track_caller]
+    fn check_docker(text: &str, expected: &str) {
+        let edit = set_version(&FileKind::Dockerfile, text, &version("2.0.0")).unwrap();
+        assert_eq!(edit.text, expected);
+    }
+    check_docker("LABEL version 1.0.0\n", "LABEL version 2.0.0\n");
+    check_docker(
+        "label \"version\"=\"1.0.0\"\n",
+        "label \"version\"=\"2.0.0\"\n",
+    );
+    check_docker("LABEL Version='1.0.0' a=b\n", "LABEL Version='2.0.0' a=b\n");
+    check_docker(
+        "LABEL a=\"x y\" \\\n\n  version=1.0.0\n",
+        "LABEL a=\"x y\" \\\n\n  version=2.0.0\n",
+    );
+    // Not labels: an environment variable, a comment, a label of another name.
+    let text =
+        "ENV version=1.0.0\n# LABEL version=1.0.0\nLABEL app.version=1.0.0\nLABEL version=1.0.0\n";
+    check_docker(
+        text,
+        "ENV version=1.0.0\n# LABEL version=1.0.0\nLABEL app.version=1.0.0\nLABEL version=2.0.0\n",
+    );
+}
+
+#[test]
+fn setup_py_ignores_comments_comparisons_and_other_names() {
+    let text = "# version='0.1'\nif sys.version == '3':\n    pass\nsetup(python_version='3', version='1.0.0', target_version='x')\n";
+    let edit = set_version(&FileKind::SetupPy, text, &version("1.1.0")).unwrap();
+    assert_eq!(
+        edit.text,
+        text.replace("version='1.0.0'", "version='1.1.0'")
+    );
+}
+
+fn fixtures() -> Vec<(FileKind, String)> {
+    vec![
+        (FileKind::Pyproject, fixture("poetry-pyproject.toml")),
+        (workspace_crates(), fixture("workspace-Cargo.toml")),
+        (workspace_crates(), fixture("member-Cargo.toml")),
+        (FileKind::Dockerfile, fixture("Dockerfile")),
+        (FileKind::SetupPy, fixture("setup.py")),
+        (FileKind::SetupCfg, fixture("setup.cfg")),
+        (FileKind::PythonSource, fixture("__init__.py")),
+        (FileKind::PackageJson, fixture("package.json")),
+        (
+            FileKind::Text(
+                TextPattern::template("{version}")
+                    .unwrap()
+                    .with_max_matches(5),
+            ),
+            fixture("README.md"),
+        ),
+    ]
+}
+
+proptest::proptest! {
+    #[test]
+    fn editors_never_panic_on_mangled_files(
+        which in 0..9usize,
+        cut in 0..2000usize,
+        length in 0..40usize,
+        insert in "\\PC{0,12}",
+    ) {
+        let (kind, text) = fixtures().swap_remove(which);
+        let mut start = cut.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (start + length).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mangled = format!("{}{insert}{}", &text[..start], &text[end..]);
+        let _ = read_versions(&kind, &mangled);
+        if let Ok(edit) = set_version(&kind, &mangled, &version("3.2.1")) {
+            // Whatever was found is replaced and nothing else changes.
+            assert_only_versions_changed(&mangled, &edit);
+        }
+    }
+}
