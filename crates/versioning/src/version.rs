@@ -216,7 +216,10 @@ impl<'de> serde::Deserialize<'de> for Version {
 /// assert_eq!([Level::Patch, Level::Major, Level::Minor].into_iter().max(), Some(Level::Major));
 /// # Ok::<(), versioning::ParseLevelError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Bug fixes: `1.2.3` to `1.2.4`.
     Patch,
@@ -316,5 +319,10 @@ mod tests {
         let back: Version = serde_json::from_str(r#""1.2.3-rc.1+b""#).unwrap();
         assert!(back.is_identical(&version));
         assert!(serde_json::from_str::<Version>(r#""1.2""#).is_err());
+        assert_eq!(serde_json::to_string(&Level::Minor).unwrap(), r#""minor""#);
+        assert_eq!(
+            serde_json::from_str::<Level>(r#""major""#).unwrap(),
+            Level::Major
+        );
     }
 }
