@@ -5,6 +5,8 @@
 //! Every other byte, including hand edits in older sections, is kept.
 //! Merging the same release twice gives the same text as merging it once.
 
+use versioning::Version;
+
 use crate::markdown::{DEFAULT_HEADER, LinkDefinition, ReleaseBlock, UNRELEASED};
 
 /// The result of [`merge_release`].
@@ -22,9 +24,11 @@ pub enum MergeOutcome {
 ///   [`MergeOutcome::AlreadyPresent`].
 /// - Otherwise, an `## [Unreleased]` section is replaced by the release; without one, the release
 ///   goes before the first `## ` heading (or at the end of an empty changelog).
+///   A release older than a version already listed goes above the first older version instead
+///   (or after the last section), and leaves `## [Unreleased]` alone.
 /// - An unreleased block replaces the existing `## [Unreleased]` section, or is inserted.
-/// - Link references: the release's own is added (or replaced); merging a versioned release
-///   removes an `[Unreleased]` link, since no `## [Unreleased]` heading remains.
+/// - Link references: the release's own is added (or replaced); an `[Unreleased]` link is
+///   removed when no `## [Unreleased]` heading remains.
 /// - An empty `existing` gets [`DEFAULT_HEADER`] first.
 ///
 /// ```
@@ -65,38 +69,69 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
         .find(|(_, label)| label.eq_ignore_ascii_case(UNRELEASED))
         .map(|(start, _)| start);
 
+    // Where a versioned release goes among existing versions: above the first older one, so a
+    // missing old release merged later does not land on top.
+    let block_version = (!is_unreleased)
+        .then(|| parse_label(&block.label))
+        .flatten();
+    let versions: Vec<(usize, Version)> = layout
+        .headings()
+        .filter_map(|(start, label)| parse_label(label).map(|version| (start, version)))
+        .collect();
+    let newer_exists = block_version
+        .as_ref()
+        .is_some_and(|version| versions.iter().any(|(_, existing)| existing > version));
+
     let mut text = String::with_capacity(existing.len() + section_text.len() + 256);
-    if let Some(start) = unreleased {
-        let end = layout.section_end(start, footer_start);
-        text.push_str(&existing[..start]);
-        text.push_str(&section_text);
-        if end < existing.len() {
-            text.push_str(newline);
-        }
-        text.push_str(&existing[end..]);
-    } else {
-        let at = layout
-            .headings()
-            .next()
-            .map_or(footer_start, |(start, _)| start);
-        text.push_str(&existing[..at]);
-        if !text.is_empty() && !text.ends_with(&format!("{newline}{newline}")) {
-            text.push_str(newline);
-            if !text.ends_with(&format!("{newline}{newline}")) {
+    match unreleased {
+        Some(start) if !newer_exists => {
+            let end = layout.section_end(start, footer_start);
+            text.push_str(&existing[..start]);
+            text.push_str(&section_text);
+            if end < existing.len() {
                 text.push_str(newline);
             }
+            text.push_str(&existing[end..]);
         }
-        text.push_str(&section_text);
-        if at < existing.len() {
-            text.push_str(newline);
+        _ => {
+            let at = match &block_version {
+                Some(version) if newer_exists => versions
+                    .iter()
+                    .find(|(_, existing)| existing < version)
+                    .map_or(footer_start, |(start, _)| *start),
+                _ => layout
+                    .headings()
+                    .next()
+                    .map_or(footer_start, |(start, _)| start),
+            };
+            text.push_str(&existing[..at]);
+            let blank_line = format!("{newline}{newline}");
+            if !text.is_empty() && !text.ends_with(&blank_line) && !text.ends_with("\n\n") {
+                if !text.ends_with('\n') {
+                    text.push_str(newline);
+                }
+                if !text.ends_with(&blank_line) && !text.ends_with("\n\n") {
+                    text.push_str(newline);
+                }
+            }
+            text.push_str(&section_text);
+            if at < existing.len() {
+                text.push_str(newline);
+            }
+            text.push_str(&existing[at..]);
         }
-        text.push_str(&existing[at..]);
     }
 
-    // A versioned release replaced the unreleased section or went above everything, so no
-    // `## [Unreleased]` heading remains for an `[Unreleased]` link to serve.
+    // The `[Unreleased]` link stays only while an `## [Unreleased]` heading does.
+    let keep_unreleased = Lines::new(&text)
+        .headings()
+        .any(|(_, label)| label.eq_ignore_ascii_case(UNRELEASED));
     let links: Vec<&LinkDefinition> = block.link.iter().collect();
-    MergeOutcome::Updated(update_links(&text, &links, is_unreleased, newline))
+    MergeOutcome::Updated(update_links(&text, &links, keep_unreleased, newline))
+}
+
+fn parse_label(label: &str) -> Option<Version> {
+    Version::parse(label.strip_prefix(['v', 'V']).unwrap_or(label)).ok()
 }
 
 /// Merges several releases, oldest first, skipping those already present.

@@ -156,3 +156,24 @@ fn crlf_files_stay_crlf() {
     assert!(!merged.replace("\r\n", "").contains('\n'), "{merged:?}");
     assert!(merged.ends_with("## [1.0.0] - 2026-11-01\r\n\r\n- a\r\n"));
 }
+
+#[test]
+fn a_missing_older_release_goes_between_its_neighbours_and_leaves_unreleased_alone() {
+    let history = history();
+    let remote = Remote::parse("https://github.com/o/r");
+    let changelog = generator().build(&history, remote.as_ref());
+    let without_1_0_0 = HAND_EDITED
+        .replace("## [1.0.0] - 2026-11-01\n\n### Fixed\n\n- A *hand-edited* line   with odd spacing   \n- Another line (see [the guide](docs/guide.md))\n\n", "")
+        .replace("[1.0.0]: https://github.com/o/r/compare/v0.9.0...v1.0.0\n", "")
+        .replace("## [Unreleased]", "## [1.1.0] - 2026-11-21\n\n- by hand\n\n## [Unreleased]");
+    let merged = updated(merge_release(
+        &without_1_0_0,
+        &block(&changelog, Some("1.0.0")),
+    ));
+    insta::assert_snapshot!(merged);
+    assert!(merged.contains("## [Unreleased]\n\n### Added\n\n- something written by hand"));
+    assert_eq!(
+        merge_release(&merged, &block(&changelog, Some("1.0.0"))),
+        MergeOutcome::AlreadyPresent
+    );
+}
