@@ -41,7 +41,6 @@ pub struct DecidingCommit<'a> {
 pub struct BumpDecision<'a> {
     /// The highest level any commit called for; `None` when no commit calls for a release.
     /// Serialised as `"major"`, `"minor"`, `"patch"` or `null`.
-    #[serde(serialize_with = "serialize_level")]
     pub level: Option<Level>,
     /// The commits that called for `level`, newest first.
     pub decided_by: Vec<DecidingCommit<'a>>,
@@ -123,20 +122,5 @@ impl Generator {
         }
         bump.others_patch
             .then_some((Level::Patch, BumpReason::Other))
-    }
-}
-
-#[expect(
-    clippy::ref_option,
-    clippy::trivially_copy_pass_by_ref,
-    reason = "serde's serialize_with passes the field by reference"
-)]
-fn serialize_level<S: serde::Serializer>(
-    level: &Option<Level>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match level {
-        Some(level) => serializer.serialize_str(level.as_str()),
-        None => serializer.serialize_none(),
     }
 }

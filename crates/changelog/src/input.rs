@@ -176,3 +176,26 @@ pub struct History {
     /// The releases, newest first (by version precedence or by topology; see the crate docs).
     pub releases: Vec<Release>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_around_the_epoch_leap_days_and_offsets() {
+        let check = |seconds: i64, offset: i32, expected: &str| {
+            assert_eq!(
+                Date::from_unix(seconds, offset).to_string(),
+                expected,
+                "{seconds} {offset}"
+            );
+        };
+        check(0, 0, "1970-01-01");
+        check(-1, 0, "1969-12-31");
+        check(951_782_400, 0, "2000-02-29");
+        check(951_782_400 - 1, 0, "2000-02-28");
+        check(4_107_542_400, 0, "2100-03-01");
+        check(1_795_219_200, -60, "2026-11-20");
+        check(1_795_219_200 + 86_399, 0, "2026-11-21");
+    }
+}
