@@ -1,0 +1,264 @@
+//! `slipway changelog` and `slipway next-version`: both work in any git repository with no
+//! configuration.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use super::Context;
+use crate::args::{ChangelogArgs, ChangelogFormat, NextVersionArgs};
+use crate::history::{self, HistoryRequest};
+use crate::project::Project;
+use crate::{bad_input, fsutil};
+
+pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Result<()> {
+    let project = Project::discover(&context.directory, args.config.as_deref())?;
+    let repository = open_repository(&context.directory)?;
+    let pattern = project.tag_pattern()?;
+    let mut include_paths = project.config.changelog.include_paths.clone();
+    include_paths.extend(args.include_paths.iter().cloned());
+    let request = HistoryRequest {
+        include_paths,
+        range: args.range.clone(),
+        remote: Some(project.config.git.remote.clone()),
+    };
+    let mut read = history::read(&repository, &pattern, &request)?;
+
+    if let Some(next) = &args.tag {
+        name_unreleased(
+            &mut read.history,
+            next,
+            &pattern,
+            &repository,
+            args.date.as_deref(),
+        )?;
+    }
+    let mut policy = project.config.changelog.policy();
+    if let Some(fold) = args.fold_prereleases {
+        policy.fold_prereleases = fold;
+    }
+    let generator = changelog::Generator::new(policy)
+        .context("the [changelog] configuration")
+        .map_err(bad_input)?;
+    let mut built = generator.build(&read.history, read.remote.as_ref());
+    if args.unreleased {
+        built.releases.clear();
+    }
+    if args.latest {
+        built.unreleased = None;
+        built.releases.truncate(1);
+    }
+
+    let text = if let Some(template) = &args.template {
+        let source = fs_err::read_to_string(template).map_err(bad_input)?;
+        let mut out = String::new();
+        changelog::render_template(&mut out, &template.display().to_string(), &source, &built)
+            .with_context(|| format!("template {}", template.display()))
+            .map_err(bad_input)?;
+        out
+    } else {
+        match args.format {
+            ChangelogFormat::Md => changelog::markdown_string(&built, None),
+            ChangelogFormat::Json => changelog::json_string(&built) + "\n",
+            ChangelogFormat::Notes | ChangelogFormat::Announcement => {
+                let notes = single_release(&built)?;
+                if args.format == ChangelogFormat::Notes {
+                    changelog::release_notes_string(&built, notes)
+                } else {
+                    // The project's name, else the repository's name on its forge, else the directory's.
+                    let name = project
+                        .name
+                        .clone()
+                        .or_else(|| {
+                            built
+                                .remote
+                                .as_ref()
+                                .and_then(|remote| remote.url.rsplit('/').next().map(str::to_owned))
+                        })
+                        .unwrap_or_else(|| directory_name(&context.directory));
+                    let announcement = changelog::Announcement {
+                        project: &name,
+                        ..changelog::Announcement::default()
+                    };
+                    changelog::announcement_string(&built, notes, &announcement)
+                }
+            }
+        }
+    };
+
+    if let Some(file) = &args.prepend {
+        let path = context.directory.join(file);
+        let existing = match fs_err::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(error) => return Err(error.into()),
+        };
+        // Oldest first, so that each new release lands above the one before it.
+        let blocks: Vec<changelog::ReleaseBlock> = built
+            .releases
+            .iter()
+            .rev()
+            .chain(built.unreleased.iter())
+            .map(|notes| changelog::ReleaseBlock::new(&built, notes))
+            .collect();
+        let (merged, inserted) = changelog::merge_releases(&existing, &blocks);
+        if merged == existing {
+            tracing::info!(
+                "{} already has every release: nothing to change",
+                path.display()
+            );
+        } else {
+            fsutil::write_atomic(&path, merged.as_bytes())?;
+            tracing::info!("{}: added {}", path.display(), inserted.join(", "));
+        }
+        return Ok(());
+    }
+    if let Some(file) = &args.output {
+        return fsutil::write_atomic(&context.directory.join(file), text.as_bytes());
+    }
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Turns the unreleased commits into the release `next` (a version or a tag), dated `date` or today.
+fn name_unreleased(
+    history: &mut changelog::History,
+    next: &str,
+    pattern: &versioning::TagPattern,
+    repository: &gitops::Repository,
+    date: Option<&str>,
+) -> anyhow::Result<()> {
+    let version = pattern
+        .parse_tag(next)
+        .map_or_else(|| versioning::Version::parse(next), Ok)
+        .with_context(|| format!("--tag {next}: neither a version nor a tag matching {pattern}"))
+        .map_err(bad_input)?;
+    let date = match date {
+        Some(text) => history::parse_date(text)?,
+        None => history::today(),
+    };
+    let head = repository.head().context("cannot read HEAD")?;
+    let release = changelog::Release {
+        tag: pattern.format(&version),
+        version: Some(version),
+        target: head.as_str().to_owned(),
+        date,
+        commits: std::mem::take(&mut history.unreleased),
+    };
+    history.releases.insert(0, release);
+    Ok(())
+}
+
+fn single_release<'c, 'a>(
+    built: &'c changelog::Changelog<'a>,
+) -> anyhow::Result<&'c changelog::ReleaseNotes<'a>> {
+    built
+        .releases
+        .first()
+        .or(built.unreleased.as_ref())
+        .ok_or_else(|| bad_input(anyhow::anyhow!("there is no release to write notes for: tag one, or name the unreleased changes with --tag")))
+}
+
+pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow::Result<()> {
+    let project = Project::discover(&context.directory, args.config.as_deref())?;
+    let repository = open_repository(&context.directory)?;
+    let pattern = project.tag_pattern()?;
+    let policy = project.policy()?;
+    // The level counts every commit since the latest stable release (an rc's commits are part of
+    // the pending release); the bump starts from the latest release of any kind, so that after
+    // 1.3.0-rc.1 comes 1.3.0-rc.2 or 1.3.0, never a second 1.3.0-rc.1.
+    let stable = repository
+        .latest_release(&pattern, false)
+        .context("cannot find the latest release tag")?;
+    let latest = repository
+        .latest_release(&pattern, true)
+        .context("cannot find the latest release tag")?;
+    let mut range = gitops::Range::head();
+    if let Some(tag) = &stable {
+        range = range.exclude(tag.name.clone());
+    }
+    let options = gitops::HistoryOptions {
+        paths: gitops::PathFilter::new(
+            project
+                .config
+                .changelog
+                .include_paths
+                .iter()
+                .chain(&args.include_paths),
+        ),
+        ..gitops::HistoryOptions::default()
+    };
+    let commits: Vec<changelog::Commit> = repository
+        .commits(&range, &options)
+        .context("cannot list the commits since the last release")?
+        .iter()
+        .map(history::convert)
+        .collect();
+    let generator = changelog::Generator::new(project.config.changelog.policy())
+        .context("the [changelog] configuration")
+        .map_err(bad_input)?;
+    let decision = generator.bump(&commits);
+    let current = latest.as_ref().map(|tag| tag.version.clone());
+    let base = current
+        .clone()
+        .unwrap_or_else(|| versioning::Version::new(0, 0, 0));
+    let level = decision.level_for(&base, &policy);
+    let next = match (level, &args.pre) {
+        (None, _) => None,
+        (Some(level), None) => Some(versioning::bump(
+            &base,
+            &versioning::BumpRequest::level(level),
+            &policy,
+        )?),
+        (Some(level), Some(identifier)) => Some(
+            versioning::bump(
+                &base,
+                &versioning::BumpRequest::prerelease(Some(level), identifier.clone()),
+                &policy,
+            )
+            .with_context(|| format!("--pre {identifier}"))
+            .map_err(bad_input)?,
+        ),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let json = serde_json::json!({
+            "current": current.as_ref().map(ToString::to_string),
+            "current_tag": latest.as_ref().map(|tag| tag.name.clone()),
+            "next": next.as_ref().map(ToString::to_string),
+            "next_tag": next.as_ref().map(|version| pattern.format(version)),
+            "level": level.map(|level| level.to_string()),
+            "commits": commits.len(),
+            "decided_by": decision.decided_by,
+        });
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
+    } else if let Some(next) = &next {
+        writeln!(stdout, "{next}")?;
+    } else {
+        // Nothing calls for a release: say so on stderr, print the current version on stdout.
+        tracing::warn!(
+            "no commit since {} calls for a release",
+            stable.as_ref().map_or("the start", |tag| tag.name.as_str())
+        );
+        writeln!(stdout, "{base}")?;
+    }
+    Ok(())
+}
+
+pub(crate) fn open_repository(directory: &Path) -> anyhow::Result<gitops::Repository> {
+    gitops::Repository::open(directory)
+        .with_context(|| format!("cannot open a git repository at {}", directory.display()))
+        .map_err(bad_input)
+}
+
+fn directory_name(directory: &Path) -> String {
+    directory
+        .canonicalize()
+        .ok()
+        .and_then(|path| {
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "project".to_owned())
+}

@@ -1,0 +1,217 @@
+//! `slipway version …`: bump, convert, sort, set and check versions.
+
+use std::io::{BufRead as _, Write as _};
+
+use anyhow::Context as _;
+
+use super::Context;
+use crate::args::{
+    BumpArgs, BumpLevel, CheckArgs, ConvertArgs, Scheme, SetArgs, SortArgs, VersionCommand,
+};
+use crate::project::Project;
+use crate::{bad_input, version_files};
+
+pub(super) fn run(context: &Context, command: VersionCommand) -> anyhow::Result<()> {
+    match command {
+        VersionCommand::Bump(args) => bump(context, &args),
+        VersionCommand::Convert(args) => convert(&args),
+        VersionCommand::Sort(args) => sort(&args),
+        VersionCommand::Set(args) => set(context, &args),
+        VersionCommand::Check(args) => check(context, &args),
+    }
+}
+
+/// Parses a SemVer version given on the command line; a failure is the user's input.
+pub(crate) fn parse_semver(input: &str) -> anyhow::Result<versioning::Version> {
+    versioning::Version::parse(input).map_err(bad_input)
+}
+
+fn convert(args: &ConvertArgs) -> anyhow::Result<()> {
+    let converted = match args.to {
+        Scheme::Pep440 => {
+            let version = parse_semver(&args.version)?;
+            versioning::to_pep440(&version)
+                .map_err(bad_input)?
+                .to_string()
+        }
+        Scheme::Semver => {
+            let version =
+                versioning::pep440::Pep440Version::parse(&args.version).map_err(bad_input)?;
+            versioning::from_pep440(&version)
+                .map_err(bad_input)?
+                .to_string()
+        }
+    };
+    writeln!(std::io::stdout().lock(), "{converted}")?;
+    Ok(())
+}
+
+fn sort(args: &SortArgs) -> anyhow::Result<()> {
+    let stdin = std::io::stdin().lock();
+    let mut lines = Vec::new();
+    for (number, line) in stdin.lines().enumerate() {
+        let line = line.context("cannot read stdin")?;
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            lines.push((number + 1, trimmed.to_owned()));
+        }
+    }
+    let sorted: Vec<String> = match args.scheme {
+        Scheme::Semver => {
+            let mut versions = parse_lines(&lines, versioning::Version::parse)?;
+            // Stable by input order among equal precedence (e.g. differing only in build metadata).
+            versions.sort_by(|a, b| a.0.cmp(&b.0));
+            versions.into_iter().map(|(_, text)| text).collect()
+        }
+        Scheme::Pep440 => {
+            let mut versions = parse_lines(&lines, versioning::pep440::Pep440Version::parse)?;
+            versions.sort_by(|a, b| a.0.cmp(&b.0));
+            versions.into_iter().map(|(_, text)| text).collect()
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    for line in sorted {
+        writeln!(stdout, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Parses every line, keeping the text as written; the first bad line is an error naming its number.
+fn parse_lines<V, E>(
+    lines: &[(usize, String)],
+    parse: impl Fn(&str) -> Result<V, E>,
+) -> anyhow::Result<Vec<(V, String)>>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    lines
+        .iter()
+        .map(|(number, text)| {
+            parse(text)
+                .map(|version| (version, text.clone()))
+                .with_context(|| format!("stdin line {number}"))
+                .map_err(bad_input)
+        })
+        .collect()
+}
+
+fn bump(context: &Context, args: &BumpArgs) -> anyhow::Result<()> {
+    use versioning::bump::{BumpRequest, Step};
+    let current = parse_semver(&args.version)?;
+    let level = |level| match &args.pre {
+        Some(identifier) => Step::Prerelease {
+            level: Some(level),
+            identifier: identifier.clone(),
+        },
+        None => Step::Level(level),
+    };
+    let step = match (args.level, &args.pre) {
+        (BumpLevel::Major, _) => level(versioning::Level::Major),
+        (BumpLevel::Minor, _) => level(versioning::Level::Minor),
+        (BumpLevel::Patch, _) => level(versioning::Level::Patch),
+        (BumpLevel::Promote, None) => Step::Promote,
+        (BumpLevel::Promote, Some(_)) => {
+            return Err(bad_input(anyhow::anyhow!(
+                "promote makes a stable release and takes no --pre: drop --pre, or bump `pre --pre ID` to continue the train"
+            )));
+        }
+        (BumpLevel::Pre, Some(identifier)) => Step::Prerelease {
+            level: None,
+            identifier: identifier.clone(),
+        },
+        (BumpLevel::Pre, None) => {
+            return Err(bad_input(anyhow::anyhow!(
+                "`pre` continues a pre-release train and needs --pre ID (e.g. --pre rc)"
+            )));
+        }
+    };
+    let mut request = BumpRequest::new(step);
+    if let Some(build) = &args.build {
+        request = request.with_build(build.clone());
+    }
+    let policy = super::policy(context)?;
+    let next = versioning::bump(&current, &request, &policy)
+        .with_context(|| format!("cannot bump {current}"))
+        .map_err(bad_input)?;
+    writeln!(std::io::stdout().lock(), "{next}")?;
+    Ok(())
+}
+
+fn set(context: &Context, args: &SetArgs) -> anyhow::Result<()> {
+    let version = parse_semver(&args.version)?;
+    let project = Project::discover(&context.directory, None)?;
+    let version_files = version_files::load(&project)?;
+    let edits = version_files::plan(&version_files, &version)?;
+    let mut stdout = std::io::stdout().lock();
+    if args.dry_run {
+        for edit in &edits {
+            write!(stdout, "{}", edit.unified_diff())?;
+        }
+        tracing::info!(
+            "dry run: {} of {} version files would change",
+            edits.len(),
+            version_files.len()
+        );
+        return Ok(());
+    }
+    version_files::apply(&project.directory, &edits)?;
+    for edit in &edits {
+        writeln!(stdout, "{}", edit.path.display())?;
+    }
+    if edits.is_empty() {
+        tracing::info!("every version file already says {version}");
+    }
+    Ok(())
+}
+
+fn check(context: &Context, args: &CheckArgs) -> anyhow::Result<()> {
+    let project = Project::discover(&context.directory, None)?;
+    let version_files = version_files::load(&project)?;
+    let mut stderr = std::io::stderr().lock();
+    let mut failed = false;
+    let tag_version = match &args.tag {
+        Some(tag) => {
+            let pattern = project.tag_pattern()?;
+            let version = pattern
+                .parse_tag(tag)
+                .map_or_else(
+                    || versioning::Version::parse(tag.trim_start_matches('v')),
+                    Ok,
+                )
+                .with_context(|| format!("--tag {tag}: not a release tag matching {pattern}"))
+                .map_err(bad_input)?;
+            Some(version)
+        }
+        None => None,
+    };
+    let expected = match &tag_version {
+        Some(version) => version.clone(),
+        None => version_files::current_version(&version_files)?,
+    };
+    for file in &version_files {
+        let shown = file.display_path();
+        if let Some(tag_version) = &tag_version {
+            // The runbook's own check, word for word: the file's version against the tag's.
+            if let Some(mismatch) =
+                versioning::files::check_tag(&shown, &file.kind, &file.text, tag_version)
+                    .with_context(|| shown.clone())?
+            {
+                writeln!(stderr, "{mismatch}")?;
+                failed = true;
+                continue;
+            }
+        }
+        for mismatch in versioning::files::check(&shown, &file.kind, &file.text, &expected)
+            .with_context(|| shown.clone())?
+        {
+            writeln!(stderr, "{mismatch}")?;
+            failed = true;
+        }
+    }
+    if failed {
+        return Err(crate::CheckFailed.into());
+    }
+    writeln!(std::io::stdout().lock(), "{expected}")?;
+    tracing::info!("{} version files agree on {expected}", version_files.len());
+    Ok(())
+}

@@ -1,0 +1,537 @@
+//! Configuration: where it is read from, what it may say, and what holds when it says nothing.
+//!
+//! slipway looks in the project directory, first match wins:
+//!
+//! 1. `slipway.toml`;
+//! 2. `[tool.slipway]` in `pyproject.toml`;
+//! 3. `[workspace.metadata.slipway]` (or `[package.metadata.slipway]`) in `Cargo.toml`;
+//! 4. nothing: every setting has a default, and version files are detected (see
+//!    [`crate::project`]).
+//!
+//! An unknown key is an error naming the key, the file and the line, because a misspelt setting that is
+//! silently ignored is how a release candidate ends up published as final.
+//! `slipway init` writes a commented `slipway.toml`, and `slipway config schema` prints the JSON Schema.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration. Every field is optional in the file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// The project's name: used in tag patterns (`{package}`), on PyPI and in messages.
+    /// Default: `[project].name` of pyproject.toml or `[package].name` of Cargo.toml.
+    pub name: Option<String>,
+    /// How release tags are spelled: `{version}` is replaced by the SemVer version, `{package}` by
+    /// the name. Default: `v{version}`.
+    pub tag_pattern: Option<String>,
+    /// Pre-release identifiers in train order. Default: `["alpha", "beta", "rc"]`.
+    pub prerelease_order: Option<Vec<String>>,
+    /// How levels decided from commits apply while the major version is 0. Default: `cargo`.
+    pub zero_major: Option<ZeroMajorSetting>,
+    /// The files that carry the version. Default: detected (pyproject.toml, `__init__.py`,
+    /// setup.py, setup.cfg, Cargo.toml files of the workspace, package.json, Dockerfile).
+    #[serde(default)]
+    pub version_files: Vec<VersionFileConfig>,
+    /// Git settings.
+    #[serde(default)]
+    pub git: GitConfig,
+    /// Changelog settings.
+    #[serde(default)]
+    pub changelog: ChangelogConfig,
+    /// Commands run around the release.
+    #[serde(default)]
+    pub hooks: HooksConfig,
+    /// Publishing to a Python package index.
+    pub pypi: Option<PypiConfig>,
+    /// Publishing images to an OCI registry.
+    pub oci: Option<OciConfig>,
+    /// GitHub Releases.
+    pub github: Option<GithubConfig>,
+}
+
+/// The 0.x policy, as the configuration spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ZeroMajorSetting {
+    /// Breaking → minor, feature → patch, fix → patch (Cargo's convention).
+    Cargo,
+    /// Breaking → minor, feature → minor, fix → patch.
+    MinorForBreaking,
+    /// No special case: breaking → 1.0.0.
+    AsStable,
+}
+
+impl From<ZeroMajorSetting> for versioning::ZeroMajor {
+    fn from(setting: ZeroMajorSetting) -> Self {
+        match setting {
+            ZeroMajorSetting::Cargo => versioning::ZeroMajor::Cargo,
+            ZeroMajorSetting::MinorForBreaking => versioning::ZeroMajor::MinorForBreaking,
+            ZeroMajorSetting::AsStable => versioning::ZeroMajor::AsStable,
+        }
+    }
+}
+
+/// One file that carries the version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VersionFileConfig {
+    /// The file, relative to the project directory.
+    pub path: PathBuf,
+    /// For any other text file (docs): the text around the version, with `{version}` where it
+    /// stands, e.g. `pip install mypkg=={version}`. Without it (or `regex`) the kind is detected
+    /// from the name.
+    pub pattern: Option<String>,
+    /// Instead of `pattern`: a regular expression with a named group `version`.
+    pub regex: Option<String>,
+    /// With `pattern` or `regex`: the scheme the version is written in. Default: `semver`.
+    pub scheme: Option<SchemeSetting>,
+    /// With `pattern` or `regex`: how many places may match (more is an error). Default: 1.
+    pub max_matches: Option<usize>,
+}
+
+/// A version scheme, as the configuration spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SchemeSetting {
+    /// SemVer 2.0: `1.2.0-rc.1`.
+    Semver,
+    /// PEP 440: `1.2.0rc1`.
+    Pep440,
+}
+
+/// Git settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct GitConfig {
+    /// The remote to push to. Default: `origin`.
+    pub remote: String,
+    /// The branch releases are made from. Default: the current branch.
+    pub branch: Option<String>,
+    /// Sign tags with `git tag -s`. Default: false.
+    pub sign_tags: bool,
+}
+
+impl Default for GitConfig {
+    fn default() -> Self {
+        Self {
+            remote: "origin".to_owned(),
+            branch: None,
+            sign_tags: false,
+        }
+    }
+}
+
+/// Changelog settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ChangelogConfig {
+    /// The changelog file. Default: `CHANGELOG.md`.
+    pub path: PathBuf,
+    /// Fold pre-release tags into the next stable release, so that `1.2.0`'s notes cover everything
+    /// since `1.1.0`. Default: true.
+    pub fold_prereleases: bool,
+    /// List commits that are not conventional (and types no section names) under "Other" instead of
+    /// dropping them. Default: true.
+    pub include_other: bool,
+    /// Commit type → section title, replacing the defaults for the types named
+    /// (e.g. `{ refactor = "Changed" }`); an empty title hides the type.
+    pub sections: BTreeMap<String, String>,
+    /// Only commits that touch these paths (globs), for several packages in one repository.
+    pub include_paths: Vec<String>,
+}
+
+impl ChangelogConfig {
+    /// The changelog crate's policy for these settings.
+    pub fn policy(&self) -> changelog::Config {
+        let mut policy = changelog::Config {
+            fold_prereleases: self.fold_prereleases,
+            ..changelog::Config::default()
+        };
+        if !self.include_other {
+            policy.other = None;
+        }
+        for (kind, title) in &self.sections {
+            for section in &mut policy.sections {
+                section
+                    .types
+                    .retain(|listed| !listed.eq_ignore_ascii_case(kind));
+            }
+            policy
+                .hidden
+                .retain(|listed| !listed.eq_ignore_ascii_case(kind));
+            if title.is_empty() {
+                policy.hidden.push(kind.clone());
+            } else if let Some(section) = policy
+                .sections
+                .iter_mut()
+                .find(|section| section.title == *title)
+            {
+                section.types.push(kind.clone());
+            } else {
+                policy.sections.push(changelog::SectionConfig {
+                    title: title.clone(),
+                    types: vec![kind.clone()],
+                });
+            }
+        }
+        policy.sections.retain(|section| !section.types.is_empty());
+        policy
+    }
+}
+
+impl Default for ChangelogConfig {
+    fn default() -> Self {
+        Self {
+            path: PathBuf::from("CHANGELOG.md"),
+            fold_prereleases: true,
+            include_other: true,
+            sections: BTreeMap::new(),
+            include_paths: Vec::new(),
+        }
+    }
+}
+
+/// Commands run around the release, each through `sh -c` in the project directory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct HooksConfig {
+    /// Before the bump: the tests (`uv run pytest`, `cargo test`).
+    pub before_bump: Vec<String>,
+    /// After the bump is committed: the build (`python -m build`, `uv build`).
+    pub build: Vec<String>,
+    /// After everything is published.
+    pub after_publish: Vec<String>,
+}
+
+/// Publishing to a Python package index.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct PypiConfig {
+    /// The upload URL. Default: PyPI's (`https://upload.pypi.org/legacy/`).
+    pub repository_url: Option<String>,
+    /// A repository name from `~/.pypirc`, instead of `repository-url`.
+    pub repository: Option<String>,
+    /// The files to upload (globs). Default: `dist/*`.
+    pub dist: Vec<String>,
+}
+
+/// Publishing images to an OCI registry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OciConfig {
+    /// The repository, e.g. `ghcr.io/owner/project`.
+    pub repository: String,
+    /// The image layout to push (a directory or a tar, as `docker buildx build --output type=oci`
+    /// writes it).
+    pub layout: PathBuf,
+    /// Platforms every pushed image must carry, e.g. `["linux/amd64", "linux/arm64"]`.
+    #[serde(default)]
+    pub platforms: Vec<String>,
+    /// Also tag stable releases as `latest` (never pre-releases). Default: true.
+    #[serde(default = "yes")]
+    pub latest: bool,
+    /// Plain HTTP to a registry that is not on a loopback address.
+    #[serde(default)]
+    pub insecure: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// GitHub Releases.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct GithubConfig {
+    /// `owner/name`. Default: derived from the remote's URL.
+    pub repository: Option<String>,
+    /// The API's base URL. Default: `https://api.github.com`.
+    pub api_url: Option<String>,
+    /// Files to attach to the release (globs).
+    pub assets: Vec<String>,
+}
+
+/// Where the configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `slipway.toml` (or a file named with `--config`).
+    File(PathBuf),
+    /// `[tool.slipway]` in this pyproject.toml.
+    Pyproject(PathBuf),
+    /// `[workspace.metadata.slipway]` or `[package.metadata.slipway]` in this Cargo.toml.
+    CargoManifest(PathBuf),
+    /// No configuration: defaults and detection.
+    Defaults,
+}
+
+/// A configuration that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or says something slipway does not understand (an unknown key, a
+    /// wrong type). The message names the line and the key.
+    #[error("invalid configuration in {}:{line}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line of the problem.
+        line: usize,
+        /// What is wrong, as the TOML parser says it.
+        message: String,
+    },
+}
+
+/// Loads the configuration for the project in `directory`, or from `explicit` when given.
+pub fn load(directory: &Path, explicit: Option<&Path>) -> Result<(Config, Source), ConfigError> {
+    if let Some(path) = explicit {
+        let path = directory.join(path);
+        let text = read(&path)?;
+        return Ok((parse_as::<Config>(&path, &text)?, Source::File(path)));
+    }
+    let slipway = directory.join("slipway.toml");
+    if slipway.is_file() {
+        let text = read(&slipway)?;
+        return Ok((parse_as::<Config>(&slipway, &text)?, Source::File(slipway)));
+    }
+    let pyproject = directory.join("pyproject.toml");
+    if pyproject.is_file() {
+        let text = read(&pyproject)?;
+        let file: PyprojectFile = parse_as(&pyproject, &text)?;
+        if let Some(config) = file.tool.and_then(|tool| tool.slipway) {
+            return Ok((config, Source::Pyproject(pyproject)));
+        }
+    }
+    let cargo = directory.join("Cargo.toml");
+    if cargo.is_file() {
+        let text = read(&cargo)?;
+        let file: CargoFile = parse_as(&cargo, &text)?;
+        let config = file
+            .workspace
+            .and_then(|workspace| workspace.metadata)
+            .and_then(|metadata| metadata.slipway)
+            .or_else(|| {
+                file.package
+                    .and_then(|package| package.metadata)
+                    .and_then(|metadata| metadata.slipway)
+            });
+        if let Some(config) = config {
+            return Ok((config, Source::CargoManifest(cargo)));
+        }
+    }
+    Ok((Config::default(), Source::Defaults))
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    fs_err::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Parses `text` (the whole file, so that line numbers are the file's own).
+fn parse_as<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|error| {
+        let line = error.span().map_or(1, |span| {
+            text[..span.start.min(text.len())].matches('\n').count() + 1
+        });
+        ConfigError::Invalid {
+            path: path.to_owned(),
+            line,
+            message: error.message().trim().to_owned(),
+        }
+    })
+}
+
+// The host files: only the tables that can hold slipway's configuration are read; everything else in
+// them is someone else's business and ignored.
+
+#[derive(Deserialize)]
+struct PyprojectFile {
+    tool: Option<PyprojectTool>,
+}
+
+#[derive(Deserialize)]
+struct PyprojectTool {
+    slipway: Option<Config>,
+}
+
+#[derive(Deserialize)]
+struct CargoFile {
+    workspace: Option<CargoSection>,
+    package: Option<CargoSection>,
+}
+
+#[derive(Deserialize)]
+struct CargoSection {
+    metadata: Option<CargoMetadata>,
+}
+
+#[derive(Deserialize)]
+struct CargoMetadata {
+    slipway: Option<Config>,
+}
+
+/// The JSON Schema of `slipway.toml` (and of the `[tool.slipway]` table), pretty-printed.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Config);
+    serde_json::to_string_pretty(&schema).expect("a schema serialises")
+}
+
+/// The commented `slipway.toml` that `slipway init` writes. Every setting is shown at its default.
+pub const INIT_TEMPLATE: &str = r#"# slipway configuration. Every setting is optional; what is shown is the default or an example.
+# The JSON Schema: `slipway config schema`.
+
+# name = "my-project"            # default: [project].name of pyproject.toml or [package].name of Cargo.toml
+# tag-pattern = "v{version}"     # `{package}-v{version}` for several packages in one repository
+# prerelease-order = ["alpha", "beta", "rc"]
+# zero-major = "cargo"           # in 0.x: breaking → minor, feature → patch; or "minor-for-breaking", "as-stable"
+
+# The files that carry the version. Without any, slipway detects them.
+# [[version-files]]
+# path = "pyproject.toml"
+# [[version-files]]
+# path = "docs/installation.md"
+# pattern = "pip install my-project=={version}"
+# max-matches = 2
+
+[git]
+remote = "origin"
+# branch = "main"                # default: the current branch
+sign-tags = false
+
+[changelog]
+path = "CHANGELOG.md"
+fold-prereleases = true          # 1.2.0's notes cover everything since 1.1.0, rc tags included
+include-other = true             # list non-conventional commits under "Other" (false drops them)
+# sections = { refactor = "Changed", chore = "" }   # "" hides a type
+# include-paths = ["packages/core/**"]
+
+[hooks]
+before-bump = []                 # e.g. ["uv run pytest"] or ["cargo test"]
+build = []                       # e.g. ["python -m build"]
+after-publish = []
+
+# [pypi]
+# repository-url = "https://upload.pypi.org/legacy/"
+# dist = ["dist/*"]
+
+# [oci]
+# repository = "ghcr.io/owner/project"
+# layout = "build/image.tar"
+# platforms = ["linux/amd64", "linux/arm64"]
+# latest = true
+
+# [github]
+# repository = "owner/project"   # default: from the remote's URL
+# assets = ["dist/*"]
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(name: &str, text: &str) -> Result<(Config, Source), ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join(name), text).unwrap();
+        load(dir.path(), None)
+    }
+
+    #[test]
+    fn no_configuration_means_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, source) = load(dir.path(), None).unwrap();
+        assert_eq!(source, Source::Defaults);
+        assert_eq!(config, Config::default());
+        assert_eq!(config.git.remote, "origin");
+        assert!(config.changelog.fold_prereleases);
+    }
+
+    #[test]
+    fn slipway_toml_is_read() {
+        let (config, source) = load_text(
+            "slipway.toml",
+            "tag-pattern = \"{package}-v{version}\"\n[git]\nremote = \"upstream\"\n",
+        )
+        .unwrap();
+        assert!(matches!(source, Source::File(_)));
+        assert_eq!(config.tag_pattern.as_deref(), Some("{package}-v{version}"));
+        assert_eq!(config.git.remote, "upstream");
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_key_the_file_and_the_line() {
+        let error = load_text(
+            "slipway.toml",
+            "name = \"x\"\n\n[git]\nremtoe = \"origin\"\n",
+        )
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("slipway.toml:4:"), "{message}");
+        assert!(message.contains("remtoe"), "{message}");
+    }
+
+    #[test]
+    fn pyproject_tool_table_is_read_and_its_lines_are_the_files_own() {
+        let text = "[project]\nname = \"demo\"\nversion = \"1.0.0\"\n\n[tool.slipway]\ntag-pattern = \"v{version}\"\nbogus = 1\n";
+        let error = load_text("pyproject.toml", text).unwrap_err().to_string();
+        assert!(error.contains("pyproject.toml:7:"), "{error}");
+        assert!(error.contains("bogus"), "{error}");
+        let (config, source) =
+            load_text("pyproject.toml", &text.replace("bogus = 1\n", "")).unwrap();
+        assert!(matches!(source, Source::Pyproject(_)));
+        assert_eq!(config.tag_pattern.as_deref(), Some("v{version}"));
+    }
+
+    #[test]
+    fn pyproject_without_tool_table_means_defaults() {
+        let (_, source) = load_text(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\n[tool.ruff]\nline-length = 100\n",
+        )
+        .unwrap();
+        assert_eq!(source, Source::Defaults);
+    }
+
+    #[test]
+    fn cargo_workspace_metadata_is_read() {
+        let text = "[workspace]\nmembers = []\n[workspace.metadata.slipway]\n[workspace.metadata.slipway.changelog]\ninclude-other = true\n";
+        let (config, source) = load_text("Cargo.toml", text).unwrap();
+        assert!(matches!(source, Source::CargoManifest(_)));
+        assert!(config.changelog.include_other);
+    }
+
+    #[test]
+    fn the_init_template_is_a_valid_configuration_with_the_defaults() {
+        let config: Config = toml::from_str(INIT_TEMPLATE).unwrap();
+        assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    fn the_schema_names_every_section() {
+        let schema = json_schema();
+        for key in [
+            "tag-pattern",
+            "version-files",
+            "changelog",
+            "hooks",
+            "pypi",
+            "oci",
+            "github",
+        ] {
+            assert!(schema.contains(&format!("\"{key}\"")), "schema lacks {key}");
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! From git to the changelog's values: release tags, the history split at them, today's date.
+//!
+//! `gitops` reads the repository and `changelog` decides what to say; this module converts the one's
+//! values into the other's, so that neither crate knows the other.
+
+use anyhow::Context as _;
+
+/// What a changelog is made from: the history split at release tags, and the forge links are for.
+#[derive(Debug)]
+pub struct RepositoryHistory {
+    /// Releases (newest first) and the unreleased commits.
+    pub history: changelog::History,
+    /// The forge of the remote, for compare, commit and issue links.
+    pub remote: Option<changelog::Remote>,
+    /// The release tags found, oldest release first.
+    pub tags: Vec<gitops::Tag>,
+}
+
+/// Which part of the history to read.
+#[derive(Debug, Default, Clone)]
+pub struct HistoryRequest {
+    /// Only commits that touch these paths (prefixes or globs).
+    pub include_paths: Vec<String>,
+    /// Only commits of this range (`A..B`).
+    pub range: Option<String>,
+    /// The remote whose URL gives the forge links.
+    pub remote: Option<String>,
+}
+
+/// Reads the release tags and the history split at them.
+pub fn read(
+    repository: &gitops::Repository,
+    pattern: &versioning::TagPattern,
+    request: &HistoryRequest,
+) -> anyhow::Result<RepositoryHistory> {
+    let tags = repository
+        .release_tags(pattern)
+        .context("cannot list the release tags")?;
+    if tags.is_empty() {
+        tracing::debug!("no tag matches the tag pattern {pattern}: every commit is unreleased");
+    }
+    let options = gitops::HistoryOptions {
+        paths: gitops::PathFilter::new(&request.include_paths),
+        // Patch ids cost a diff per commit; they only matter where a cherry-pick can hide,
+        // which the `(cherry picked from commit …)` trailer already reveals for slipway's own picks.
+        ..gitops::HistoryOptions::default()
+    };
+    let split = repository
+        .release_history(&tags, &options)
+        .context("cannot read the history")?;
+    let in_range = match &request.range {
+        Some(range) => {
+            let commits = repository
+                .commits(
+                    &gitops::Range::parse(range),
+                    &gitops::HistoryOptions::default(),
+                )
+                .with_context(|| format!("--range {range}"))
+                .map_err(crate::bad_input)?;
+            Some(
+                commits
+                    .into_iter()
+                    .map(|commit| commit.id)
+                    .collect::<std::collections::HashSet<_>>(),
+            )
+        }
+        None => None,
+    };
+    let keep =
+        |commit: &gitops::Commit| in_range.as_ref().is_none_or(|set| set.contains(&commit.id));
+
+    let mut releases: Vec<changelog::Release> = split
+        .releases
+        .iter()
+        .rev()
+        .filter(|release| in_range.is_none() || release.commits.iter().any(keep))
+        .map(|release| changelog::Release {
+            version: Some(release.tag.version.clone()),
+            tag: release.tag.name.clone(),
+            target: release.tag.target.as_str().to_owned(),
+            date: date(release.tag.date),
+            commits: release
+                .commits
+                .iter()
+                .filter(|commit| keep(commit))
+                .map(convert)
+                .collect(),
+        })
+        .collect();
+    releases.shrink_to_fit();
+    let unreleased = split
+        .unreleased
+        .iter()
+        .filter(|commit| keep(commit))
+        .map(convert)
+        .collect();
+    let remote = match &request.remote {
+        Some(name) => repository
+            .remote_url(name)
+            .with_context(|| format!("cannot read the URL of remote {name}"))?
+            .and_then(|url| changelog::Remote::parse(&url)),
+        None => None,
+    };
+    Ok(RepositoryHistory {
+        history: changelog::History {
+            unreleased,
+            releases,
+        },
+        remote,
+        tags,
+    })
+}
+
+/// A git commit as the changelog sees it.
+pub fn convert(commit: &gitops::Commit) -> changelog::Commit {
+    changelog::Commit {
+        id: commit.id.as_str().to_owned(),
+        message: commit.message.clone(),
+        author: changelog::Signature {
+            name: commit.author.name.clone(),
+            email: commit.author.email.clone(),
+        },
+        time: changelog::Time {
+            seconds: commit.author.time.seconds,
+            offset_minutes: commit.author.time.offset_minutes,
+        },
+        parent_count: commit.parent_count,
+        patch_id: commit.patch_id.as_ref().map(|id| id.as_str().to_owned()),
+        paths: None,
+    }
+}
+
+/// The calendar date of a git time, in that time's own offset.
+pub fn date(time: gitops::Time) -> changelog::Date {
+    changelog::Date::from_unix(time.seconds, time.offset_minutes)
+}
+
+/// Today, in UTC; `SOURCE_DATE_EPOCH` overrides the clock for reproducible output.
+pub fn today() -> changelog::Date {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|value| value.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| {
+                    i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+                })
+        });
+    changelog::Date::from_unix(seconds, 0)
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> anyhow::Result<changelog::Date> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let parsed = match parts.as_slice() {
+        [year, month, day] if year.len() == 4 && month.len() == 2 && day.len() == 2 => {
+            match (year.parse::<i32>(), month.parse::<u8>(), day.parse::<u8>()) {
+                (Ok(year), Ok(month @ 1..=12), Ok(day @ 1..=31)) => {
+                    Some(changelog::Date { year, month, day })
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        crate::bad_input(anyhow::anyhow!(
+            "{text:?} is not a date: expected YYYY-MM-DD"
+        ))
+    })
+}

@@ -1,0 +1,192 @@
+//! The project in a directory: its configuration, its name and the files that carry its version.
+//!
+//! With no `version-files` configured, slipway looks for the usual places, in this order:
+//! `pyproject.toml`, `setup.py`, `setup.cfg`, the package's `__init__.py` / `_version.py` /
+//! `__about__.py` (under `src/<name>/` or `<name>/`), `Cargo.toml` (and, in a workspace, every member's
+//! manifest that carries a version of its own), `package.json`, and `Dockerfile`. A detected file is
+//! kept only when it really holds a version, so a Dockerfile without a version label is not an error.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::config::{self, Config, Source};
+
+/// A project: a directory with its configuration.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project directory.
+    pub directory: PathBuf,
+    /// The configuration, defaults filled in where the file was silent.
+    pub config: Config,
+    /// Where the configuration came from.
+    pub source: Source,
+    /// The project's name, configured or detected.
+    pub name: Option<String>,
+    /// Names of the crates of this Cargo workspace (empty for other projects): their version
+    /// requirements on each other move with the version, external ones never do.
+    pub internal_crates: Vec<String>,
+}
+
+/// A candidate version file: a path relative to the project, and its configuration if the user named
+/// it (then it must exist and hold a version) rather than slipway detecting it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateFile {
+    /// The path, relative to the project directory.
+    pub path: PathBuf,
+    /// The user's entry for the file, or `None` when it was detected.
+    pub configured: Option<crate::config::VersionFileConfig>,
+}
+
+impl Project {
+    /// Reads the project in `directory`, with the configuration file `explicit` if given.
+    pub fn discover(directory: &Path, explicit: Option<&Path>) -> anyhow::Result<Project> {
+        let (config, source) = config::load(directory, explicit).map_err(crate::bad_input)?;
+        let name = config.name.clone().or_else(|| detect_name(directory));
+        let internal_crates = cargo_workspace_members(directory)
+            .into_iter()
+            .filter_map(|manifest| cargo_package_name(&directory.join(manifest)))
+            .collect();
+        Ok(Project {
+            directory: directory.to_owned(),
+            config,
+            source,
+            name,
+            internal_crates,
+        })
+    }
+
+    /// The files that may carry the version: the configured ones, or the detected ones.
+    pub fn candidate_files(&self) -> Vec<CandidateFile> {
+        if !self.config.version_files.is_empty() {
+            return self
+                .config
+                .version_files
+                .iter()
+                .map(|file| CandidateFile {
+                    path: file.path.clone(),
+                    configured: Some(file.clone()),
+                })
+                .collect();
+        }
+        let mut paths: Vec<PathBuf> = ["pyproject.toml", "setup.py", "setup.cfg"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        if let Some(name) = &self.name {
+            let module = name.replace(['-', '.'], "_").to_lowercase();
+            for base in [PathBuf::from("src").join(&module), PathBuf::from(&module)] {
+                for file in ["__init__.py", "_version.py", "__about__.py"] {
+                    paths.push(base.join(file));
+                }
+            }
+        }
+        paths.push(PathBuf::from("Cargo.toml"));
+        paths.extend(cargo_workspace_members(&self.directory));
+        paths.push(PathBuf::from("package.json"));
+        paths.push(PathBuf::from("Dockerfile"));
+        let mut seen = std::collections::BTreeSet::new();
+        paths
+            .into_iter()
+            .filter(|path| self.directory.join(path).is_file() && seen.insert(path.clone()))
+            .map(|path| CandidateFile {
+                path,
+                configured: None,
+            })
+            .collect()
+    }
+
+    /// The bump policy: the configured pre-release order and 0.x policy, or the defaults.
+    pub fn policy(&self) -> anyhow::Result<versioning::Policy> {
+        let zero_major = self.config.zero_major.map(Into::into).unwrap_or_default();
+        match &self.config.prerelease_order {
+            None => Ok(versioning::Policy::default().with_zero_major(zero_major)),
+            Some(order) => versioning::Policy::new(order.iter().cloned(), zero_major)
+                .context("prerelease-order in the configuration")
+                .map_err(crate::bad_input),
+        }
+    }
+
+    /// The tag pattern, with `{package}` filled in from the project's name.
+    pub fn tag_pattern(&self) -> anyhow::Result<versioning::TagPattern> {
+        let text = self.config.tag_pattern.as_deref().unwrap_or("v{version}");
+        let pattern = versioning::TagPattern::new(text)
+            .with_context(|| format!("tag-pattern {text:?} in the configuration"))
+            .map_err(crate::bad_input)?;
+        if pattern.has_package_placeholder() {
+            let Some(name) = &self.name else {
+                return Err(crate::bad_input(anyhow::anyhow!(
+                    "tag-pattern {text:?} uses {{package}} but the project has no name: set `name` in the configuration"
+                )));
+            };
+            return Ok(pattern.with_package(name));
+        }
+        Ok(pattern)
+    }
+}
+
+/// `[project].name`, `[tool.poetry].name` or `[package].name`, whichever is found first.
+fn detect_name(directory: &Path) -> Option<String> {
+    let pyproject = read_toml(&directory.join("pyproject.toml"));
+    let from_pyproject = pyproject.as_ref().and_then(|document| {
+        document
+            .get("project")
+            .and_then(|project| project.get("name"))
+            .or_else(|| document.get("tool")?.get("poetry")?.get("name"))
+            .and_then(|name| name.as_str())
+            .map(str::to_owned)
+    });
+    from_pyproject.or_else(|| cargo_package_name(&directory.join("Cargo.toml")))
+}
+
+fn cargo_package_name(manifest: &Path) -> Option<String> {
+    read_toml(manifest)?
+        .get("package")?
+        .get("name")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// The manifests of a Cargo workspace's members, relative to the workspace root (literal paths and
+/// `dir/*` globs, which is what workspaces use in practice).
+fn cargo_workspace_members(directory: &Path) -> Vec<PathBuf> {
+    let Some(document) = read_toml(&directory.join("Cargo.toml")) else {
+        return Vec::new();
+    };
+    let Some(members) = document
+        .get("workspace")
+        .and_then(|w| w.get("members"))
+        .and_then(|m| m.as_array())
+    else {
+        return Vec::new();
+    };
+    let mut manifests = Vec::new();
+    for member in members.iter().filter_map(|member| member.as_str()) {
+        if let Some(parent) = member.strip_suffix("/*") {
+            let Ok(entries) = fs_err::read_dir(directory.join(parent)) else {
+                continue;
+            };
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|entry| {
+                    PathBuf::from(parent)
+                        .join(entry.file_name())
+                        .join("Cargo.toml")
+                })
+                .filter(|manifest| directory.join(manifest).is_file())
+                .collect();
+            found.sort();
+            manifests.extend(found);
+        } else {
+            let manifest = PathBuf::from(member).join("Cargo.toml");
+            if directory.join(&manifest).is_file() {
+                manifests.push(manifest);
+            }
+        }
+    }
+    manifests
+}
+
+fn read_toml(path: &Path) -> Option<toml_edit::DocumentMut> {
+    fs_err::read_to_string(path).ok()?.parse().ok()
+}

@@ -1,0 +1,218 @@
+//! The project's version files on disk: loading them, planning an edit, writing it all or nothing.
+//!
+//! The editing itself is `versioning::files` (text in, text out); this module reads and writes.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use versioning::files::{self, FileKind};
+use versioning::{FileError, Version};
+
+use crate::bad_input;
+use crate::project::{CandidateFile, Project};
+
+/// A version file and its current text.
+#[derive(Debug, Clone)]
+pub struct VersionFile {
+    /// The path, relative to the project directory.
+    pub path: PathBuf,
+    /// How the version is written in it.
+    pub kind: FileKind,
+    /// Its text.
+    pub text: String,
+}
+
+impl VersionFile {
+    /// The path as shown to users: relative, with `/`.
+    pub fn display_path(&self) -> String {
+        self.path.to_string_lossy().replace('\\', "/")
+    }
+
+    /// The file's own version, read in its scheme and mapped to SemVer.
+    pub fn version(&self) -> anyhow::Result<(Version, files::Found)> {
+        let found =
+            files::read_version(&self.kind, &self.text).with_context(|| self.display_path())?;
+        let version = match self.kind.scheme() {
+            files::Scheme::SemVer => Version::parse(&found.version).map_err(anyhow::Error::from),
+            files::Scheme::Pep440 => versioning::pep440::Pep440Version::parse(&found.version)
+                .map_err(anyhow::Error::from)
+                .and_then(|pep440| versioning::from_pep440(&pep440).map_err(anyhow::Error::from)),
+        }
+        .with_context(|| {
+            format!(
+                "{}:{}: the version {:?}",
+                self.display_path(),
+                found.line,
+                found.version
+            )
+        })
+        .map_err(bad_input)?;
+        Ok((version, found))
+    }
+}
+
+/// Loads the project's version files: every configured one (each must hold a version), or every
+/// detected one that does hold a version. Detected files that say their version lives elsewhere (a
+/// member's `version.workspace = true`) are left out, with a debug log saying why.
+pub fn load(project: &Project) -> anyhow::Result<Vec<VersionFile>> {
+    let mut loaded = Vec::new();
+    for candidate in project.candidate_files() {
+        let path = project.directory.join(&candidate.path);
+        let text = match fs_err::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error)
+                if candidate.configured.is_none()
+                    && error.kind() == std::io::ErrorKind::NotFound =>
+            {
+                continue;
+            }
+            Err(error) => {
+                return Err(bad_input(
+                    anyhow::Error::from(error).context("a configured version file"),
+                ));
+            }
+        };
+        let kind = kind_of(project, &candidate)?;
+        let file = VersionFile {
+            path: candidate.path.clone(),
+            kind,
+            text,
+        };
+        match files::read_versions(&file.kind, &file.text) {
+            Ok(_) => loaded.push(file),
+            Err(error) if candidate.configured.is_none() && skippable(&error) => {
+                tracing::debug!("{}: not a version file here: {error}", file.display_path());
+            }
+            Err(error) => {
+                return Err(bad_input(
+                    anyhow::Error::from(error).context(file.display_path()),
+                ));
+            }
+        }
+    }
+    if loaded.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "no version file found in {}: slipway looks for pyproject.toml, setup.py, setup.cfg, the package's __init__.py, \
+             Cargo.toml, package.json and Dockerfile; list yours under [[version-files]] in slipway.toml",
+            project.directory.display()
+        )));
+    }
+    Ok(loaded)
+}
+
+/// Detected files without a version are not an error, nor are files whose version lives
+/// elsewhere, except a pyproject.toml, where "elsewhere" is worth saying.
+fn skippable(error: &FileError) -> bool {
+    matches!(
+        error,
+        FileError::NotFound { .. } | FileError::VersionElsewhere { .. }
+    )
+}
+
+fn kind_of(project: &Project, candidate: &CandidateFile) -> anyhow::Result<FileKind> {
+    let shown = candidate.path.to_string_lossy().replace('\\', "/");
+    if let Some(configured) = &candidate.configured {
+        let pattern = match (&configured.pattern, &configured.regex) {
+            (Some(_), Some(_)) => {
+                return Err(bad_input(anyhow::anyhow!(
+                    "version file {shown}: give either `pattern` or `regex`, not both"
+                )));
+            }
+            (Some(template), None) => Some(files::TextPattern::template(template)),
+            (None, Some(regex)) => Some(files::TextPattern::regex(regex)),
+            (None, None) => None,
+        };
+        if let Some(pattern) = pattern {
+            let scheme = match configured.scheme {
+                Some(crate::config::SchemeSetting::Pep440) => files::Scheme::Pep440,
+                Some(crate::config::SchemeSetting::Semver) | None => files::Scheme::SemVer,
+            };
+            let pattern = pattern
+                .with_context(|| format!("the pattern of version file {shown}"))
+                .map_err(bad_input)?
+                .with_scheme(scheme)
+                .with_max_matches(configured.max_matches.unwrap_or(1));
+            return Ok(FileKind::Text(pattern));
+        }
+    }
+    match files::detect(&shown) {
+        Some(FileKind::Cargo { .. }) => {
+            Ok(FileKind::cargo(project.internal_crates.iter().cloned()))
+        }
+        Some(kind) => Ok(kind),
+        None => Err(bad_input(anyhow::anyhow!(
+            "version file {shown}: slipway cannot tell where the version is in it; give a `pattern` such as \"version {{version}}\""
+        ))),
+    }
+}
+
+/// The project's current version: the first version file's own version (pyproject.toml or
+/// Cargo.toml when present, in detection order).
+pub fn current_version(version_files: &[VersionFile]) -> anyhow::Result<Version> {
+    let primary = version_files.first().context("no version file")?;
+    Ok(primary.version()?.0)
+}
+
+/// One file's planned change.
+#[derive(Debug, Clone)]
+pub struct FileEdit {
+    /// The path, relative to the project directory.
+    pub path: PathBuf,
+    /// The text now.
+    pub old: String,
+    /// The text after the edit.
+    pub new: String,
+}
+
+impl FileEdit {
+    /// A unified diff of the change, with `a/` and `b/` paths as git shows them.
+    pub fn unified_diff(&self) -> String {
+        let shown = self.path.to_string_lossy().replace('\\', "/");
+        similar::TextDiff::from_lines(&self.old, &self.new)
+            .unified_diff()
+            .context_radius(2)
+            .header(&format!("a/{shown}"), &format!("b/{shown}"))
+            .to_string()
+    }
+}
+
+/// The edits that write `version` into every file; files already at it are left out.
+pub fn plan(version_files: &[VersionFile], version: &Version) -> anyhow::Result<Vec<FileEdit>> {
+    let mut edits = Vec::new();
+    for file in version_files {
+        let edit = files::set_version(&file.kind, &file.text, version)
+            .with_context(|| format!("cannot write {version} into {}", file.display_path()))
+            .map_err(bad_input)?;
+        if edit.text != file.text {
+            edits.push(FileEdit {
+                path: file.path.clone(),
+                old: file.text.clone(),
+                new: edit.text,
+            });
+        }
+    }
+    Ok(edits)
+}
+
+/// Writes every edit, or none: each new text goes to a temporary file beside its target first, and
+/// only when all are written are they renamed into place.
+pub fn apply(directory: &Path, edits: &[FileEdit]) -> anyhow::Result<()> {
+    let mut staged = Vec::with_capacity(edits.len());
+    for edit in edits {
+        let target = directory.join(&edit.path);
+        let current = fs_err::read_to_string(&target)?;
+        if current != edit.old {
+            anyhow::bail!(
+                "{} changed while slipway was planning; run again",
+                target.display()
+            );
+        }
+        staged.push((crate::fsutil::stage(&target, edit.new.as_bytes())?, target));
+    }
+    for (temporary, target) in staged {
+        temporary
+            .persist(&target)
+            .with_context(|| format!("cannot replace {}", target.display()))?;
+    }
+    Ok(())
+}

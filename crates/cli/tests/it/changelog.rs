@@ -1,0 +1,312 @@
+//! `slipway changelog` and `slipway next-version` on fixture repositories with fixed dates.
+
+use gitops::test_support::TestRepo;
+
+use crate::support::slipway;
+
+/// A small project history: two releases, a release candidate in between, unreleased work, and a
+/// GitHub remote so that links are rendered (nothing is ever fetched from it).
+fn project() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/acme/widget.git",
+    ]);
+    repo.commit("feat: first feature")
+        .commit("docs: describe the first feature")
+        .annotated_tag("v1.0.0", "Release 1.0.0")
+        .commit("feat(api): add the list endpoint (#12)")
+        .commit("fix(parser): accept empty input\n\nCloses #3")
+        .annotated_tag("v1.1.0-rc.1", "Release candidate")
+        .commit("perf: cache the index")
+        .annotated_tag("v1.1.0", "Release 1.1.0")
+        .commit("feat!: drop the legacy flag\n\nBREAKING CHANGE: --legacy is gone")
+        .commit("chore: tidy up");
+    repo
+}
+
+#[test]
+fn full_history_markdown() {
+    let repo = project();
+    insta::assert_snapshot!(slipway(&repo, &["changelog"]).ok());
+}
+
+#[test]
+fn full_history_json() {
+    let repo = project();
+    let json = slipway(&repo, &["changelog", "--format", "json"]).ok();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["schema_version"], 1);
+    insta::assert_snapshot!(json);
+}
+
+#[test]
+fn a_template_receives_the_json_data() {
+    let repo = project();
+    repo.write(
+        "notes.j2",
+        "{% for r in releases %}{{ r.version }}:{{ r.tag }}\n{% endfor %}",
+    );
+    let out = slipway(&repo, &["changelog", "--template", "notes.j2"]).ok();
+    assert_eq!(out, "1.1.0:v1.1.0\n1.0.0:v1.0.0\n");
+}
+
+#[test]
+fn naming_the_unreleased_changes_and_release_notes() {
+    let repo = project();
+    let notes = slipway(
+        &repo,
+        &[
+            "changelog",
+            "--tag",
+            "2.0.0",
+            "--latest",
+            "--format",
+            "notes",
+            "--date",
+            "2026-11-21",
+        ],
+    )
+    .ok();
+    insta::assert_snapshot!(notes);
+}
+
+#[test]
+fn announcement_text() {
+    let repo = project();
+    let text = slipway(
+        &repo,
+        &["changelog", "--latest", "--format", "announcement"],
+    )
+    .ok();
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn unreleased_only_and_latest_only() {
+    let repo = project();
+    let unreleased = slipway(&repo, &["changelog", "--unreleased"]).ok();
+    assert!(unreleased.contains("## [Unreleased]"), "{unreleased}");
+    assert!(!unreleased.contains("## [1.1.0]"), "{unreleased}");
+    let latest = slipway(&repo, &["changelog", "--latest"]).ok();
+    assert!(latest.contains("## [1.1.0]"), "{latest}");
+    assert!(
+        !latest.contains("## [1.0.0]") && !latest.contains("Unreleased"),
+        "{latest}"
+    );
+}
+
+#[test]
+fn a_range_lists_only_its_commits() {
+    let repo = project();
+    let out = slipway(&repo, &["changelog", "--range", "v1.0.0..v1.1.0"]).ok();
+    assert!(out.contains("add the list endpoint"), "{out}");
+    assert!(!out.contains("first feature"), "{out}");
+    assert!(!out.contains("drop the legacy flag"), "{out}");
+}
+
+#[test]
+fn pre_release_tags_fold_into_the_next_stable_release() {
+    let repo = project();
+    let out = slipway(&repo, &["changelog"]).ok();
+    let section = out
+        .split("## [1.1.0]")
+        .nth(1)
+        .unwrap()
+        .split("## [1.0.0]")
+        .next()
+        .unwrap();
+    // 1.1.0 covers everything since 1.0.0, the rc's commits included; the rc gets no section.
+    assert!(
+        section.contains("add the list endpoint") && section.contains("cache the index"),
+        "{out}"
+    );
+    assert!(!out.contains("## [1.1.0-rc.1]"), "{out}");
+    let unfolded = slipway(&repo, &["changelog", "--fold-prereleases", "false"]).ok();
+    assert!(unfolded.contains("## [1.1.0-rc.1]"), "{unfolded}");
+}
+
+#[test]
+fn a_revert_and_what_it_reverts_cancel_out_when_unreleased() {
+    let repo = TestRepo::new();
+    repo.commit("feat: base")
+        .tag("v1.0.0")
+        .commit("feat: risky thing");
+    let risky = repo.head();
+    repo.commit(&format!(
+        "Revert \"feat: risky thing\"\n\nThis reverts commit {risky}."
+    ))
+    .commit("fix: keeper");
+    let out = slipway(&repo, &["changelog", "--unreleased"]).ok();
+    assert!(out.contains("keeper"), "{out}");
+    assert!(!out.contains("risky"), "{out}");
+}
+
+#[test]
+fn a_cherry_picked_fix_is_listed_once() {
+    let repo = TestRepo::new();
+    repo.commit("feat: base")
+        .tag("v1.0.0")
+        .branch("hotfix")
+        .checkout("hotfix")
+        .commit_file("fix.txt", "fix\n", "fix: the crash");
+    let fix = repo.head();
+    repo.checkout("main").commit("feat: other work");
+    repo.git(&["cherry-pick", "-x", fix.as_str()]);
+    repo.git(&["merge", "--no-ff", "-m", "Merge branch 'hotfix'", "hotfix"]);
+    let out = slipway(&repo, &["changelog", "--unreleased"]).ok();
+    assert_eq!(out.matches("the crash").count(), 1, "{out}");
+}
+
+#[test]
+fn merge_commits_are_skipped() {
+    let repo = TestRepo::new();
+    repo.commit("feat: base")
+        .tag("v1.0.0")
+        .branch("topic")
+        .checkout("topic")
+        .commit("feat: topic work");
+    repo.checkout("main")
+        .commit("fix: main work")
+        .merge("topic", "Merge branch 'topic'");
+    let out = slipway(&repo, &["changelog", "--unreleased"]).ok();
+    assert!(
+        out.contains("topic work") && out.contains("main work"),
+        "{out}"
+    );
+    assert!(!out.contains("Merge branch"), "{out}");
+    // The merge commit exists: the test would mean nothing without it.
+    assert!(
+        repo.git(&["log", "--merges", "--format=%s"])
+            .contains("Merge branch 'topic'")
+    );
+}
+
+#[test]
+fn several_tags_on_one_commit_give_one_release_for_the_highest() {
+    let repo = TestRepo::new();
+    repo.commit("feat: base")
+        .tag("v1.0.0")
+        .commit("feat: next")
+        .tag("v1.1.0-rc.1")
+        .tag("v1.1.0");
+    let out = slipway(&repo, &["changelog"]).ok();
+    assert_eq!(out.matches("## [1.1.0]").count(), 1, "{out}");
+    assert!(!out.contains("## [1.1.0-rc.1]"), "{out}");
+    assert_eq!(out.matches("next").count(), 1, "{out}");
+}
+
+#[test]
+fn tags_that_are_not_releases_are_ignored() {
+    let repo = TestRepo::new();
+    repo.commit("feat: base")
+        .tag("v1.0.0")
+        .commit("feat: later")
+        .tag("deploy-2026-11-20")
+        .tag("vnext");
+    let out = slipway(&repo, &["changelog"]).ok();
+    assert!(!out.contains("deploy") && !out.contains("vnext"), "{out}");
+    assert!(out.contains("## [Unreleased]"), "{out}");
+    assert!(
+        out.split("## [1.0.0]").next().unwrap().contains("later"),
+        "{out}"
+    );
+}
+
+#[test]
+fn prepending_twice_changes_nothing_the_second_time() {
+    let repo = project();
+    repo.write("CHANGELOG.md", "# Changelog\n\nHand-written intro.\n\n## [1.0.0] - 2020-01-01\n\n- kept exactly as written\n");
+    slipway(&repo, &["changelog", "--prepend", "CHANGELOG.md"]).ok();
+    let once = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    assert!(once.contains("- kept exactly as written\n"), "{once}");
+    assert!(once.contains("## [1.1.0]"), "{once}");
+    assert_eq!(once.matches("## [1.0.0]").count(), 1, "{once}");
+    slipway(&repo, &["changelog", "--prepend", "CHANGELOG.md"]).ok();
+    let twice = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    assert_eq!(once, twice);
+}
+
+#[test]
+fn output_file_is_written() {
+    let repo = project();
+    slipway(&repo, &["changelog", "-o", "OUT.md"]).ok();
+    let text = std::fs::read_to_string(repo.path().join("OUT.md")).unwrap();
+    assert!(text.starts_with("# Changelog"), "{text}");
+}
+
+#[test]
+fn include_path_limits_the_commits() {
+    let repo = TestRepo::new();
+    repo.commit_file("core/a.txt", "a\n", "feat: core change")
+        .commit_file("web/b.txt", "b\n", "feat: web change");
+    let out = slipway(&repo, &["changelog", "--include-path", "core"]).ok();
+    assert!(
+        out.contains("core change") && !out.contains("web change"),
+        "{out}"
+    );
+}
+
+#[test]
+fn next_version_from_commits() {
+    let repo = project();
+    // A breaking change since 1.1.0.
+    assert_eq!(slipway(&repo, &["next-version"]).ok(), "2.0.0\n");
+    assert_eq!(
+        slipway(&repo, &["next-version", "--pre", "rc"]).ok(),
+        "2.0.0-rc.1\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&slipway(&repo, &["next-version", "--json"]).ok()).unwrap();
+    assert_eq!(json["current"], "1.1.0");
+    assert_eq!(json["next"], "2.0.0");
+    assert_eq!(json["level"], "major");
+    assert_eq!(
+        json["decided_by"][0]["summary"],
+        "feat!: drop the legacy flag"
+    );
+}
+
+#[test]
+fn next_version_continues_a_pre_release_train() {
+    let repo = TestRepo::new();
+    repo.commit("feat: base")
+        .tag("v1.0.0")
+        .commit("feat: new")
+        .tag("v1.1.0-rc.1")
+        .commit("fix: after the rc");
+    assert_eq!(
+        slipway(&repo, &["next-version", "--pre", "rc"]).ok(),
+        "1.1.0-rc.2\n"
+    );
+    assert_eq!(slipway(&repo, &["next-version"]).ok(), "1.1.0\n");
+}
+
+#[test]
+fn changelog_outside_a_repository_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = crate::support::slipway_in(dir.path(), &["changelog"], "");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not inside a git repository"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_shallow_clone_is_refused_with_the_fix() {
+    let origin = project();
+    let url = format!("file://{}", origin.path().display());
+    let shallow = TestRepo::clone_from(&url, &["--depth", "1"]);
+    let run = slipway(&shallow, &["next-version"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("git fetch --unshallow --tags"),
+        "{}",
+        run.stderr
+    );
+}
