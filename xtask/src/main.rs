@@ -19,7 +19,8 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-const USAGE: &str = "usage: cargo xtask <ci | test | lint | bench [changelog|pypi|oci] | provision>";
+const USAGE: &str =
+    "usage: cargo xtask <ci | test | lint | bench [changelog|pypi|oci] | provision>";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -50,8 +51,16 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
 }
 
 fn lint() -> anyhow::Result<()> {
-    cargo(&["fmt", "--all", "--", "--check"]).context("formatting differs: run `cargo fmt --all`")?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+    cargo(&["fmt", "--all", "--", "--check"])
+        .context("formatting differs: run `cargo fmt --all`")?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])
 }
 
 /// Runs cargo (the one that runs us) with `args` in the workspace root.
@@ -64,7 +73,9 @@ fn cargo(args: &[&str]) -> anyhow::Result<()> {
 fn run(command: &mut Command) -> anyhow::Result<()> {
     let line = format!("{command:?}");
     eprintln!("$ {line}");
-    let status = command.status().with_context(|| format!("cannot start {line}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start {line}"))?;
     if !status.success() {
         bail!("{line} failed with {status}");
     }

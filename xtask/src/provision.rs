@@ -16,8 +16,22 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ("time", "/usr/bin/time"),
 ];
 
-const PYTHON_MODULES: &[&str] = &["pypiserver", "passlib", "bcrypt", "packaging", "twine", "build"];
-const PYTHON_REQUIREMENTS: &[&str] = &["pypiserver", "passlib", "bcrypt<4.1", "packaging", "twine", "build"];
+const PYTHON_MODULES: &[&str] = &[
+    "pypiserver",
+    "passlib",
+    "bcrypt",
+    "packaging",
+    "twine",
+    "build",
+];
+const PYTHON_REQUIREMENTS: &[&str] = &[
+    "pypiserver",
+    "passlib",
+    "bcrypt<4.1",
+    "packaging",
+    "twine",
+    "build",
+];
 
 pub(crate) fn all() -> anyhow::Result<()> {
     debian()?;
@@ -40,7 +54,11 @@ fn debian() -> anyhow::Result<()> {
         );
     }
     eprintln!("installing Debian packages {missing:?}");
-    crate::run(Command::new("apt-get").args(["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    crate::run(
+        Command::new("apt-get")
+            .args(["update", "-q"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
     crate::run(
         Command::new("apt-get")
             .args(["install", "-y", "-q", "--no-install-recommends"])
