@@ -4,3 +4,5 @@
 //! Run the CLI from a test in `tests/tests/*.rs` as
 //! `std::process::Command::new(env!("CARGO_BIN_EXE_slipway-e2e"))`: that binary is `slipway` itself
 //! (see `src/bin/slipway-e2e.rs`), built by Cargo for this package's tests.
+
+pub mod pypiserver;
