@@ -478,7 +478,7 @@ fn cancel_reverts(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
             if let Some(reverted) = found {
                 dead[reverted] = true;
                 dead[index] = true;
-                live.retain(|_, i| *i != reverted);
+                live.remove(items[reverted].commit.id.as_str());
                 continue;
             }
         }
