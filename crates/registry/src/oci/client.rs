@@ -750,8 +750,8 @@ impl OciClient {
         Ok((status, registry_errors(&body)))
     }
 
-    /// Every tag of `repository`, following `Link: <…>; rel="next"` pages (`page_size` tags per request,
-    /// or the registry's default).
+    /// Every tag of `repository` in lexical order, following `Link: <…>; rel="next"` pages (`page_size` tags
+    /// per request, or the registry's default). Sorted here because distribution 2.8 answers in storage order.
     pub async fn tags(
         &self,
         repository: &Repository,
@@ -787,10 +787,12 @@ impl OciClient {
             if let Some(page) = body.get("tags").and_then(|t| t.as_array()) {
                 tags.extend(page.iter().filter_map(|t| t.as_str()).map(str::to_owned));
             }
-            match next {
-                Some(link) => url = self.resolve_url(&what, &link)?,
-                None => return Ok(tags),
-            }
+            let Some(link) = next else {
+                tags.sort_unstable();
+                tags.dedup();
+                return Ok(tags);
+            };
+            url = self.resolve_url(&what, &link)?;
         }
         Err(self.protocol(&what, "the pages never end".to_owned()))
     }

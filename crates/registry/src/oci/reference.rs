@@ -156,7 +156,10 @@ impl ImageRef {
                 name: parsed.repository().to_owned(),
             },
             // `oci-client` fills in `latest` when no tag is written; a repository has none.
-            tag: parsed.tag().filter(|_| has_explicit_tag(input)).map(str::to_owned),
+            tag: parsed
+                .tag()
+                .filter(|_| has_explicit_tag(input))
+                .map(str::to_owned),
             digest,
         })
     }
@@ -209,7 +212,11 @@ impl FromStr for ImageRef {
 /// Whether `name[:tag][@digest]` writes a tag: a `:` in the last path segment, before any `@`.
 fn has_explicit_tag(input: &str) -> bool {
     let without_digest = input.split('@').next().unwrap_or_default();
-    without_digest.rsplit('/').next().unwrap_or_default().contains(':')
+    without_digest
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .contains(':')
 }
 
 /// Whether `tag` is a valid tag name (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`).
