@@ -1,6 +1,7 @@
 //! End-to-end tests of `registry::oci` and the `slipway` OCI commands against a real registry
 //! (distribution 2.8, Debian's `docker-registry`) on 127.0.0.1, cross-checked with `skopeo`.
 
+use std::path::Path;
 use std::process::Command;
 
 use registry::oci::{
@@ -940,4 +941,236 @@ async fn an_image_skopeo_pushed_is_retagged_and_verified() {
         .await
         .unwrap();
     assert!(verified.is_ok(), "{verified:?}");
+}
+
+/// Runs the real `slipway` with a clean credential environment (HOME in a temp dir) plus `env`.
+fn slipway(home: &Path, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_slipway-e2e"));
+    command
+        .args(args)
+        .env("HOME", home)
+        .env_remove("DOCKER_CONFIG")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("SLIPWAY_OCI_USERNAME")
+        .env_remove("SLIPWAY_OCI_PASSWORD")
+        .env_remove("SLIPWAY_LOG");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("slipway runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_cli_publishes_retags_verifies_lists_and_deletes_without_ever_printing_the_password() {
+    let password = "cli-Secret-pw-4711";
+    let registry = OciRegistry::start_with(
+        &RegistryAuth::Htpasswd {
+            username: "ci".to_owned(),
+            password: password.to_owned(),
+        },
+        true,
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let layout_dir = tempfile::tempdir().unwrap();
+    let index = layouts::multi_arch(layout_dir.path(), "1.2.0").unwrap();
+    let layout = layout_dir.path().to_str().unwrap();
+    let repository = format!("{}/acme/hangar", registry.address());
+    let env = [
+        ("SLIPWAY_OCI_USERNAME", "ci"),
+        ("SLIPWAY_OCI_PASSWORD", password),
+    ];
+    let mut outputs = String::new();
+    let mut run = |env: &[(&str, &str)], args: &[&str]| {
+        let (code, stdout, stderr) = slipway(home.path(), env, args);
+        outputs.push_str(&stdout);
+        outputs.push_str(&stderr);
+        (code, stdout, stderr)
+    };
+
+    let (code, stdout, stderr) = run(
+        &env,
+        &[
+            "-vv",
+            "publish",
+            "oci",
+            layout,
+            &repository,
+            "--tag",
+            "1.2.0",
+            "--tag",
+            "latest",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!(
+            "{repository}:1.2.0@{0}\n{repository}:latest@{0}\n",
+            index.digest
+        )
+    );
+    assert!(stderr.contains("4 blob(s) uploaded"), "{stderr}");
+
+    let (code, stdout, stderr) = run(
+        &env,
+        &[
+            "verify",
+            "oci",
+            &format!("{repository}:latest"),
+            "--digest",
+            &index.digest,
+            "--platform",
+            "linux/amd64",
+            "--platform",
+            "linux/arm64",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!(
+            "{repository}:latest@{}\n  linux/amd64\n  linux/arm64/v8\n",
+            index.digest
+        )
+    );
+    let (code, _, stderr) = run(
+        &env,
+        &[
+            "verify",
+            "oci",
+            &format!("{repository}:latest"),
+            "--platform",
+            "linux/ppc64le",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "problem: platform linux/ppc64le is missing (found linux/amd64, linux/arm64/v8)\n"
+    );
+
+    // A release candidate, then the refused and the allowed retags.
+    let rc_dir = tempfile::tempdir().unwrap();
+    let rc = layouts::multi_arch(rc_dir.path(), "1.3.0-rc.1").unwrap();
+    let (code, _, stderr) = run(
+        &env,
+        &[
+            "publish",
+            "oci",
+            rc_dir.path().to_str().unwrap(),
+            &repository,
+            "--tag",
+            "1.3.0-rc.1",
+            "--tag",
+            "latest",
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("refusing to point `latest` at pre-release 1.3.0-rc.1"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(
+        &env,
+        &[
+            "publish",
+            "oci",
+            rc_dir.path().to_str().unwrap(),
+            &repository,
+            "--tag",
+            "1.3.0-rc.1",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(
+        &env,
+        &["retag", &format!("{repository}:1.3.0-rc.1"), "latest"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    let (code, stdout, stderr) = run(
+        &env,
+        &["-vv", "retag", &format!("{repository}:1.2.0"), "stable"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, format!("{repository}:stable@{}\n", index.digest));
+    assert!(stderr.contains("blob bytes moved: 0"), "{stderr}");
+
+    let (code, stdout, _) = run(&env, &["tags", &repository]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "1.2.0\n1.3.0-rc.1\nlatest\nstable\n");
+
+    let (code, stdout, stderr) = run(
+        &env,
+        &["-vv", "delete-tag", &format!("{repository}:stable")],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with(&format!(
+            "deleted {repository}:stable (was {}",
+            index.digest
+        )),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&env, &["tags", &repository]);
+    assert_eq!(stdout, "1.2.0\n1.3.0-rc.1\nlatest\n");
+    let _ = rc;
+
+    // Without credentials: a clear refusal. With Docker's config.json: accepted.
+    let (code, _, stderr) = run(&[], &["tags", &repository]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no credentials were given"), "{stderr}");
+    let docker = home.path().join(".docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    let auth = base64_encode(&format!("ci:{password}"));
+    std::fs::write(
+        docker.join("config.json"),
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
+            registry.address()
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&[], &["-vv", "tags", &repository]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "1.2.0\n1.3.0-rc.1\nlatest\n");
+    assert!(stderr.contains(".docker/config.json"), "{stderr}");
+
+    // A wrong password is refused, and neither password shows anywhere.
+    let (code, _, stderr) = run(
+        &[
+            ("SLIPWAY_OCI_USERNAME", "ci"),
+            ("SLIPWAY_OCI_PASSWORD", "wrong-Secret-pw"),
+        ],
+        &["-vvv", "tags", &repository],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("the credentials were rejected"), "{stderr}");
+    assert!(
+        outputs.contains("DEBUG") || outputs.contains("TRACE"),
+        "the logs were on"
+    );
+    assert!(
+        !outputs.contains(password),
+        "the password leaked:\n{outputs}"
+    );
+    assert!(
+        !outputs.contains("wrong-Secret-pw"),
+        "the password leaked:\n{outputs}"
+    );
+    assert!(
+        !outputs.contains(&auth),
+        "the encoded credentials leaked:\n{outputs}"
+    );
+    assert!(!outputs.contains(&base64_encode(&format!("ci:{password}"))));
+}
+
+fn base64_encode(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
 }
