@@ -200,14 +200,23 @@ impl Repository {
     /// revision that does not resolve.
     pub fn commits(&self, range: &Range, options: &HistoryOptions) -> Result<Vec<Commit>, Error> {
         self.ensure_full_history()?;
+        let include: Vec<Oid> = range
+            .include
+            .iter()
+            .map(|revision| self.resolve_oid(revision))
+            .collect::<Result<_, _>>()?;
+        if range.exclude.is_empty() {
+            // Nothing to hide: our own walk reads each commit once (a revwalk would
+            // parse it, then `find_commit` read it again).
+            return self.walk_new(&include, &mut HashSet::default(), options);
+        }
         let mut walk = self
             .git
             .revwalk()
             .context(|| "starting a revision walk".to_owned())?;
         walk.set_sorting(Sort::NONE)
             .context(|| "starting a revision walk".to_owned())?;
-        for revision in &range.include {
-            let oid = self.resolve_oid(revision)?;
+        for (revision, oid) in range.include.iter().zip(include) {
             walk.push(oid)
                 .context(|| format!("walking from `{revision}`"))?;
         }
@@ -265,7 +274,7 @@ impl Repository {
                 .get(&oid)
                 .is_some_and(|owner| std::ptr::eq(*owner, tag));
             let commits = if owns {
-                self.walk_new(oid, &mut seen, options)?
+                self.walk_new(&[oid], &mut seen, options)?
             } else {
                 Vec::new()
             };
@@ -274,7 +283,7 @@ impl Repository {
                 commits,
             });
         }
-        let unreleased = self.walk_new(head, &mut seen, options)?;
+        let unreleased = self.walk_new(&[head], &mut seen, options)?;
         Ok(ReleaseHistory {
             releases,
             unreleased,
@@ -314,18 +323,19 @@ impl Repository {
         )))
     }
 
-    /// Walk from `tip` over commits not yet `seen`, marking them; returns them ordered.
+    /// Walk from `tips` over commits not yet `seen`, marking them; returns them ordered.
     fn walk_new(
         &self,
-        tip: Oid,
+        tips: &[Oid],
         seen: &mut HashSet<Oid, OidBuild>,
         options: &HistoryOptions,
     ) -> Result<Vec<Commit>, Error> {
         let mut walked = Walked::default();
-        if !seen.insert(tip) {
-            return Ok(Vec::new());
-        }
-        let mut stack = vec![tip];
+        let mut stack: Vec<Oid> = tips
+            .iter()
+            .copied()
+            .filter(|tip| seen.insert(*tip))
+            .collect();
         while let Some(oid) = stack.pop() {
             let start = walked.parents.len();
             self.visit(oid, options, &mut walked)?;
