@@ -170,6 +170,13 @@ pub enum Error {
         applied: Vec<CommitId>,
     },
 
+    /// A merge commit was given to cherry-pick.
+    #[error("cannot cherry-pick merge commit {commit}: pick the commits it merged instead")]
+    CherryPickMerge {
+        /// The merge commit.
+        commit: CommitId,
+    },
+
     /// Keeping a conflict needs the branch checked out.
     #[error(
         "cannot keep a cherry-pick conflict on `{branch}`: it is not checked out (switch to it first)"

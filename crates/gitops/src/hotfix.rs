@@ -140,12 +140,7 @@ impl Repository {
                 .find_commit(oid)
                 .context(|| format!("reading commit {id}"))?;
             if commit.parent_count() > 1 {
-                return Err(Error::Git {
-                    operation: format!(
-                        "cherry-picking merge commit {id} (pick the commits it merged instead)"
-                    ),
-                    source: "merge commits are not cherry-picked".into(),
-                });
+                return Err(Error::CherryPickMerge { commit: id });
             }
             let patch_id = self.patch_id_of(&commit)?;
             if patch_id

@@ -5,11 +5,23 @@
 //!
 //! Reading (status, tags, history, patch ids) and local writes (commits, unsigned tags,
 //! branches, cherry-picks) use libgit2 through `git2`: no process per call, and full
-//! control over what is read. Pushing, fetching, `ls-remote` and signed tags run the
+//! control over what is read. Pushing, fetching, `ls-remote`, signed tags and signed
+//! commits (when `tag.gpgSign`/`commit.gpgSign` is set, or a signed tag is asked for) run the
 //! `git` executable with explicit arguments (never a shell), `GIT_TERMINAL_PROMPT=0`
 //! and stderr captured into the error, because only git itself honours everything users
 //! configure there: credential helpers, ssh agents, the `http.extraheader` CI checkouts
 //! set, `gpg.format`/`user.signingKey`.
+//!
+//! # Cost
+//!
+//! The commits since the last release cost in proportion to those commits (a revision
+//! walk with the release hidden), not to the history. A full-history walk
+//! ([`Repository::release_history`], [`Repository::commits`] without exclusions) reads
+//! each commit once and diffs nothing, at about the cost of `git log --format`: 50,000
+//! commits and 1,000 tags take 0.19 s of CPU against 0.21 s for
+//! `git log --format='%H %an %ae %at %B'` (see `examples/walk.rs`). For that, opening
+//! the first repository turns off libgit2's process-wide object cache and its re-hashing
+//! of every object read (git does not re-hash either).
 //!
 //! # What it deliberately does not do
 //!
@@ -17,8 +29,8 @@
 //!   `versioning` and `changelog`).
 //! - It never fetches, pushes or rewrites history unless asked by name; nothing is
 //!   force-pushed.
-//! - It does not run git hooks (libgit2 commits do not run `pre-commit`), and commits
-//!   made through libgit2 are not signed.
+//! - It does not run git hooks: release commits skip `pre-commit` and `commit-msg`.
+//! - Cherry-picked commits are written by libgit2 and never signed.
 //! - No `git2` type appears in the public API.
 //!
 //! # Example

@@ -238,6 +238,19 @@ impl Repository {
         for (key, value) in &self.git_env {
             command.env(key, value);
         }
+        if let Some(identity) = &self.identity {
+            let date = format!(
+                "@{} {}",
+                identity.time.seconds,
+                offset(identity.time.offset_minutes)
+            );
+            for role in ["AUTHOR", "COMMITTER"] {
+                command
+                    .env(format!("GIT_{role}_NAME"), &identity.name)
+                    .env(format!("GIT_{role}_EMAIL"), &identity.email)
+                    .env(format!("GIT_{role}_DATE"), &date);
+            }
+        }
         tracing::debug!(command = %command_text, dir = %directory.display(), "running git");
         let spawn_error = |source| Error::GitNotFound {
             command: command_text.clone(),
@@ -260,4 +273,11 @@ impl Repository {
             })
         }
     }
+}
+
+/// A UTC offset in minutes as git writes it (`+0130`).
+fn offset(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let minutes = minutes.unsigned_abs();
+    format!("{sign}{:02}{:02}", minutes / 60, minutes % 60)
 }

@@ -178,7 +178,9 @@ impl Repository {
         let (annotated, message, tagger_time) = match object.as_tag() {
             Some(tag) => (
                 true,
-                Some(String::from_utf8_lossy(tag.message_bytes().unwrap_or_default()).into_owned()),
+                Some(without_signature(&String::from_utf8_lossy(
+                    tag.message_bytes().unwrap_or_default(),
+                ))),
                 tag.tagger().map(|tagger| Time::from_git(tagger.when())),
             ),
             None => (false, None, None),
@@ -199,5 +201,42 @@ impl Repository {
             },
             date,
         )))
+    }
+}
+
+/// The tag message without the signature block a signed tag carries after it.
+fn without_signature(message: &str) -> String {
+    const MARKERS: [&str; 3] = [
+        "-----BEGIN PGP SIGNATURE-----",
+        "-----BEGIN SSH SIGNATURE-----",
+        "-----BEGIN SIGNED MESSAGE-----",
+    ];
+    let end = MARKERS
+        .iter()
+        .filter_map(|marker| message.find(marker))
+        .filter(|&at| at == 0 || message[..at].ends_with('\n'))
+        .min()
+        .unwrap_or(message.len());
+    message[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_signature;
+
+    #[test]
+    fn signatures_are_cut_from_tag_messages() {
+        let check =
+            |message: &str, expected: &str| assert_eq!(without_signature(message), expected);
+        check("notes\n", "notes\n");
+        check(
+            "notes\n-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n",
+            "notes\n",
+        );
+        check("notes\n-----BEGIN PGP SIGNATURE-----\n\nabc\n", "notes\n");
+        check(
+            "mentions -----BEGIN PGP SIGNATURE----- inline\n",
+            "mentions -----BEGIN PGP SIGNATURE----- inline\n",
+        );
     }
 }

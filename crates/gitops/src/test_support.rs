@@ -104,9 +104,17 @@ impl TestRepo {
             ("user.email", EMAIL),
             ("commit.gpgsign", "false"),
             ("tag.gpgsign", "false"),
+            // libgit2 reads the real user's global config: neutralise what changes results.
+            ("core.autocrlf", "false"),
         ] {
             self.git(&["config", key, value]);
         }
+        let excludes = self.home.join(".gitignore_global");
+        self.git(&[
+            "config",
+            "core.excludesFile",
+            &excludes.display().to_string(),
+        ]);
     }
 
     /// Add a bare repository as `origin`.

@@ -67,7 +67,8 @@ impl Repository {
     /// them on the current branch with `message`, like `git commit -- <paths>`.
     ///
     /// A deleted path is staged as a deletion. Other staged changes stay staged and out
-    /// of the commit. When the paths already match `HEAD`, nothing is committed and
+    /// of the commit. With `commit.gpgSign = true` the commit is made by `git commit`
+    /// so it is signed with the user's configuration; hooks never run. When the paths already match `HEAD`, nothing is committed and
     /// `HEAD` is returned as [`Outcome::Unchanged`]. An unborn branch gets its first
     /// commit.
     pub fn commit_paths<P: AsRef<Path>>(
@@ -96,8 +97,10 @@ impl Repository {
                 .read_tree(&tree)
                 .context(|| "reading HEAD's tree".to_owned())?;
         }
+        let mut staged = Vec::with_capacity(paths.len());
         for path in paths {
             let relative = relative_path(&work_tree, path.as_ref())?;
+            staged.push(relative.to_string_lossy().into_owned());
             let context = || format!("staging {}", relative.display());
             if work_tree.join(&relative).exists() {
                 index.add_path(&relative).context(context)?;
@@ -129,6 +132,22 @@ impl Repository {
             if head.tree_id() == tree_oid {
                 return Ok(Outcome::Unchanged(CommitId::from_oid(head.id())));
             }
+        }
+        if self.config_bool("commit.gpgsign") {
+            // libgit2 cannot sign: let git commit exactly these (now staged) paths with
+            // the user's signing configuration. Hooks are skipped, as on the libgit2 path.
+            let mut args = vec![
+                "commit",
+                "--quiet",
+                "--no-verify",
+                "--cleanup=verbatim",
+                "-F",
+                "-",
+                "--",
+            ];
+            args.extend(staged.iter().map(String::as_str));
+            self.run_git(&args, Some(clean_message(message).as_bytes()))?;
+            return Ok(Outcome::Applied(self.head()?));
         }
         let tree = self
             .git
@@ -177,12 +196,7 @@ impl Repository {
             .git
             .find_object(oid, None)
             .context(|| format!("reading commit {requested}"))?;
-        let sign_by_config = || {
-            self.git
-                .config()
-                .and_then(|config| config.get_bool("tag.gpgsign"))
-                .unwrap_or(false)
-        };
+        let sign_by_config = || self.config_bool("tag.gpgsign");
         match kind {
             TagKind::Lightweight => {
                 self.git
@@ -355,6 +369,14 @@ impl Repository {
             .set_head(&reference)
             .context(|| format!("pointing HEAD at `{name}`"))?;
         Ok(Outcome::Applied(()))
+    }
+
+    /// A boolean from the repository's configuration (all levels); false when unset.
+    fn config_bool(&self, key: &str) -> bool {
+        self.git
+            .config()
+            .and_then(|config| config.get_bool(key))
+            .unwrap_or(false)
     }
 
     /// The branch `HEAD` points at (born or not), or `None` when detached.

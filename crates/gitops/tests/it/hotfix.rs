@@ -338,3 +338,27 @@ fn cherry_picking_onto_a_missing_branch_is_an_error() {
         .unwrap_err();
     assert!(matches!(error, Error::BranchNotFound { .. }), "{error:?}");
 }
+
+#[test]
+fn merge_commits_are_not_cherry_picked() {
+    let repo = released();
+    repo.git(&["switch", "--quiet", "-c", "topic"]);
+    repo.commit("feat: topic");
+    repo.checkout("main").merge("topic", "Merge topic");
+    let merge = repo.head();
+    repo.git(&["switch", "--quiet", "-c", "hotfix/1.1.1", "v1.1.0"]);
+    let before = state(&repo);
+    let error = repo
+        .open()
+        .cherry_pick(
+            "hotfix/1.1.1",
+            std::slice::from_ref(&merge),
+            &CherryPickOptions::default(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::CherryPickMerge { commit } if *commit == merge),
+        "{error:?}"
+    );
+    assert_eq!(state(&repo), before);
+}

@@ -409,9 +409,10 @@ fn signed_tags_go_through_git_with_the_users_signing_config() {
         repo.git(&["cat-file", "-p", "v1.0.0"])
             .contains("-----BEGIN SSH SIGNATURE-----")
     );
-    assert!(
-        tag.message.unwrap().starts_with("# Notes\n\n- a\n"),
-        "heading kept verbatim"
+    assert_eq!(
+        tag.message.as_deref(),
+        Some("# Notes\n\n- a\n"),
+        "verbatim, signature cut"
     );
 
     // `tag.gpgSign = true` makes an annotated tag signed too, as with `git tag -a`.
@@ -447,4 +448,36 @@ fn a_failed_signature_is_an_error_naming_the_command() {
     assert!(matches!(error, Error::GitCommand { .. }), "{error:?}");
     assert!(error.to_string().starts_with("`git tag -s"), "{error}");
     assert_eq!(repo.git(&["tag"]), "", "no tag left behind");
+}
+
+#[test]
+fn with_commit_signing_configured_the_commit_is_signed_by_git() {
+    let repo = TestRepo::new();
+    repo.commit_file("VERSION", "1.0.0\n", "feat: a");
+    ssh_signing(&repo);
+    repo.git(&["config", "commit.gpgSign", "true"]);
+    repo.write("VERSION", "1.1.0\n")
+        .write("other.txt", "not committed\n");
+    let opened = repo.open();
+    let time = repo.identity().time.seconds;
+    let id = opened
+        .commit_paths(&["VERSION"], "chore(release): 1.1.0\n\n# not a comment")
+        .unwrap()
+        .into_inner();
+    assert_eq!(id, repo.head());
+    assert!(repo.try_git(&["verify-commit", "HEAD"]).is_ok());
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%B"]),
+        "chore(release): 1.1.0\n\n# not a comment\n\n"
+    );
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "VERSION\n"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "?? other.txt\n");
+    // The fixed identity of the handle reaches git too.
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an <%ae> %at"]).trim(),
+        format!("Slipway Test <test@slipway.invalid> {time}")
+    );
 }
