@@ -409,3 +409,65 @@ fn listing_commits_since_the_last_release_never_reads_older_history() {
         .unwrap_err();
     assert!(matches!(error, Error::Git { .. }), "{error:?}");
 }
+
+/// A deterministic tangle: four branches committing and merging each other at random.
+fn tangle(seed: u64, steps: usize) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.commit("feat: root");
+    let branches = ["main", "b1", "b2", "b3"];
+    for branch in &branches[1..] {
+        repo.branch(branch);
+    }
+    let mut state = seed;
+    let mut next = |bound: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % bound
+    };
+    for step in 0..steps {
+        let branch = branches[next(4) as usize];
+        repo.checkout(branch);
+        if next(3) == 0 {
+            let other = branches[next(4) as usize];
+            if other != branch {
+                let message = format!("Merge {other} into {branch} ({step})");
+                if repo
+                    .try_git(&["merge", "--quiet", "--no-ff", "-m", &message, other])
+                    .is_ok()
+                {
+                    continue;
+                }
+                repo.git(&["merge", "--abort"]);
+            }
+        }
+        repo.commit(&format!("feat: {branch} {step}"));
+    }
+    repo.checkout("main");
+    for branch in &branches[1..] {
+        repo.merge(branch, &format!("Merge {branch}"));
+    }
+    repo
+}
+
+#[test]
+fn tangled_histories_come_in_the_same_order_as_git_log_topo_order() {
+    for seed in [1, 7, 42] {
+        let repo = tangle(seed, 40);
+        let opened = repo.open();
+        let all = opened
+            .commits(&Range::head(), &HistoryOptions::default())
+            .unwrap();
+        assert_eq!(ids(&all), git_ids(&repo, &["HEAD"]), "seed {seed}");
+        let range = Range::between("b2", "HEAD");
+        let some = opened.commits(&range, &HistoryOptions::default()).unwrap();
+        assert_eq!(ids(&some), git_ids(&repo, &["b2..HEAD"]), "seed {seed}");
+    }
+}
+
+#[test]
+fn the_tangle_really_has_merges() {
+    let repo = tangle(7, 40);
+    let merges = repo.git(&["rev-list", "--merges", "--count", "HEAD"]);
+    assert!(merges.trim().parse::<usize>().unwrap() >= 5, "{merges}");
+}
