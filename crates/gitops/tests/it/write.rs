@@ -481,3 +481,12 @@ fn with_commit_signing_configured_the_commit_is_signed_by_git() {
         format!("Slipway Test <test@slipway.invalid> {time}")
     );
 }
+
+#[test]
+fn remote_urls_are_read_from_the_config() {
+    let repo = TestRepo::new().with_remote();
+    let opened = repo.open();
+    let url = opened.remote_url("origin").unwrap().unwrap();
+    assert_eq!(url, repo.git(&["remote", "get-url", "origin"]).trim());
+    assert_eq!(opened.remote_url("upstream").unwrap(), None);
+}
