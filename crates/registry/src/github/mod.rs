@@ -1,0 +1,34 @@
+//! GitHub Releases through the REST API: create or update a release by tag, attach assets, mark a release
+//! with a known-issues note.
+//!
+//! - [`GithubClient::release_by_tag`] finds the release of a tag, drafts included (the by-tag endpoint hides
+//!   drafts, so the first pages of the release list are searched too).
+//! - [`GithubClient::create_or_update_release`] makes the release what a [`ReleaseSpec`] says: it creates a
+//!   missing release, updates only the fields that differ, and sends nothing when all match, so a rerun of a
+//!   release resumes instead of repeating. [`GithubClient::plan_release`] tells what it would do, with reads only.
+//! - [`GithubClient::upload_asset`] streams a file from disk to the release's `upload_url`. An asset of that
+//!   name with the same sha256 (GitHub's `digest`; the size where no digest is reported) is left alone; one
+//!   with other content is deleted and uploaded again, which GitHub (unlike PyPI) allows.
+//! - [`GithubClient::add_known_issues`] prepends `> **Known issues:** …` to a release's notes, once.
+//!
+//! Errors say what to fix: a refused token (401), a token without `contents: write` (403), a repository that
+//! does not exist or cannot be seen (404), and GitHub's own message for a rejected request (422).
+//! Requests are retried through [`crate::retry`]; the token lives in a [`secrecy::SecretString`] and never
+//! appears in `Debug` output or errors.
+//!
+//! Deliberately not done here: reading the environment (the caller reads the variables into a [`GithubEnv`]),
+//! printing (progress goes to a [`Progress`] the caller implements), creating or pushing tags (that is git's
+//! job; GitHub creates a missing tag from `target_commitish`), deleting releases, and renaming assets: GitHub
+//! renames files with unusual characters in their names, which then never match and are uploaded again.
+
+mod client;
+mod error;
+mod types;
+
+pub use client::{API_VERSION, GithubClient};
+pub use error::{ApiError, AssetError, ConfigError, ReleaseError};
+pub use types::{
+    Asset, AssetOutcome, AssetStatus, DEFAULT_API_URL, GithubEnv, NoProgress, Progress, Release,
+    ReleaseChange, ReleaseOutcome, ReleasePlan, ReleaseSpec, Repository, known_issues_block,
+    with_known_issues,
+};
