@@ -33,22 +33,58 @@ pub struct Digests {
 }
 
 /// Computes both digests in one pass over the file, in constant memory.
+///
+/// The file is read once; each chunk goes to two hashing threads, so the pass takes as long as the slower
+/// digest rather than both (at most a few chunks are in flight).
 pub fn digests(path: &Path) -> std::io::Result<Digests> {
+    const HASH_CHUNK: usize = 1 << 20;
     let mut file = fs_err::File::open(path)?;
-    let mut sha = sha2::Sha256::new();
-    let mut blake = blake2::Blake2b::<blake2::digest::consts::U32>::new();
-    let mut buffer = vec![0; CHUNK];
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        sha.update(&buffer[..read]);
-        blake.update(&buffer[..read]);
-    }
-    Ok(Digests {
-        sha256: hex::encode(sha.finalize()),
-        blake2_256: hex::encode(blake.finalize()),
+    let (sha_tx, sha_rx) = std::sync::mpsc::sync_channel::<Arc<Vec<u8>>>(4);
+    let (blake_tx, blake_rx) = std::sync::mpsc::sync_channel::<Arc<Vec<u8>>>(4);
+    std::thread::scope(|scope| {
+        let sha = scope.spawn(move || {
+            let mut hasher = sha2::Sha256::new();
+            for chunk in sha_rx {
+                hasher.update(chunk.as_slice());
+            }
+            hex::encode(hasher.finalize())
+        });
+        let blake = scope.spawn(move || {
+            let mut hasher = blake2::Blake2b::<blake2::digest::consts::U32>::new();
+            for chunk in blake_rx {
+                hasher.update(chunk.as_slice());
+            }
+            hex::encode(hasher.finalize())
+        });
+        let read = (|| -> std::io::Result<()> {
+            loop {
+                let mut buffer = vec![0; HASH_CHUNK];
+                let mut filled = 0;
+                while filled < buffer.len() {
+                    let n = file.read(&mut buffer[filled..])?;
+                    if n == 0 {
+                        break;
+                    }
+                    filled += n;
+                }
+                if filled == 0 {
+                    return Ok(());
+                }
+                buffer.truncate(filled);
+                let chunk = Arc::new(buffer);
+                // A hasher only hangs up by panicking, which `join` reports below.
+                let _ = sha_tx.send(Arc::clone(&chunk));
+                let _ = blake_tx.send(chunk);
+            }
+        })();
+        drop((sha_tx, blake_tx));
+        let sha256 = sha
+            .join()
+            .map_err(|_| std::io::Error::other("the sha256 thread panicked"))?;
+        let blake2_256 = blake
+            .join()
+            .map_err(|_| std::io::Error::other("the blake2b thread panicked"))?;
+        read.map(|()| Digests { sha256, blake2_256 })
     })
 }
 
