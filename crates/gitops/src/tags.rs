@@ -116,6 +116,10 @@ impl Repository {
     }
 
     /// [`latest_release`](Repository::latest_release) from any revision.
+    ///
+    /// Costs what the newest releases cost, not what the history or the tag list does:
+    /// versions are read from tag names alone, and tag objects are read only for the
+    /// candidates, highest precedence first, until one is reachable.
     pub fn latest_release_from(
         &self,
         revision: &str,
@@ -124,30 +128,54 @@ impl Repository {
     ) -> Result<Option<Tag>, Error> {
         self.ensure_full_history()?;
         let from = self.resolve_oid(revision)?;
-        let mut candidates = self.release_tags(pattern)?;
-        candidates.retain(|tag| include_prereleases || !tag.version.is_prerelease());
+        let references = self
+            .git
+            .references_glob("refs/tags/*")
+            .context(|| "listing tags".to_owned())?;
+        let mut candidates: Vec<(Version, String, git2::Oid)> = Vec::new();
+        for reference in references {
+            let reference = reference.context(|| "reading a tag".to_owned())?;
+            let full_name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+            let name = full_name.trim_start_matches("refs/tags/");
+            let Some(version) = pattern.parse_tag(name) else {
+                continue;
+            };
+            if !include_prereleases && version.is_prerelease() {
+                continue;
+            }
+            if let Some(oid) = reference.target() {
+                candidates.push((version, name.to_owned(), oid));
+            }
+        }
         // Highest precedence first; equal precedence: smallest name first.
-        candidates.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         // Checking the best candidates first means the usual case (the newest release is
-        // an ancestor) costs one ancestry walk from HEAD to that tag.
+        // an ancestor) costs one tag read and one ancestry walk from HEAD to that tag.
         let mut reachable: HashMap<git2::Oid, bool> = HashMap::new();
-        for tag in candidates {
-            let target = tag.target.to_oid();
+        for (version, name, oid) in candidates {
+            let Some((tag_ref, date)) = self.describe_tag(&name, oid)? else {
+                continue;
+            };
+            let target = tag_ref.target.to_oid();
             let is_reachable = if let Some(known) = reachable.get(&target) {
                 *known
             } else {
                 let known = target == from
                     || self.git.graph_descendant_of(from, target).context(|| {
-                        format!(
-                            "checking whether `{}` is an ancestor of {revision}",
-                            tag.name
-                        )
+                        format!("checking whether `{name}` is an ancestor of {revision}")
                     })?;
                 reachable.insert(target, known);
                 known
             };
             if is_reachable {
-                return Ok(Some(tag));
+                return Ok(Some(Tag {
+                    name: tag_ref.name,
+                    version,
+                    target: tag_ref.target,
+                    annotated: tag_ref.annotated,
+                    message: tag_ref.message,
+                    date,
+                }));
             }
         }
         Ok(None)
