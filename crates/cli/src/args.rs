@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod pypi;
+pub mod release;
 
 /// Release engineering from version bump to rollback.
 #[derive(Debug, Parser)]
@@ -54,9 +55,9 @@ pub enum Command {
     /// Publish release artifacts to a registry.
     #[command(subcommand)]
     Publish(PublishCommand),
-    /// Verify what a registry serves.
-    #[command(subcommand)]
-    Verify(VerifyCommand),
+    /// Verify a release (`slipway verify 1.2.0`: the tag, PyPI, the image, the GitHub Release), or
+    /// what one registry serves (`slipway verify pypi|oci …`).
+    Verify(VerifyArgs),
     /// Point a tag at the image another reference names (the manifest is copied by its bytes; no blob moves).
     Retag(RetagArgs),
     /// List the tags of an OCI repository.
@@ -66,6 +67,23 @@ pub enum Command {
     /// Take a release back from a registry.
     #[command(subcommand)]
     Yank(YankCommand),
+    /// Make a release: bump, changelog, commit, tag, push, publish, verify; resumable.
+    Release(release::ReleaseArgs),
+    /// Cut a hotfix branch from a release tag, and release it.
+    #[command(subcommand)]
+    Hotfix(release::HotfixCommand),
+    /// Point `latest` back at the previous stable image and mark the release as having known issues.
+    Rollback(release::RollbackArgs),
+    /// Release tags.
+    #[command(subcommand)]
+    Tag(release::TagCommand),
+    /// Check the repository and the version files before a release.
+    Check(release::CheckRepositoryArgs),
+    /// Write a commented slipway.toml.
+    Init(release::InitArgs),
+    /// The configuration.
+    #[command(subcommand)]
+    Config(release::ConfigCommand),
 }
 
 /// `slipway yank …`
@@ -77,10 +95,6 @@ pub enum YankCommand {
 
 /// `slipway changelog`
 #[derive(Debug, Args)]
-#[expect(
-    clippy::struct_excessive_bools,
-    reason = "independent command-line switches"
-)]
 pub struct ChangelogArgs {
     /// Write the changelog to FILE (replacing it) instead of stdout.
     #[arg(short, long, value_name = "FILE", conflicts_with = "prepend")]
@@ -250,6 +264,18 @@ pub enum PublishCommand {
     Oci(PublishOciArgs),
     /// Upload wheels and sdists to PyPI or a private index (sdist first; reruns resume).
     Pypi(pypi::PublishPypiArgs),
+}
+
+/// `slipway verify [VERSION | pypi … | oci …]`
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct VerifyArgs {
+    /// One registry.
+    #[command(subcommand)]
+    pub command: Option<VerifyCommand>,
+    /// The release to verify everywhere the configuration publishes it.
+    #[arg(required = true)]
+    pub version: Option<String>,
 }
 
 /// `slipway verify …`

@@ -15,6 +15,7 @@ mod exit;
 pub mod fsutil;
 pub mod history;
 pub mod project;
+pub mod release;
 pub mod version_files;
 
 pub use exit::{BadInput, CheckFailed, bad_input};

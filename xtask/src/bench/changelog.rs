@@ -267,6 +267,22 @@ fn fast_import_stream(commits: usize) -> String {
             }
         }
     }
+    // Unreleased work after the last tag, as in any real repository.
+    for extra in 0..7 {
+        mark += 1;
+        time += 60;
+        let n = commits + extra;
+        commit(
+            &mut stream,
+            "refs/heads/main",
+            mark,
+            time,
+            &format!("fix: unreleased change {n}"),
+            &[last_main],
+            n,
+        );
+        last_main = mark;
+    }
     stream
 }
 

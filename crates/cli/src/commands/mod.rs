@@ -4,8 +4,9 @@
 use crate::args::{Cli, Command};
 
 mod changelog;
-mod oci;
-mod pypi;
+pub(crate) mod oci;
+pub(crate) mod pypi;
+mod release;
 mod version;
 
 /// Runs one parsed command line.
@@ -16,9 +17,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Changelog(args) => changelog::changelog(&context, &args),
         Command::NextVersion(args) => changelog::next_version(&context, &args),
         Command::Publish(crate::args::PublishCommand::Oci(args)) => oci::publish(&context, &args),
-        Command::Verify(crate::args::VerifyCommand::Oci(args)) => oci::verify(&args),
+        Command::Verify(crate::args::VerifyArgs {
+            command: Some(crate::args::VerifyCommand::Oci(args)),
+            ..
+        }) => oci::verify(&args),
         Command::Publish(crate::args::PublishCommand::Pypi(args)) => pypi::publish(&context, &args),
-        Command::Verify(crate::args::VerifyCommand::Pypi(args)) => pypi::verify(&context, &args),
+        Command::Verify(crate::args::VerifyArgs {
+            command: Some(crate::args::VerifyCommand::Pypi(args)),
+            ..
+        }) => pypi::verify(&context, &args),
+        Command::Verify(crate::args::VerifyArgs {
+            command: None,
+            version,
+        }) => release::verify(&context, version.as_deref().unwrap_or_default()),
+        Command::Release(args) => release::release(&context, &args),
+        Command::Hotfix(command) => release::hotfix(&context, command),
+        Command::Rollback(args) => release::rollback(&context, &args),
+        Command::Tag(crate::args::release::TagCommand::Delete(args)) => {
+            release::tag_delete(&context, &args)
+        }
+        Command::Check(args) => release::check(&context, &args),
+        Command::Init(args) => release::init(&context, &args),
+        Command::Config(command) => release::config(&context, &command),
         Command::Yank(crate::args::YankCommand::Pypi(args)) => pypi::yank(&context, &args),
         Command::Retag(args) => oci::retag(&args),
         Command::Tags(args) => oci::tags(&args),

@@ -249,6 +249,19 @@ pub(crate) fn delete_tag(args: &DeleteTagArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A client for `registry` with credentials found as for `slipway publish oci`; the release workflow
+/// publishes through it.
+pub(crate) fn registry_client(registry: &str, insecure: bool) -> anyhow::Result<OciClient> {
+    let (credentials, source) = find_credentials(registry, &ProcessEnvironment)?;
+    tracing::info!(registry, credentials = %source, "registry credentials");
+    let options = ClientOptions {
+        credentials,
+        insecure,
+        ..ClientOptions::default()
+    };
+    Ok(OciClient::new(registry, options)?)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

@@ -483,6 +483,27 @@ impl Progress for Bars {
     }
 }
 
+/// A client for the index at `repository_url` or the `~/.pypirc` section `repository`, with credentials
+/// found as for `slipway publish pypi`; the release workflow publishes through it.
+pub(crate) async fn index_client(
+    repository_url: Option<String>,
+    repository: Option<String>,
+) -> anyhow::Result<PypiClient> {
+    let index = resolve_index(&PypiIndexArgs {
+        repository_url,
+        repository,
+        config_file: None,
+    })?;
+    let credentials = credentials(&index, &Environment::read()).await?;
+    if credentials.is_none() {
+        return Err(bad_input(anyhow!(
+            "no credentials for {}: set SLIPWAY_PYPI_TOKEN (or PYPI_TOKEN, or TWINE_USERNAME/TWINE_PASSWORD), add the repository to ~/.pypirc, or run in GitHub Actions with `id-token: write` for trusted publishing",
+            registry::redact::RedactedUrl::new(&index.urls.upload)
+        )));
+    }
+    Ok(PypiClient::new(index.urls.clone(), credentials))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,18 @@ use gitops::test_support::TestRepo;
 
 use crate::support::slipway;
 
+/// A snapshot with commit ids replaced, so that it says what the output is, not which ids git made.
+macro_rules! assert_filtered_snapshot {
+    ($value:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"\b[0-9a-f]{40}\b", "[commit]"),
+            (r"\b[0-9a-f]{7}\b", "[short]"),
+        ]}, {
+            insta::assert_snapshot!($value);
+        })
+    };
+}
+
 /// A small project history: two releases, a release candidate in between, unreleased work, and a
 /// GitHub remote so that links are rendered (nothing is ever fetched from it).
 fn project() -> TestRepo {
@@ -30,7 +42,7 @@ fn project() -> TestRepo {
 #[test]
 fn full_history_markdown() {
     let repo = project();
-    insta::assert_snapshot!(slipway(&repo, &["changelog"]).ok());
+    assert_filtered_snapshot!(slipway(&repo, &["changelog"]).ok());
 }
 
 #[test]
@@ -39,7 +51,7 @@ fn full_history_json() {
     let json = slipway(&repo, &["changelog", "--format", "json"]).ok();
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["schema_version"], 1);
-    insta::assert_snapshot!(json);
+    assert_filtered_snapshot!(json);
 }
 
 #[test]
@@ -70,7 +82,7 @@ fn naming_the_unreleased_changes_and_release_notes() {
         ],
     )
     .ok();
-    insta::assert_snapshot!(notes);
+    assert_filtered_snapshot!(notes);
 }
 
 #[test]
@@ -81,7 +93,7 @@ fn announcement_text() {
         &["changelog", "--latest", "--format", "announcement"],
     )
     .ok();
-    insta::assert_snapshot!(text);
+    assert_filtered_snapshot!(text);
 }
 
 #[test]

@@ -1,0 +1,151 @@
+//! Arguments of the release workflows: `release`, `hotfix`, `rollback`, `verify VERSION`, `tag
+//! delete`, `check`, `init`, `config`.
+
+use clap::{Args, Subcommand, ValueEnum};
+
+/// `slipway release`
+#[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
+pub struct ReleaseArgs {
+    /// What to bump; `auto` decides from the commits since the last release.
+    #[arg(default_value = "auto")]
+    pub level: ReleaseLevel,
+    /// Make a pre-release with this identifier (alpha, beta, rc, …).
+    #[arg(long, value_name = "ID")]
+    pub pre: Option<String>,
+    /// Print the plan (steps, file diffs, changelog section) and change nothing anywhere.
+    #[arg(long, conflicts_with_all = ["resume", "abort"])]
+    pub dry_run: bool,
+    /// Finish the release in progress from where it stopped.
+    #[arg(long, conflicts_with = "abort")]
+    pub resume: bool,
+    /// Undo the local steps of the release in progress (an unpushed tag or commit) and forget it.
+    #[arg(long)]
+    pub abort: bool,
+    /// Stop after the push and the tag check: no build, no publishing.
+    #[arg(long)]
+    pub no_publish: bool,
+    /// Print the plan or the outcome as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// The release date (YYYY-MM-DD); default today (UTC, or `SOURCE_DATE_EPOCH`).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+/// What `slipway release` bumps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReleaseLevel {
+    /// Decide from the commits: breaking → major, feat → minor, fix/perf → patch.
+    Auto,
+    /// A patch release.
+    Patch,
+    /// A minor release.
+    Minor,
+    /// A major release.
+    Major,
+}
+
+/// `slipway hotfix …`
+#[derive(Debug, Subcommand)]
+pub enum HotfixCommand {
+    /// Create and check out `hotfix/X.Y.(Z+1)` from the release tag TAG (`vX.Y.Z`).
+    Start(HotfixStartArgs),
+    /// Release the hotfix branch (bump, changelog, tag, push, publish), then cherry-pick its fixes.
+    Finish(HotfixFinishArgs),
+}
+
+/// `slipway hotfix start`
+#[derive(Debug, Args)]
+pub struct HotfixStartArgs {
+    /// The release to fix, as its tag (e.g. v1.1.0).
+    pub tag: String,
+}
+
+/// `slipway hotfix finish`
+#[derive(Debug, Args)]
+pub struct HotfixFinishArgs {
+    /// Cherry-pick the fixes onto this branch afterwards, and push it.
+    #[arg(long, value_name = "BRANCH")]
+    pub cherry_pick_to: Option<String>,
+    /// Print the plan and change nothing.
+    #[arg(long, conflicts_with = "resume")]
+    pub dry_run: bool,
+    /// Finish the hotfix release in progress.
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop after the push and the tag check: no build, no publishing.
+    #[arg(long)]
+    pub no_publish: bool,
+    /// The release date (YYYY-MM-DD); default today.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+/// `slipway rollback`
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The bad release (e.g. 1.2.0).
+    pub version: String,
+    /// The release `latest` goes back to; default the highest stable release below VERSION.
+    #[arg(long, value_name = "PREVIOUS")]
+    pub to: Option<String>,
+    /// The known-issues note for the GitHub Release.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "This release has known issues and was rolled back; use the previous release until a fix is out."
+    )]
+    pub note: String,
+    /// Print what would be done and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `slipway tag …`
+#[derive(Debug, Subcommand)]
+pub enum TagCommand {
+    /// Delete a (failed) release tag locally, and on the remote with --remote.
+    Delete(TagDeleteArgs),
+}
+
+/// `slipway tag delete`
+#[derive(Debug, Args)]
+pub struct TagDeleteArgs {
+    /// The tag, e.g. v1.2.0.
+    pub tag: String,
+    /// Also delete it on the remote.
+    #[arg(long)]
+    pub remote: bool,
+    /// Show what would be deleted and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `slipway check`
+#[derive(Debug, Args)]
+pub struct CheckRepositoryArgs {
+    /// Also fetch and compare with the upstream branch.
+    #[arg(long)]
+    pub fetch: bool,
+}
+
+/// `slipway init`
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing slipway.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `slipway config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the JSON Schema of slipway.toml.
+    Schema,
+    /// Print the configuration in effect (defaults filled in) and where it came from.
+    Show,
+}
