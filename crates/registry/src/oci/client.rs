@@ -131,7 +131,13 @@ impl OciClient {
         } else {
             "https"
         };
-        let base = Url::parse(&format!("{scheme}://{registry}/")).map_err(|error| {
+        // Docker Hub is named docker.io in references but serves the API from registry-1.docker.io.
+        let host = if registry == "docker.io" {
+            "registry-1.docker.io"
+        } else {
+            registry
+        };
+        let base = Url::parse(&format!("{scheme}://{host}/")).map_err(|error| {
             OciError::InvalidReference {
                 input: registry.to_owned(),
                 reason: error.to_string(),
@@ -469,7 +475,7 @@ impl OciClient {
         let mut sent = 0_u64;
         if size > chunk {
             let mut offset = 0_u64;
-            let mut resumes = 0;
+            let mut recoveries = 0;
             while offset < size {
                 let length = chunk.min(size - offset);
                 let url = location.clone();
@@ -487,26 +493,32 @@ impl OciClient {
                 sent += length;
                 let response = match result {
                     Ok(response) if response.status() == StatusCode::ACCEPTED => response,
-                    Ok(response)
-                        if response.status() != StatusCode::RANGE_NOT_SATISFIABLE
-                            && !retry::is_retryable_status(response.status().as_u16()) =>
-                    {
+                    Ok(response) if !is_recoverable_chunk_status(response.status()) => {
                         return Err(self.status_error(&what, response).await);
                     }
                     failed => {
-                        // The registry may have kept part of the chunk: ask where it stands and go on from there.
-                        resumes += 1;
-                        if resumes > self.options.retry.max_attempts.max(1) {
+                        recoveries += 1;
+                        if recoveries > self.options.retry.max_attempts.max(1) {
                             return match failed {
                                 Ok(response) => Err(self.status_error(&what, response).await),
                                 Err(error) => Err(error),
                             };
                         }
-                        let (resumed_at, resumed_location) =
-                            self.upload_status(&scopes, &what, &location).await?;
-                        tracing::warn!(%digest, offset, resumed_at, "upload chunk failed; resuming from the registry's range");
-                        offset = resumed_at;
-                        location = resumed_location;
+                        // The registry may have kept part of the chunk: ask where it stands and go on from
+                        // there. A session it no longer knows (distribution invalidates one whose file grew
+                        // behind its back) is started over.
+                        match self.upload_status(&scopes, &what, &location).await {
+                            Ok((resumed_at, resumed_location)) if resumed_at <= size => {
+                                tracing::warn!(%digest, offset, resumed_at, "upload chunk failed; resuming from the registry's range");
+                                offset = resumed_at;
+                                location = resumed_location;
+                            }
+                            _ => {
+                                tracing::warn!(%digest, offset, "upload session lost; starting the blob over");
+                                location = self.start_upload(repository, &what).await?;
+                                offset = 0;
+                            }
+                        }
                         continue;
                     }
                 };
@@ -526,21 +538,28 @@ impl OciClient {
         } else {
             // POST then PUT: a single POST with `?digest=` may be ignored (distribution 2.8 answers 202 and
             // stores nothing), so the body always goes with the closing PUT.
-            let mut url = location.clone();
-            url.query_pairs_mut().append_pair("digest", digest.as_str());
-            let response = self
-                .send(&scopes, &what, || {
-                    Ok(self
-                        .http
-                        .put(url.clone())
-                        .header(CONTENT_TYPE, "application/octet-stream")
-                        .header(CONTENT_LENGTH, size)
-                        .body(file_body(source, 0, size)?))
-                })
-                .await?;
-            sent += size;
-            if response.status() != StatusCode::CREATED {
-                return Err(self.status_error(&what, response).await);
+            for attempt in 1..=2 {
+                let mut url = location.clone();
+                url.query_pairs_mut().append_pair("digest", digest.as_str());
+                let response = self
+                    .send(&scopes, &what, || {
+                        Ok(self
+                            .http
+                            .put(url.clone())
+                            .header(CONTENT_TYPE, "application/octet-stream")
+                            .header(CONTENT_LENGTH, size)
+                            .body(file_body(source, 0, size)?))
+                    })
+                    .await?;
+                sent += size;
+                match response.status() {
+                    StatusCode::CREATED => break,
+                    // A retried PUT whose first attempt left bytes behind: the session is gone, start over.
+                    StatusCode::NOT_FOUND if attempt == 1 => {
+                        location = self.start_upload(repository, &what).await?;
+                    }
+                    _ => return Err(self.status_error(&what, response).await),
+                }
             }
         }
         Ok(sent)
@@ -816,6 +835,14 @@ fn file_body(
     let file = tokio::fs::File::from_std(source.open_at(offset)?);
     let stream = tokio_util::io::ReaderStream::with_capacity(file.take(length), 256 * 1024);
     Ok(reqwest::Body::wrap_stream(stream))
+}
+
+/// Statuses after which a chunk is recovered (resumed or restarted) rather than failed: 416 (the registry
+/// has a different offset), 404 (the session was invalidated), and the retryable ones that outlasted retries.
+fn is_recoverable_chunk_status(status: StatusCode) -> bool {
+    status == StatusCode::RANGE_NOT_SATISFIABLE
+        || status == StatusCode::NOT_FOUND
+        || retry::is_retryable_status(status.as_u16())
 }
 
 /// The end of `Range: 0-N` (distribution's upload progress; some registries write `bytes=0-N`).
