@@ -1174,3 +1174,104 @@ fn base64_encode(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+/// A TCP proxy to `upstream` that cuts every connection once, when the bytes sent upstream cross
+/// `cut_after`: a connection dropped in the middle of an upload request.
+fn flaky_proxy(upstream: u16, cut_after: u64) -> u16 {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let sent = Arc::new(AtomicU64::new(0));
+    let cut = Arc::new(AtomicBool::new(false));
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let server = std::net::TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+            let (mut client_read, mut server_write) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (sent, cut) = (sent.clone(), cut.clone());
+            let (client_for_cut, server_for_cut) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || {
+                use std::io::{Read as _, Write as _};
+                let mut buffer = [0_u8; 8192];
+                loop {
+                    let n = match client_read.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    let total = sent.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
+                    if total > cut_after && !cut.swap(true, Ordering::SeqCst) {
+                        let _ = client_for_cut.shutdown(std::net::Shutdown::Both);
+                        let _ = server_for_cut.shutdown(std::net::Shutdown::Both);
+                        break;
+                    }
+                    if server_write.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+            let (mut server_read, mut client_write) = (server, client);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut server_read, &mut client_write);
+                let _ = client_write.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_chunked_upload_cut_mid_request_resumes_and_the_image_is_intact() {
+    let registry = OciRegistry::start().unwrap();
+    let proxy = flaky_proxy(registry.port(), 100 * 1024);
+    let directory = tempfile::tempdir().unwrap();
+    let content: Vec<u8> = (0..64_000_u32).flat_map(u32::to_le_bytes).collect();
+    let manifest = layouts::single(directory.path(), &content).unwrap();
+    let layout = Layout::open(directory.path()).unwrap();
+    let address = format!("127.0.0.1:{proxy}");
+    let options = ClientOptions {
+        chunk_size: 64 * 1024,
+        concurrency: 1,
+        retry: registry::retry::RetryPolicy {
+            max_attempts: 5,
+            initial_delay: std::time::Duration::from_millis(10),
+            max_delay: std::time::Duration::from_millis(50),
+        },
+        ..ClientOptions::default()
+    };
+    let client = OciClient::new(&address, options).unwrap();
+    let repository = Repository::parse(&format!("{address}/flaky")).unwrap();
+    let report = client
+        .push(
+            &layout,
+            &repository,
+            &tags(&["1.0.0"]),
+            &PushOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.digest.as_str(), manifest.digest);
+    // More bytes went out than the blobs hold: a chunk was sent again.
+    assert!(
+        report.blobs.bytes_uploaded > layout.blob_bytes(),
+        "{report:?}"
+    );
+    let verified = open_client(&registry)
+        .verify(&image(&registry, "flaky:1.0.0"), &Expectations::default())
+        .await
+        .unwrap();
+    assert!(verified.is_ok(), "{verified:?}");
+    skopeo(&[
+        "copy",
+        "--preserve-digests",
+        "--src-tls-verify=false",
+        &format!("docker://{}/flaky:1.0.0", registry.address()),
+        &format!("oci:{}:copy", directory.path().join("copy").display()),
+    ]);
+    // skopeo re-verifies every digest on the way; the layer came back whole.
+    let copied = Layout::open(&directory.path().join("copy")).unwrap();
+    assert_eq!(copied.root().digest.as_str(), manifest.digest);
+    assert_eq!(copied.blob_bytes(), layout.blob_bytes());
+}
