@@ -274,7 +274,8 @@ pub struct VerifyArgs {
     #[command(subcommand)]
     pub command: Option<VerifyCommand>,
     /// The release to verify everywhere the configuration publishes it.
-    #[arg(required = true)]
+    // The id is not `version`: that name belongs to the `--version` flag clap adds to every command.
+    #[arg(required = true, id = "release", value_name = "VERSION")]
     pub version: Option<String>,
 }
 
