@@ -1,0 +1,347 @@
+//! `slipway release`, `hotfix`, `tag delete` and `check` on temporary repositories with a bare remote.
+//!
+//! These releases publish nothing (no `[pypi]`, `[oci]` or `[github]` is configured); the end-to-end
+//! runs against real servers are in the `slipway-tests` package.
+
+use gitops::test_support::TestRepo;
+
+use crate::support::slipway;
+
+/// A Python project at 1.0.0, never released, pushed to its bare remote.
+fn python_project() -> TestRepo {
+    let repo = TestRepo::new().with_remote();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"hangar\"\nversion = \"1.0.0\"\n",
+    )
+    .write("src/hangar/__init__.py", "__version__ = \"1.0.0\"\n");
+    repo.git(&["add", "-A"]);
+    repo.commit("feat: the first feature").push();
+    repo
+}
+
+fn read(repo: &TestRepo, path: &str) -> String {
+    std::fs::read_to_string(repo.path().join(path)).unwrap()
+}
+
+/// Everything a release can change, in a form that does not depend on commit ids or times: the
+/// branch's messages, the tags with their message's first line and the message of the commit they
+/// point at, the remote's branch and tags, the version files, the changelog, the work tree status,
+/// and whether a journal is left.
+fn state(repo: &TestRepo) -> String {
+    let log = repo.git(&["log", "--format=%s", "main"]);
+    let tags = repo.git(&[
+        "tag",
+        "-l",
+        "--format=%(refname:short) %(subject) -> %(*subject)%(subject)",
+    ]);
+    let remote_log = repo.remote_git(&["log", "--format=%s", "main"]);
+    let remote_tags = repo.remote_git(&["tag", "-l"]);
+    let local_tip = repo.git(&["rev-parse", "main"]);
+    let remote_tip = repo.remote_git(&["rev-parse", "main"]);
+    let status = repo.git(&["status", "--porcelain"]);
+    let changelog = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap_or_default();
+    let journal = repo.path().join(".git/slipway/release.json").exists();
+    format!(
+        "log:\n{log}tags:\n{tags}remote log:\n{remote_log}remote tags:\n{remote_tags}in sync: {}\nstatus: {status:?}\npyproject:\n{}init:\n{}changelog:\n{changelog}journal: {journal}\n",
+        local_tip == remote_tip,
+        read(repo, "pyproject.toml"),
+        read(repo, "src/hangar/__init__.py"),
+    )
+}
+
+#[test]
+fn a_first_release_uses_the_version_files_version() {
+    let repo = python_project();
+    assert_eq!(
+        slipway(&repo, &["release", "--date", "2026-11-21"]).ok(),
+        "1.0.0\n"
+    );
+    assert_eq!(repo.git(&["tag", "-l"]), "v1.0.0\n");
+    assert_eq!(repo.remote_git(&["tag", "-l"]), "v1.0.0\n");
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s"]),
+        "chore(release): 1.0.0\n"
+    );
+    let changelog = read(&repo, "CHANGELOG.md");
+    assert!(changelog.contains("## [1.0.0] - 2026-11-21"), "{changelog}");
+    assert!(changelog.contains("- the first feature"), "{changelog}");
+    // The annotated tag carries the notes.
+    let message = repo.git(&["tag", "-l", "--format=%(contents)", "v1.0.0"]);
+    assert!(message.contains("the first feature"), "{message}");
+    assert!(!repo.path().join(".git/slipway/release.json").exists());
+    assert!(repo.path().join(".git/slipway/done/v1.0.0.json").exists());
+}
+
+#[test]
+fn a_release_candidate_train_then_the_stable_release() {
+    let repo = python_project();
+    slipway(&repo, &["release"]).ok();
+    repo.commit("feat(api): list endpoint").push();
+    assert_eq!(
+        slipway(&repo, &["release", "--pre", "rc"]).ok(),
+        "1.1.0-rc.1\n"
+    );
+    assert_eq!(
+        read(&repo, "pyproject.toml"),
+        "[project]\nname = \"hangar\"\nversion = \"1.1.0rc1\"\n"
+    );
+    repo.commit("fix: a bug found in the rc").push();
+    assert_eq!(
+        slipway(&repo, &["release", "--pre", "rc"]).ok(),
+        "1.1.0-rc.2\n"
+    );
+    assert_eq!(slipway(&repo, &["release", "--no-publish"]).ok(), "1.1.0\n");
+    assert_eq!(
+        repo.remote_git(&["tag", "-l"]),
+        "v1.0.0\nv1.1.0\nv1.1.0-rc.1\nv1.1.0-rc.2\n"
+    );
+    assert_eq!(
+        read(&repo, "src/hangar/__init__.py"),
+        "__version__ = \"1.1.0\"\n"
+    );
+    // 1.1.0's notes cover everything since 1.0.0, the candidates' commits included.
+    let notes = repo.git(&["tag", "-l", "--format=%(contents)", "v1.1.0"]);
+    assert!(
+        notes.contains("list endpoint") && notes.contains("a bug found in the rc"),
+        "{notes}"
+    );
+    assert_eq!(slipway(&repo, &["check"]).ok(), "ready to release\n");
+}
+
+#[test]
+fn a_dry_run_changes_nothing_anywhere() {
+    let repo = python_project();
+    slipway(&repo, &["release"]).ok();
+    repo.commit("feat: more").push();
+    let before = state(&repo);
+    let remote_refs = repo.remote_git(&["for-each-ref"]);
+    let plan = slipway(&repo, &["release", "--dry-run"]).ok();
+    assert!(plan.contains("release 1.1.0 (minor, from 1.0.0)"), "{plan}");
+    assert!(
+        plan.contains("-version = \"1.0.0\"\n+version = \"1.1.0\""),
+        "{plan}"
+    );
+    assert!(plan.contains("+## [1.1.0]"), "{plan}");
+    let json: serde_json::Value =
+        serde_json::from_str(&slipway(&repo, &["release", "--dry-run", "--json"]).ok()).unwrap();
+    assert_eq!(json["version"], "1.1.0");
+    assert_eq!(json["steps"][0], "preflight");
+    assert_eq!(state(&repo), before);
+    assert_eq!(repo.remote_git(&["for-each-ref"]), remote_refs);
+    assert!(!repo.path().join(".git/slipway/release.json").exists());
+}
+
+/// The steps of a release with nothing to publish.
+const LOCAL_STEPS: &[&str] = &[
+    "preflight",
+    "version-files",
+    "changelog",
+    "commit",
+    "tag",
+    "push",
+    "check-tag",
+];
+
+#[test]
+fn every_step_resumes_to_the_state_of_an_uninterrupted_run() {
+    let uninterrupted = python_project();
+    slipway(&uninterrupted, &["release", "--date", "2026-11-21"]).ok();
+    let expected = state(&uninterrupted);
+    for variable in ["SLIPWAY_TEST_FAIL_AFTER", "SLIPWAY_TEST_FAIL_BEFORE_RECORD"] {
+        for step in LOCAL_STEPS {
+            let repo = python_project();
+            let failed = repo
+                .command(env!("CARGO_BIN_EXE_slipway"))
+                .args(["release", "--date", "2026-11-21"])
+                .env(variable, step)
+                .output()
+                .unwrap();
+            assert_eq!(
+                failed.status.code(),
+                Some(1),
+                "{variable}={step}: {}",
+                String::from_utf8_lossy(&failed.stderr)
+            );
+            assert!(String::from_utf8_lossy(&failed.stderr).contains("injected failure"));
+            // A plain rerun refuses, naming the way out.
+            let refused = slipway(&repo, &["release"]);
+            assert_eq!(refused.code, 2, "{variable}={step}");
+            assert!(refused.stderr.contains("--resume"), "{}", refused.stderr);
+            slipway(&repo, &["release", "--resume"]).ok();
+            assert_eq!(state(&repo), expected, "{variable}={step}");
+        }
+    }
+}
+
+#[test]
+fn abort_undoes_an_unpushed_tag_and_commit() {
+    let repo = python_project();
+    let before = state(&repo);
+    let failed = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .args(["release"])
+        .env("SLIPWAY_TEST_FAIL_AFTER", "tag")
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(repo.git(&["tag", "-l"]), "v1.0.0\n");
+    slipway(&repo, &["release", "--abort"]).ok();
+    assert_eq!(state(&repo), before);
+    let nothing = slipway(&repo, &["release", "--abort"]);
+    assert_eq!(nothing.code, 2);
+}
+
+#[test]
+fn a_failing_hook_stops_the_release_and_names_the_step() {
+    let repo = python_project();
+    repo.commit_file(
+        "slipway.toml",
+        "[hooks]\nbefore-bump = [\"echo testing >&2\", \"exit 3\"]\n",
+        "chore: hooks",
+    )
+    .push();
+    let run = slipway(&repo, &["release"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("step `before-bump-hooks` failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("exit 3"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("testing"),
+        "the hook's output is streamed: {}",
+        run.stderr
+    );
+    assert_eq!(repo.git(&["tag", "-l"]), "");
+}
+
+#[test]
+fn a_dirty_work_tree_is_refused_with_its_paths() {
+    let repo = python_project();
+    repo.write("notes.txt", "scratch\n");
+    let run = slipway(&repo, &["release"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("notes.txt"), "{}", run.stderr);
+    assert_eq!(repo.git(&["tag", "-l"]), "");
+}
+
+#[test]
+fn an_existing_tag_is_refused_before_anything_happens() {
+    let repo = python_project();
+    slipway(&repo, &["release"]).ok();
+    // v1.1.0 exists on another branch, so it is not the latest release reachable from main.
+    repo.branch("experiment")
+        .checkout("experiment")
+        .commit("feat: experiment")
+        .tag("v1.1.0");
+    repo.checkout("main").commit("feat: on main").push();
+    let before = state(&repo);
+    let run = slipway(&repo, &["release"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("tag v1.1.0 already exists"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(state(&repo), before);
+}
+
+#[test]
+fn check_reports_the_runbooks_version_mismatch() {
+    let repo = python_project();
+    repo.tag("v1.0.1");
+    let run = slipway(&repo, &["check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("Version mismatch! pyproject.toml: 1.0.0, Git tag: 1.0.1"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn tag_delete_removes_a_failed_tag_here_and_on_the_remote() {
+    let repo = python_project();
+    slipway(&repo, &["release"]).ok();
+    assert_eq!(
+        slipway(&repo, &["tag", "delete", "v1.0.0", "--remote"]).ok(),
+        "deleted v1.0.0 locally\ndeleted v1.0.0 on origin\n"
+    );
+    assert_eq!(repo.git(&["tag", "-l"]), "");
+    assert_eq!(repo.remote_git(&["tag", "-l"]), "");
+    assert_eq!(
+        slipway(&repo, &["tag", "delete", "v1.0.0", "--remote"]).ok(),
+        "no tag v1.0.0 locally\nno tag v1.0.0 on origin\n"
+    );
+}
+
+#[test]
+fn hotfix_from_a_release_tag_with_the_fix_cherry_picked_to_main() {
+    let repo = python_project();
+    slipway(&repo, &["release"]).ok();
+    repo.commit("feat: new work on main").push();
+    slipway(&repo, &["release"]).ok();
+    assert_eq!(
+        slipway(&repo, &["hotfix", "start", "v1.0.0"]).ok(),
+        "hotfix/1.0.1\n"
+    );
+    assert_eq!(repo.git(&["branch", "--show-current"]), "hotfix/1.0.1\n");
+    repo.commit_file(
+        "src/hangar/fix.py",
+        "FIXED = True\n",
+        "fix: the crash in 1.0.0",
+    );
+    assert_eq!(
+        slipway(&repo, &["hotfix", "finish", "--cherry-pick-to", "main"]).ok(),
+        "1.0.1\n"
+    );
+    assert_eq!(repo.remote_git(&["tag", "-l"]), "v1.0.0\nv1.0.1\nv1.1.0\n");
+    assert_eq!(
+        read(&repo, "pyproject.toml"),
+        "[project]\nname = \"hangar\"\nversion = \"1.0.1\"\n"
+    );
+    // The fix, and only the fix, is on main (local and remote), with the cherry-pick line.
+    let main_log = repo.remote_git(&["log", "--format=%s", "-3", "main"]);
+    assert_eq!(
+        main_log,
+        "fix: the crash in 1.0.0\nchore(release): 1.1.0\nfeat: new work on main\n"
+    );
+    let body = repo.git(&["log", "-1", "--format=%b", "main"]);
+    assert!(body.contains("(cherry picked from commit"), "{body}");
+    assert_eq!(
+        repo.git(&["show", "main:pyproject.toml"]),
+        "[project]\nname = \"hangar\"\nversion = \"1.1.0\"\n"
+    );
+}
+
+#[test]
+fn github_actions_outputs_are_written() {
+    let repo = python_project();
+    let outputs = repo.path().join("../github_output");
+    let summary = repo.path().join("../github_summary");
+    let output = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .args(["release", "--pre", "rc"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&outputs).unwrap(),
+        "is_prerelease=true\nprevious_version=\ntag=v1.0.0-rc.1\nversion=1.0.0-rc.1\n"
+    );
+    assert!(
+        std::fs::read_to_string(&summary)
+            .unwrap()
+            .starts_with("## Released 1.0.0-rc.1 (v1.0.0-rc.1)")
+    );
+}
