@@ -644,9 +644,11 @@ impl GithubClient {
             .and_then(|r| r)
             .map_err(read)?;
 
-        let mut replaced = false;
-        // Two rounds at most: an upload that finds a stale asset of that name (left by a failed attempt)
-        // deletes it and tries once more.
+        // What a successful send counts as: `Replaced` once a complete asset with other content was found.
+        let mut sent_status = AssetStatus::Uploaded;
+        // Two rounds at most: an upload that GitHub answers "already exists" (the remains of a broken-off
+        // attempt, or an attempt that went through but whose answer was lost) looks again, deletes what is
+        // stale and tries once more.
         for round in 0..2 {
             let existing = self
                 .assets(release)
@@ -657,17 +659,17 @@ impl GithubClient {
                 if asset.is_uploaded() && same_content(&asset, size, &sha256) {
                     let status = if round == 0 {
                         AssetStatus::AlreadyPresent
-                    } else if replaced {
-                        AssetStatus::Replaced
                     } else {
-                        AssetStatus::Uploaded
+                        sent_status
                     };
-                    tracing::info!(%name, tag = %release.tag, "the release already has this asset");
+                    tracing::info!(%name, tag = %release.tag, "the release has this asset");
                     return Ok(finish(&progress, asset, sha256, status));
                 }
-                tracing::info!(%name, tag = %release.tag, state = %asset.state, "replacing an asset with other content");
+                tracing::info!(%name, tag = %release.tag, state = %asset.state, "deleting an asset with other content");
                 self.delete_asset(release, &asset).await?;
-                replaced = true;
+                if round == 0 && asset.is_uploaded() {
+                    sent_status = AssetStatus::Replaced;
+                }
             }
             match self.send_asset(release, path, &name, size, &progress).await {
                 Ok(asset) => {
@@ -683,13 +685,8 @@ impl GithubClient {
                             ),
                         });
                     }
-                    let status = if replaced {
-                        AssetStatus::Replaced
-                    } else {
-                        AssetStatus::Uploaded
-                    };
                     tracing::info!(%name, tag = %release.tag, "uploaded the asset");
-                    return Ok(finish(&progress, asset, sha256, status));
+                    return Ok(finish(&progress, asset, sha256, sent_status));
                 }
                 Err(ApiError::Validation { codes, .. })
                     if round == 0 && codes.iter().any(|c| c == "already_exists") =>
