@@ -189,10 +189,10 @@ pub fn check_repository(
     }
     match &preflight.head {
         gitops::HeadState::Detached { .. } => {
-            problems.push("HEAD is detached: check out the release branch".to_owned())
+            problems.push("HEAD is detached: check out the release branch".to_owned());
         }
         gitops::HeadState::Unborn { name } => {
-            problems.push(format!("branch {name} has no commits yet"))
+            problems.push(format!("branch {name} has no commits yet"));
         }
         gitops::HeadState::Branch { .. } => {}
     }
