@@ -16,6 +16,31 @@
 //! Requests are retried through [`crate::retry`]; the token lives in a [`secrecy::SecretString`] and never
 //! appears in `Debug` output or errors.
 //!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use slipway_registry::github::{GithubClient, GithubEnv, NoProgress, ReleaseSpec};
+//!
+//! let env = GithubEnv::from_lookup(|name| std::env::var(name).ok());
+//! let github = GithubClient::from_env(&env, None, Some("octo-org/hangar"))?;
+//! let spec = ReleaseSpec {
+//!     tag: "v1.1.0-rc.1".into(),
+//!     name: "Hangar 1.1.0-rc.1".into(),
+//!     body: "## Added\n- hangar doors".into(),
+//!     prerelease: true,
+//!     draft: false,
+//!     make_latest: None,
+//!     target_commitish: None,
+//! };
+//! let outcome = github.create_or_update_release(&spec).await?;
+//! let asset = github
+//!     .upload_asset(&outcome.release, "dist/hangar-1.1.0rc1.tar.gz".as_ref(), Arc::new(NoProgress))
+//!     .await?;
+//! println!("{:?} {:?}", outcome.change, asset.status);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Deliberately not done here: reading the environment (the caller reads the variables into a [`GithubEnv`]),
 //! printing (progress goes to a [`Progress`] the caller implements), creating or pushing tags (that is git's
 //! job; GitHub creates a missing tag from `target_commitish`), deleting releases, and renaming assets: GitHub

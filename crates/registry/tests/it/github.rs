@@ -352,6 +352,29 @@ async fn retries_give_up_with_the_last_status_in_the_error() {
 }
 
 #[tokio::test]
+async fn an_exhausted_rate_limit_is_reported_after_retries() {
+    let fake = start();
+    fake.fail_next("GET", "/releases/tags/", 5, 429);
+    let error = client(&fake).release_by_tag("v1.0.0").await.unwrap_err();
+    let text = shown(&error);
+    assert!(
+        matches!(
+            &error,
+            ReleaseError::Lookup {
+                source: ApiError::RateLimited { status: 429, .. },
+                ..
+            }
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("rate limit is exhausted (HTTP 429)"),
+        "{text}"
+    );
+    assert_eq!(fake.count("GET", "/releases/tags/"), 3);
+}
+
+#[tokio::test]
 async fn a_refused_token_says_so_and_never_shows_the_token() {
     let fake = start();
     let wrong = "ghp_WRONG0123456789abcdef";
