@@ -10,10 +10,11 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use sha2::Digest as _;
 
-use super::error::{ApiError, AssetError, ConfigError, ReleaseError};
+use super::error::{ApiError, AssetError, ConfigError, ReleaseError, VerifyError};
 use super::types::{
-    Asset, AssetOutcome, AssetStatus, DEFAULT_API_URL, GithubEnv, Progress, Release, ReleaseChange,
-    ReleaseOutcome, ReleasePlan, ReleaseSpec, Repository, with_known_issues,
+    Asset, AssetMismatch, AssetOutcome, AssetStatus, DEFAULT_API_URL, ExpectedAsset, GithubEnv,
+    Progress, Release, ReleaseChange, ReleaseOutcome, ReleasePlan, ReleaseSpec,
+    ReleaseVerification, Repository, with_known_issues,
 };
 use crate::redact::{RedactedUrl, redact_secret};
 use crate::retry::{self, RetryPolicy};
@@ -712,6 +713,63 @@ impl GithubClient {
         })
     }
 
+    /// Checks, with reads only, that the release for `spec.tag` is as `spec` says and carries the `expected`
+    /// assets with their sha256 (their size, where GitHub reports no digest). Other assets are ignored.
+    pub async fn verify_release(
+        &self,
+        spec: &ReleaseSpec,
+        expected: &[ExpectedAsset],
+    ) -> Result<ReleaseVerification, VerifyError> {
+        let plan = self.plan_release(spec).await?;
+        let Some(release) = plan.existing else {
+            return Ok(ReleaseVerification {
+                release: None,
+                differing: Vec::new(),
+                missing: expected.iter().map(|e| e.name.clone()).collect(),
+                mismatched: Vec::new(),
+                size_only: Vec::new(),
+            });
+        };
+        let differing = match plan.change {
+            ReleaseChange::Updated { fields } => fields,
+            _ => Vec::new(),
+        };
+        let assets = self.assets(&release).await?;
+        let mut verification = ReleaseVerification {
+            release: Some(release),
+            differing,
+            missing: Vec::new(),
+            mismatched: Vec::new(),
+            size_only: Vec::new(),
+        };
+        for want in expected {
+            let Some(asset) = assets.iter().find(|a| a.name == want.name) else {
+                verification.missing.push(want.name.clone());
+                continue;
+            };
+            let wanted_sha256 = want.sha256.to_ascii_lowercase();
+            let found = if asset.is_uploaded() {
+                format!(
+                    "{} ({} bytes)",
+                    asset.digest.as_deref().unwrap_or("no digest"),
+                    asset.size
+                )
+            } else {
+                "incomplete upload".to_owned()
+            };
+            if !asset.is_uploaded() || !same_content(asset, want.size, &wanted_sha256) {
+                verification.mismatched.push(AssetMismatch {
+                    name: want.name.clone(),
+                    expected: format!("sha256:{wanted_sha256} ({} bytes)", want.size),
+                    found,
+                });
+            } else if asset.sha256().is_none() {
+                verification.size_only.push(want.name.clone());
+            }
+        }
+        Ok(verification)
+    }
+
     async fn delete_asset(&self, release: &Release, asset: &Asset) -> Result<(), AssetError> {
         let delete = |source| AssetError::Delete {
             name: asset.name.clone(),
@@ -810,7 +868,7 @@ fn finish(
 }
 
 /// The sha256 of a file, lowercase hex, read in constant memory.
-fn sha256_file(path: &Path) -> std::io::Result<String> {
+pub(super) fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut file = fs_err::File::open(path)?;
     let mut sha = sha2::Sha256::new();
     let mut buffer = vec![0; CHUNK];

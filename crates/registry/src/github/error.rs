@@ -258,3 +258,16 @@ pub enum AssetError {
         url: String,
     },
 }
+
+/// A release could not be verified (as opposed to verified and found wanting, which is a
+/// [`ReleaseVerification`](super::ReleaseVerification) that is not ok).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// Reading the release failed.
+    #[error(transparent)]
+    Release(#[from] ReleaseError),
+    /// Listing its assets failed.
+    #[error(transparent)]
+    Asset(#[from] AssetError),
+}

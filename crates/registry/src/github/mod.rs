@@ -9,6 +9,8 @@
 //! - [`GithubClient::upload_asset`] streams a file from disk to the release's `upload_url`. An asset of that
 //!   name with the same sha256 (GitHub's `digest`; the size where no digest is reported) is left alone; one
 //!   with other content is deleted and uploaded again, which GitHub (unlike PyPI) allows.
+//! - [`GithubClient::verify_release`] checks, with reads only, that the release matches its spec and carries
+//!   the expected assets with their sha256.
 //! - [`GithubClient::add_known_issues`] prepends `> **Known issues:** …` to a release's notes, once.
 //!
 //! Errors say what to fix: a refused token (401), a token without `contents: write` (403), a repository that
@@ -51,9 +53,9 @@ mod error;
 mod types;
 
 pub use client::{API_VERSION, GithubClient};
-pub use error::{ApiError, AssetError, ConfigError, ReleaseError};
+pub use error::{ApiError, AssetError, ConfigError, ReleaseError, VerifyError};
 pub use types::{
-    Asset, AssetOutcome, AssetStatus, DEFAULT_API_URL, GithubEnv, NoProgress, Progress, Release,
-    ReleaseChange, ReleaseOutcome, ReleasePlan, ReleaseSpec, Repository, known_issues_block,
-    with_known_issues,
+    Asset, AssetMismatch, AssetOutcome, AssetStatus, DEFAULT_API_URL, ExpectedAsset, GithubEnv,
+    NoProgress, Progress, Release, ReleaseChange, ReleaseOutcome, ReleasePlan, ReleaseSpec,
+    ReleaseVerification, Repository, known_issues_block, with_known_issues,
 };

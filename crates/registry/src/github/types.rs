@@ -262,6 +262,74 @@ pub struct AssetOutcome {
     pub status: AssetStatus,
 }
 
+/// An asset a release should carry, for [`GithubClient::verify_release`](super::GithubClient::verify_release).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedAsset {
+    /// The file name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its sha256, lowercase hex.
+    pub sha256: String,
+}
+
+impl ExpectedAsset {
+    /// Describes the local file at `path` (hashed in constant memory; blocking).
+    pub fn from_file(path: &std::path::Path) -> std::io::Result<ExpectedAsset> {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("{} has no file name", path.display()),
+                )
+            })?
+            .to_owned();
+        Ok(ExpectedAsset {
+            name,
+            size: fs_err::metadata(path)?.len(),
+            sha256: super::client::sha256_file(path)?,
+        })
+    }
+}
+
+/// An asset whose content differs from what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetMismatch {
+    /// The file name.
+    pub name: String,
+    /// What was expected: `sha256:<hex> (<size> bytes)`.
+    pub expected: String,
+    /// What GitHub reports, in the same form (`no digest` where it reports none), or `incomplete upload`.
+    pub found: String,
+}
+
+/// What [`GithubClient::verify_release`](super::GithubClient::verify_release) found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseVerification {
+    /// The release, if there is one for the tag.
+    pub release: Option<Release>,
+    /// The fields in which it differs from the spec (`name`, `body`, `draft`, `prerelease`, `make_latest`).
+    pub differing: Vec<&'static str>,
+    /// Expected assets it does not carry.
+    pub missing: Vec<String>,
+    /// Expected assets it carries with other content, or only partly uploaded.
+    pub mismatched: Vec<AssetMismatch>,
+    /// Assets checked by size alone, because GitHub reported no digest for them.
+    pub size_only: Vec<String>,
+}
+
+impl ReleaseVerification {
+    /// Whether the release exists as specified, with every expected asset.
+    pub fn is_ok(&self) -> bool {
+        self.release.is_some()
+            && self.differing.is_empty()
+            && self.missing.is_empty()
+            && self.mismatched.is_empty()
+    }
+}
+
 /// Receives asset progress; the library never prints, the caller draws bars (or not, in CI).
 pub trait Progress: Send + Sync {
     /// Hashing of `name` starts.

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use registry::github::{
-    ApiError, AssetError, AssetOutcome, AssetStatus, ConfigError, GithubClient, GithubEnv,
-    NoProgress, Progress, ReleaseChange, ReleaseError, ReleaseSpec,
+    ApiError, AssetError, AssetOutcome, AssetStatus, ConfigError, ExpectedAsset, GithubClient,
+    GithubEnv, NoProgress, Progress, ReleaseChange, ReleaseError, ReleaseSpec,
 };
 use registry::redact::ErrorChain;
 use registry::retry::RetryPolicy;
@@ -745,6 +745,89 @@ async fn a_known_issues_note_is_added_once() {
 
     let error = github.add_known_issues("v9.9.9", "x").await.unwrap_err();
     assert!(matches!(error, ReleaseError::NotFound { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn verification_reports_missing_mismatched_and_partial_assets_and_differing_fields() {
+    let fake = start();
+    let github = client(&fake);
+    let wanted = spec("v1.0.0", "notes");
+    let dir = tempfile::tempdir().unwrap();
+    let sdist = write_file(dir.path(), "hangar-1.0.0.tar.gz", b"sdist");
+    let wheel = write_file(dir.path(), "hangar-1.0.0-py3-none-any.whl", b"wheel");
+    let expected = [
+        ExpectedAsset::from_file(&sdist).unwrap(),
+        ExpectedAsset::from_file(&wheel).unwrap(),
+    ];
+    assert_eq!(expected[0].sha256, sha256(b"sdist"));
+    assert_eq!(expected[0].size, 5);
+
+    let nothing = github.verify_release(&wanted, &expected).await.unwrap();
+    assert!(!nothing.is_ok());
+    assert!(nothing.release.is_none());
+    assert_eq!(nothing.missing.len(), 2);
+
+    let release = github
+        .create_or_update_release(&wanted)
+        .await
+        .unwrap()
+        .release;
+    github
+        .upload_asset(&release, &sdist, no_progress())
+        .await
+        .unwrap();
+    github
+        .upload_asset(&release, &wheel, no_progress())
+        .await
+        .unwrap();
+    fake.clear_requests();
+    let verified = github.verify_release(&wanted, &expected).await.unwrap();
+    assert!(verified.is_ok(), "{verified:?}");
+    assert!(verified.size_only.is_empty());
+    assert_eq!(fake.writes(), Vec::<(String, String)>::new());
+
+    let stale = spec("v1.0.0", "other notes");
+    let differing = github.verify_release(&stale, &expected).await.unwrap();
+    assert_eq!(differing.differing, ["body"]);
+    assert!(!differing.is_ok());
+
+    fake.set_report_digests(false);
+    let by_size = github.verify_release(&wanted, &expected).await.unwrap();
+    assert!(by_size.is_ok());
+    assert_eq!(by_size.size_only.len(), 2);
+    fake.set_report_digests(true);
+
+    let other = ExpectedAsset {
+        sha256: sha256(b"SDIST"),
+        ..expected[0].clone()
+    };
+    let partial_name = "hangar-1.0.0.zip";
+    fake.insert_asset("v1.0.0", partial_name, b"", false);
+    let partial = ExpectedAsset {
+        name: partial_name.to_owned(),
+        size: 3,
+        sha256: sha256(b"zip"),
+    };
+    let wrong = github
+        .verify_release(&wanted, &[other, partial])
+        .await
+        .unwrap();
+    assert!(!wrong.is_ok());
+    let found: Vec<(&str, &str)> = wrong
+        .mismatched
+        .iter()
+        .map(|m| (m.name.as_str(), m.found.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "hangar-1.0.0.tar.gz",
+                format!("sha256:{} (5 bytes)", sha256(b"sdist")).as_str()
+            ),
+            (partial_name, "incomplete upload"),
+        ]
+    );
 }
 
 #[test]
