@@ -540,3 +540,241 @@ fn the_password_appears_in_no_byte_of_output_at_the_most_verbose_log_level() {
         text(&outputs[4])
     );
 }
+
+/// A FAKE Warehouse (PyPI's software) for what pypiserver cannot play: trusted publishing and the
+/// yank-is-manual rule. It follows PyPI's documented endpoints: `/_/oidc/audience`, `/_/oidc/mint-token`,
+/// the legacy upload at `/legacy/`, and the PEP 691 simple API; plus GitHub Actions' OIDC token endpoint.
+mod fake_warehouse {
+    use std::collections::BTreeMap;
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    use base64::Engine as _;
+
+    pub(crate) const REQUEST_TOKEN: &str = "ghs-FAKE-request-token-9f8e7d";
+    pub(crate) const JWT: &str = "eyFAKE-oidc-jwt-1a2b3c";
+    pub(crate) const MINTED: &str = "pypi-FAKE-minted-token-4d5e6f";
+
+    pub(crate) struct Fake {
+        pub(crate) base: String,
+        /// filename → sha256 of the accepted uploads.
+        pub(crate) files: Arc<Mutex<BTreeMap<String, String>>>,
+    }
+
+    pub(crate) fn start() -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        let files = Arc::new(Mutex::new(BTreeMap::new()));
+        let shared = Arc::clone(&files);
+        let origin = base.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let files = Arc::clone(&shared);
+                let origin = origin.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &files, &origin);
+                });
+            }
+        });
+        Fake { base, files }
+    }
+
+    fn serve(
+        stream: std::net::TcpStream,
+        files: &Mutex<BTreeMap<String, String>>,
+        origin: &str,
+    ) -> std::io::Result<()> {
+        let mut reader = BufReader::new(stream.try_clone()?);
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or_default().to_owned();
+        let target = parts.next().unwrap_or_default().to_owned();
+        let mut headers = BTreeMap::new();
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header)?;
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+            }
+        }
+        let length: usize = headers
+            .get("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        let path = target.split('?').next().unwrap_or_default();
+        let auth = headers.get("authorization").cloned().unwrap_or_default();
+        let (status, content_type, payload) = match (method.as_str(), path) {
+            ("GET", "/_/oidc/audience") => (
+                "200 OK",
+                "application/json",
+                r#"{"audience":"pypi"}"#.to_owned(),
+            ),
+            ("GET", "/github/token")
+                if auth == format!("bearer {REQUEST_TOKEN}")
+                    && target.contains("audience=pypi") =>
+            {
+                (
+                    "200 OK",
+                    "application/json",
+                    format!(r#"{{"value":"{JWT}"}}"#),
+                )
+            }
+            ("POST", "/_/oidc/mint-token") if String::from_utf8_lossy(&body).contains(JWT) => (
+                "200 OK",
+                "application/json",
+                format!(r#"{{"success":true,"token":"{MINTED}"}}"#),
+            ),
+            ("POST", "/legacy/") => {
+                let expected = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("__token__:{MINTED}"))
+                );
+                if auth == expected {
+                    let text = String::from_utf8_lossy(&body);
+                    let filename = text
+                        .split("filename=\"")
+                        .nth(1)
+                        .and_then(|r| r.split('"').next())
+                        .unwrap_or_default();
+                    let sha = text
+                        .split("name=\"sha256_digest\"\r\n\r\n")
+                        .nth(1)
+                        .and_then(|r| r.split("\r\n").next())
+                        .unwrap_or_default();
+                    files
+                        .lock()
+                        .unwrap()
+                        .insert(filename.to_owned(), sha.to_owned());
+                    ("200 OK", "text/plain", "OK".to_owned())
+                } else {
+                    (
+                        "403 Invalid or non-existent authentication information.",
+                        "text/plain",
+                        String::new(),
+                    )
+                }
+            }
+            ("GET", p) if p.starts_with("/simple/") => {
+                let listed: Vec<String> = files
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(name, sha)| {
+                        format!(r#"{{"filename":"{name}","url":"{origin}files/{name}","hashes":{{"sha256":"{sha}"}}}}"#)
+                    })
+                    .collect();
+                if listed.is_empty() {
+                    ("404 Not Found", "text/plain", String::new())
+                } else {
+                    (
+                        "200 OK",
+                        "application/vnd.pypi.simple.v1+json",
+                        format!(
+                            r#"{{"meta":{{"api-version":"1.1"}},"files":[{}]}}"#,
+                            listed.join(",")
+                        ),
+                    )
+                }
+            }
+            _ => ("404 Not Found", "text/plain", String::new()),
+        };
+        let mut stream = stream;
+        write!(
+            stream,
+            "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{payload}",
+            payload.len()
+        )?;
+        stream.flush()
+    }
+}
+
+#[test]
+fn fake_pypi_trusted_publishing_in_github_actions_uploads_with_a_minted_token_and_yank_is_a_manual_step()
+ {
+    let fake = fake_warehouse::start();
+    let home = tempfile::tempdir().unwrap();
+    let files = release("trusted", "1.0.0", "t");
+    let upload_url = format!("{}legacy/", fake.base);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_slipway-e2e"))
+            .args(args)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("CI", "true")
+            .env("SLIPWAY_LOG", "trace")
+            .env(
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                format!("{}github/token?api-version=2.0", fake.base),
+            )
+            .env(
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                fake_warehouse::REQUEST_TOKEN,
+            )
+            .output()
+            .unwrap()
+    };
+    let output = run(&[
+        "publish",
+        "pypi",
+        s(&files.sdist),
+        s(&files.wheel),
+        "--repository-url",
+        &upload_url,
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(fake.files.lock().unwrap().len(), 2);
+    assert_eq!(
+        fake.files.lock().unwrap()["trusted-1.0.0.tar.gz"],
+        sha256_file(&files.sdist).unwrap()
+    );
+
+    let yank = run(&[
+        "yank",
+        "pypi",
+        "trusted",
+        "1.0.0",
+        "--repository-url",
+        &upload_url,
+        "--confirm",
+    ]);
+    assert_eq!(yank.status.code(), Some(1), "{}", text(&yank));
+    let stdout = String::from_utf8_lossy(&yank.stdout);
+    assert!(stdout.starts_with("manual action required"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{}manage/project/trusted/release/1.0.0/",
+            fake.base
+        )),
+        "{stdout}"
+    );
+    assert!(
+        String::from_utf8_lossy(&yank.stderr).contains("was not yanked"),
+        "{}",
+        text(&yank)
+    );
+    assert_eq!(fake.files.lock().unwrap().len(), 2, "nothing was deleted");
+
+    for output in [&output, &yank] {
+        let all = [output.stdout.as_slice(), output.stderr.as_slice()].concat();
+        for secret in [
+            fake_warehouse::REQUEST_TOKEN,
+            fake_warehouse::JWT,
+            fake_warehouse::MINTED,
+        ] {
+            assert!(
+                !all.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} leaked:\n{}",
+                text(output)
+            );
+        }
+    }
+}
