@@ -5,10 +5,16 @@
 
 use anyhow::bail;
 
+mod changelog;
+mod oci;
+
 type Bench = fn() -> anyhow::Result<()>;
 
 /// Every benchmark, by the name `cargo xtask bench NAME` takes.
-const BENCHES: &[(&str, Bench)] = &[];
+const BENCHES: &[(&str, Bench)] = &[
+    ("changelog", changelog::run),
+    ("oci", oci::run),
+];
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let names: Vec<&str> = BENCHES.iter().map(|(name, _)| *name).collect();
