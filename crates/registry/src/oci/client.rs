@@ -933,6 +933,28 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_only_for_loopback_or_when_insecure() {
+        let shown = |registry: &str, insecure: bool| {
+            let options = ClientOptions {
+                insecure,
+                ..ClientOptions::default()
+            };
+            format!(
+                "{:?}",
+                OciClient::new(registry, options).unwrap().base.as_str()
+            )
+        };
+        assert_eq!(shown("ghcr.io", false), "\"https://ghcr.io/\"");
+        assert_eq!(shown("10.0.0.5:5000", false), "\"https://10.0.0.5:5000/\"");
+        assert_eq!(shown("10.0.0.5:5000", true), "\"http://10.0.0.5:5000/\"");
+        assert_eq!(shown("127.0.0.1:5000", false), "\"http://127.0.0.1:5000/\"");
+        assert_eq!(
+            shown("docker.io", false),
+            "\"https://registry-1.docker.io/\""
+        );
+    }
+
+    #[test]
     fn next_links_are_found() {
         let mut headers = HeaderMap::new();
         headers.insert(

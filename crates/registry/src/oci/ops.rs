@@ -635,6 +635,27 @@ mod tests {
     }
 
     #[test]
+    fn a_registry_refusing_deletes_is_told_where_to_go() {
+        let ghcr = OciClient::new("ghcr.io", super::super::ClientOptions::default()).unwrap();
+        assert_eq!(
+            ghcr.delete_unsupported(405).to_string(),
+            "ghcr.io refuses to delete manifests (405): delete the package version through the GitHub Packages API \
+             instead (DELETE /orgs/{org}/packages/container/{name}/versions/{id}, or /user/packages/… for a user's package)"
+        );
+        let other = OciClient::new(
+            "registry.example.com",
+            super::super::ClientOptions::default(),
+        )
+        .unwrap();
+        assert!(
+            other
+                .delete_unsupported(405)
+                .to_string()
+                .contains("storage.delete.enabled")
+        );
+    }
+
+    #[test]
     fn platforms_match_with_or_without_variant() {
         assert!(platform_matches("linux/arm64/v8", "linux/arm64"));
         assert!(platform_matches("linux/amd64", "linux/amd64"));
