@@ -90,11 +90,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
 
     let mark = registry.requests().len();
     let mut retag = Command::new(&slipway);
-    retag.args([
-        "retag",
-        &format!("{address}/bench/app:1.0.0"),
-        "stable",
-    ]);
+    retag.args(["retag", &format!("{address}/bench/app:1.0.0"), "stable"]);
     let retag_run = timed(&retag)?;
     let retag_requests: Vec<String> = registry.requests().into_iter().skip(mark).collect();
     let blob_writes = retag_requests
