@@ -58,7 +58,15 @@ impl PypiServer {
         let port = free_port()?;
         let log = dir.path().join("pypiserver.log");
         let child = Command::new("pypi-server")
-            .args(["run", "--host", "127.0.0.1", "--port", &port.to_string()])
+            // `-v` logs every request, so tests can count uploads ("POST / HTTP/1.1").
+            .args([
+                "run",
+                "-v",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ])
             .arg("--passwords")
             .arg(&htpasswd)
             .args(["--authenticate", "update", "--disable-fallback"])

@@ -172,7 +172,7 @@ fn every_crate_uses_the_workspace_lints_and_is_listed() {
             manifest
                 .get("lints")
                 .and_then(|lints| lints.get("workspace"))
-                .and_then(|v| v.as_bool()),
+                .and_then(toml_edit::Item::as_bool),
             Some(true),
             "{dir}/Cargo.toml must say `[lints] workspace = true`"
         );

@@ -379,3 +379,12 @@ pub struct DeleteTagArgs {
     #[command(flatten)]
     pub client: OciClientArgs,
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        // Catches what clap only checks when a subcommand runs (duplicate ids, bad defaults).
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
+}

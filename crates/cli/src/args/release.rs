@@ -89,6 +89,7 @@ pub struct HotfixFinishArgs {
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
     /// The bad release (e.g. 1.2.0).
+    #[arg(id = "VERSION")]
     pub version: String,
     /// The release `latest` goes back to; default the highest stable release below VERSION.
     #[arg(long, value_name = "PREVIOUS")]

@@ -1,0 +1,555 @@
+//! The Hangar runbook end to end, against real servers: a sample Python project released as 1.0.0,
+//! 1.1.0-rc.1 and 1.1.0 to a real pypiserver and a real OCI registry (distribution 2.8), with GitHub
+//! Releases on a local FAKE of GitHub's API; a hotfix 1.1.1 from v1.1.0 with its fix cherry-picked to
+//! main; a rollback of `latest` to 1.1.0. `pip download` and `skopeo inspect` prove what was
+//! published. Then: a run stopped after (or inside) every step resumes to exactly the state of an
+//! uninterrupted run, and a dry run changes nothing on the repository, the remote or either server.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use gitops::test_support::TestRepo;
+use sha2::Digest as _;
+use slipway_tests::github_fake::FakeGithub;
+use slipway_tests::oci_registry::OciRegistry;
+use slipway_tests::pypiserver::{PypiServer, sha256_file};
+
+const TOKEN: &str = "ghp_e2eFakeToken0123456789";
+
+/// The sample project and the servers it publishes to.
+struct Hangar {
+    repo: TestRepo,
+    pypi: PypiServer,
+    registry: OciRegistry,
+    github: FakeGithub,
+    name: String,
+}
+
+impl Hangar {
+    /// A Python project `name` at 1.0.0 (never released), pushed to its bare remote, configured to
+    /// publish to fresh servers.
+    fn new(name: &str) -> Hangar {
+        let pypi = PypiServer::start().unwrap();
+        let registry = OciRegistry::start().unwrap();
+        let github = FakeGithub::start(&format!("acme/{name}"), TOKEN).unwrap();
+        Hangar::with_servers(name, pypi, registry, github)
+    }
+
+    fn with_servers(
+        name: &str,
+        pypi: PypiServer,
+        registry: OciRegistry,
+        github: FakeGithub,
+    ) -> Hangar {
+        let repo = TestRepo::new().with_remote();
+        let module = name.replace('-', "_");
+        let build = env!("CARGO_BIN_EXE_fixture-build");
+        repo.write("pyproject.toml", &format!("[project]\nname = \"{name}\"\nversion = \"1.0.0\"\n"))
+            .write(&format!("src/{module}/__init__.py"), "__version__ = \"1.0.0\"\n")
+            .write("Dockerfile", "FROM scratch\nLABEL org.opencontainers.image.version=\"1.0.0\"\n")
+            .write(".gitignore", "dist/\nbuild/\n")
+            .write(
+                "slipway.toml",
+                &format!(
+                    "name = \"{name}\"\n\n[hooks]\nbuild = [\"{build} {name}\"]\n\n[pypi]\nrepository-url = \"{pypi}\"\n\n[oci]\nrepository = \"{registry}/acme/{name}\"\nlayout = \"build/image\"\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\n\n[github]\nrepository = \"acme/{name}\"\napi-url = \"{api}\"\n",
+                    pypi = pypi.url(),
+                    registry = registry.address(),
+                    api = github.api_url(),
+                ),
+            );
+        repo.git(&["add", "-A"]);
+        repo.commit("feat: the first feature").push();
+        Hangar {
+            repo,
+            pypi,
+            registry,
+            github,
+            name: name.to_owned(),
+        }
+    }
+
+    fn slipway_command(&self, args: &[&str]) -> Command {
+        let mut command = self.repo.command(env!("CARGO_BIN_EXE_slipway-e2e"));
+        command
+            .args(args)
+            .env("TWINE_USERNAME", self.pypi.username())
+            .env("TWINE_PASSWORD", self.pypi.password())
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("SOURCE_DATE_EPOCH", "1763683200")
+            .env_remove("SLIPWAY_PYPI_TOKEN")
+            .env_remove("PYPI_TOKEN")
+            .env_remove("GITHUB_ACTIONS");
+        command
+    }
+
+    /// Runs slipway and returns its stdout, failing the test with its stderr if it fails.
+    #[track_caller]
+    fn slipway(&self, args: &[&str]) -> String {
+        let output = self.slipway_command(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "slipway {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = self.slipway_command(args);
+        command.envs(env.iter().copied());
+        command.output().unwrap()
+    }
+
+    fn image(&self, tag: &str) -> String {
+        format!(
+            "docker://{}/acme/{}:{tag}",
+            self.registry.address(),
+            self.name
+        )
+    }
+
+    /// The digest `tag` resolves to, as skopeo reads it.
+    fn image_digest(&self, tag: &str) -> String {
+        let output = Command::new("skopeo")
+            .args(["inspect", "--tls-verify=false", "--raw", &self.image(tag)])
+            .output()
+            .expect("skopeo runs (apt install skopeo)");
+        assert!(
+            output.status.success(),
+            "skopeo inspect {tag}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let raw = output
+            .stdout
+            .strip_suffix(b"\n")
+            .unwrap_or(&output.stdout)
+            .to_vec();
+        format!("sha256:{}", hex::encode(sha2::Sha256::digest(&raw)))
+    }
+
+    /// The platforms of `tag`'s index, as skopeo reads them.
+    fn image_platforms(&self, tag: &str) -> Vec<String> {
+        let output = Command::new("skopeo")
+            .args(["inspect", "--tls-verify=false", "--raw", &self.image(tag)])
+            .output()
+            .unwrap();
+        let index: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| {
+                format!(
+                    "{}/{}",
+                    entry["platform"]["os"].as_str().unwrap(),
+                    entry["platform"]["architecture"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    /// Downloads `requirement` with pip from the pypiserver; returns the file's name and sha256.
+    fn pip_download(&self, requirement: &str) -> Vec<(String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        let output = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-cache-dir",
+                "--disable-pip-version-check",
+                "--only-binary",
+                ":all:",
+            ])
+            .args([
+                "--index-url",
+                &self.pypi.simple_url_with_auth(),
+                requirement,
+                "-d",
+            ])
+            .arg(dir.path())
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "pip download {requirement}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mut files: Vec<(String, String)> = fs_err::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    sha256_file(&path).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The files in the project's dist/ with their sha256.
+    fn dist(&self) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = fs_err::read_dir(self.repo.path().join("dist"))
+            .unwrap()
+            .map(|entry| {
+                let path: PathBuf = entry.unwrap().path();
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    sha256_file(&path).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The number of uploads the pypiserver received.
+    fn uploads(&self) -> usize {
+        self.pypi
+            .log_text()
+            .lines()
+            .filter(|line| line.contains("\"POST / HTTP/1.1\""))
+            .count()
+    }
+
+    /// What is on the index: file names and sha256, from the packages directory.
+    fn index_files(&self) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = fs_err::read_dir(self.pypi.packages_dir())
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    sha256_file(&path).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+#[test]
+fn the_hangar_runbook_end_to_end() {
+    let hangar = Hangar::new("mcp-hangar");
+
+    // Standard release: 1.0.0, the version files' own version, published everywhere.
+    assert_eq!(hangar.slipway(&["release"]), "1.0.0\n");
+    let wheel = hangar.pip_download("mcp-hangar==1.0.0");
+    assert_eq!(wheel.len(), 1);
+    assert!(
+        hangar.dist().contains(&wheel[0]),
+        "pip's wheel is the one built: {wheel:?} vs {:?}",
+        hangar.dist()
+    );
+    let v100 = hangar.image_digest("1.0.0");
+    assert_eq!(hangar.image_digest("latest"), v100);
+    assert_eq!(
+        hangar.image_platforms("1.0.0"),
+        ["linux/amd64", "linux/arm64"]
+    );
+    let release = hangar
+        .github
+        .release("v1.0.0")
+        .expect("a GitHub Release for v1.0.0");
+    assert!(!release.prerelease);
+    assert!(
+        release.body.contains("the first feature"),
+        "{}",
+        release.body
+    );
+    assert_eq!(hangar.repo.remote_git(&["tag", "-l"]), "v1.0.0\n");
+
+    // A release candidate: PEP 440 on the index, SemVer on the image, `latest` stays.
+    hangar
+        .repo
+        .commit_file(
+            "src/mcp_hangar/api.py",
+            "LIST = True\n",
+            "feat(api): the list endpoint",
+        )
+        .push();
+    assert_eq!(
+        hangar.slipway(&["release", "minor", "--pre", "rc"]),
+        "1.1.0-rc.1\n"
+    );
+    assert_eq!(
+        hangar.pip_download("mcp-hangar==1.1.0rc1")[0].0,
+        "mcp_hangar-1.1.0rc1-py3-none-any.whl"
+    );
+    let rc = hangar.image_digest("1.1.0-rc.1");
+    assert_ne!(rc, v100);
+    assert_eq!(
+        hangar.image_digest("latest"),
+        v100,
+        "latest never moves to a pre-release"
+    );
+    assert!(hangar.github.release("v1.1.0-rc.1").unwrap().prerelease);
+    assert_eq!(
+        read(&hangar, "pyproject.toml"),
+        "[project]\nname = \"mcp-hangar\"\nversion = \"1.1.0rc1\"\n"
+    );
+    assert_eq!(
+        read(&hangar, "Dockerfile"),
+        "FROM scratch\nLABEL org.opencontainers.image.version=\"1.1.0-rc.1\"\n"
+    );
+
+    // The stable release: the candidate promoted, its notes covering everything since 1.0.0.
+    hangar
+        .repo
+        .commit_file(
+            "src/mcp_hangar/api.py",
+            "LIST = True\nFIXED = True\n",
+            "fix(api): an off-by-one in the rc",
+        )
+        .push();
+    assert_eq!(hangar.slipway(&["release"]), "1.1.0\n");
+    hangar.pip_download("mcp-hangar==1.1.0");
+    let v110 = hangar.image_digest("1.1.0");
+    assert_eq!(hangar.image_digest("latest"), v110);
+    let notes = hangar.github.release("v1.1.0").unwrap().body;
+    assert!(
+        notes.contains("the list endpoint") && notes.contains("an off-by-one"),
+        "{notes}"
+    );
+    assert!(
+        hangar
+            .slipway(&["verify", "1.1.0"])
+            .contains("every configured artifact is published as released")
+    );
+
+    // Main moves on, then a hotfix of 1.1.0, released and cherry-picked back.
+    hangar
+        .repo
+        .commit_file(
+            "src/mcp_hangar/next.py",
+            "NEXT = True\n",
+            "feat: work for 1.2",
+        )
+        .push();
+    assert_eq!(
+        hangar.slipway(&["hotfix", "start", "v1.1.0"]),
+        "hotfix/1.1.1\n"
+    );
+    hangar.repo.commit_file(
+        "src/mcp_hangar/api.py",
+        "LIST = True\nFIXED = True\nSAFE = True\n",
+        "fix: [CRITICAL] the crash in 1.1.0",
+    );
+    assert_eq!(
+        hangar.slipway(&["hotfix", "finish", "--cherry-pick-to", "main"]),
+        "1.1.1\n"
+    );
+    hangar.pip_download("mcp-hangar==1.1.1");
+    let v111 = hangar.image_digest("1.1.1");
+    assert_eq!(hangar.image_digest("latest"), v111);
+    let main = hangar
+        .repo
+        .remote_git(&["log", "--format=%s", "-2", "main"]);
+    assert_eq!(
+        main,
+        "fix: [CRITICAL] the crash in 1.1.0\nfeat: work for 1.2\n"
+    );
+    assert!(
+        hangar
+            .repo
+            .remote_git(&["show", "main:src/mcp_hangar/api.py"])
+            .contains("SAFE = True")
+    );
+
+    // Rollback: latest back to 1.1.0, by digest, without moving a blob; a known-issues note.
+    let report = hangar.slipway(&["rollback", "1.1.1"]);
+    assert!(report.contains("0 blob bytes moved"), "{report}");
+    assert!(report.contains("manual action required"), "{report}");
+    assert_eq!(
+        hangar.image_digest("latest"),
+        v110,
+        "latest points at 1.1.0's image, digest unchanged"
+    );
+    assert_eq!(hangar.image_digest("1.1.0"), v110);
+    assert!(
+        hangar
+            .github
+            .release("v1.1.1")
+            .unwrap()
+            .body
+            .contains("Known issues")
+    );
+    // Rolling back twice changes nothing more.
+    let again = hangar.slipway(&["rollback", "1.1.1"]);
+    assert!(again.contains("already there"), "{again}");
+    assert_eq!(
+        hangar
+            .github
+            .release("v1.1.1")
+            .unwrap()
+            .body
+            .matches("Known issues")
+            .count(),
+        1
+    );
+}
+
+fn read(hangar: &Hangar, path: &str) -> String {
+    fs_err::read_to_string(hangar.repo.path().join(path)).unwrap()
+}
+
+/// Everything a release touches, independent of commit ids and times: the remote's history and tags,
+/// the local tags and status, the index's files (and whether each is the one in dist/), the number of
+/// uploads, where `latest` points, the GitHub Releases and how many were created, and the journal.
+fn world(hangar: &Hangar) -> String {
+    let repo = &hangar.repo;
+    let dist = if repo.path().join("dist").exists() {
+        hangar.dist()
+    } else {
+        Vec::new()
+    };
+    let index: Vec<(String, bool)> = hangar
+        .index_files()
+        .into_iter()
+        .map(|file| {
+            let built = dist.contains(&file);
+            (file.0, built)
+        })
+        .collect();
+    let releases: Vec<(String, bool, String)> = hangar
+        .github
+        .releases()
+        .into_iter()
+        .map(|release| (release.tag, release.prerelease, release.body))
+        .collect();
+    let latest = hangar.image_digest("latest");
+    let latest_is = if latest == hangar.image_digest("1.0.0") {
+        "1.0.0"
+    } else {
+        "something else"
+    };
+    let text = format!(
+        "log: {}tags: {}local tags: {}status: {:?}\nindex: {index:?}\nuploads: {}\nlatest: {latest_is}\nreleases: {releases:?}\nrelease POSTs: {}\njournal: {}\n",
+        repo.remote_git(&["log", "--format=%s", "main"]),
+        repo.remote_git(&["tag", "-l", "--format=%(refname:short) %(contents)"]),
+        repo.git(&["tag", "-l"]),
+        repo.git(&["status", "--porcelain"]),
+        hangar.uploads(),
+        hangar.github.count("POST", "/releases"),
+        repo.path().join(".git/slipway/release.json").exists(),
+    );
+    // Commit ids depend on the servers' ports in slipway.toml; what matters is everything else.
+    regex::Regex::new(r"\b[0-9a-f]{7,40}\b")
+        .unwrap()
+        .replace_all(&text, "[id]")
+        .into_owned()
+}
+
+const STEPS: &[&str] = &[
+    "preflight",
+    "version-files",
+    "changelog",
+    "commit",
+    "tag",
+    "push",
+    "check-tag",
+    "build-hooks",
+    "publish-pypi",
+    "publish-oci",
+    "github-release",
+    "verify",
+];
+
+#[test]
+fn a_release_stopped_after_any_step_resumes_without_repeating_anything() {
+    let uninterrupted = Hangar::new("hangar");
+    uninterrupted.slipway(&["release"]);
+    let expected = world(&uninterrupted);
+    assert!(expected.contains("uploads: 2\n"), "{expected}");
+    assert!(expected.contains("release POSTs: 1\n"), "{expected}");
+    for variable in ["SLIPWAY_TEST_FAIL_AFTER", "SLIPWAY_TEST_FAIL_BEFORE_RECORD"] {
+        for step in STEPS {
+            let hangar = Hangar::new("hangar");
+            let failed = hangar.run(&["release"], &[(variable, step)]);
+            assert_eq!(
+                failed.status.code(),
+                Some(1),
+                "{variable}={step}: {}",
+                String::from_utf8_lossy(&failed.stderr)
+            );
+            assert!(
+                String::from_utf8_lossy(&failed.stderr).contains("injected failure"),
+                "{variable}={step}"
+            );
+            hangar.slipway(&["release", "--resume"]);
+            assert_eq!(world(&hangar), expected, "{variable}={step}");
+        }
+    }
+}
+
+#[test]
+fn a_dry_run_changes_nothing_on_the_repository_the_remote_or_the_servers() {
+    let hangar = Hangar::new("hangar-dry");
+    hangar.slipway(&["release"]);
+    hangar
+        .repo
+        .commit_file("src/hangar_dry/more.py", "MORE = 1\n", "feat: more")
+        .push();
+    let before = world(&hangar);
+    let refs_before = hangar.repo.git(&["for-each-ref"]);
+    let remote_before = hangar.repo.remote_git(&["for-each-ref"]);
+    let registry_requests = hangar.registry.mark();
+    let github_writes = hangar.github.writes().len();
+    let plan = hangar.slipway(&["release", "--dry-run"]);
+    for step in STEPS {
+        assert!(plan.contains(step), "the plan names {step}: {plan}");
+    }
+    assert!(plan.contains("release 1.1.0 (minor, from 1.0.0)"), "{plan}");
+    assert!(plan.contains("+version = \"1.1.0\""), "{plan}");
+    assert_eq!(world(&hangar), before);
+    assert_eq!(hangar.repo.git(&["for-each-ref"]), refs_before);
+    assert_eq!(hangar.repo.remote_git(&["for-each-ref"]), remote_before);
+    let writes: Vec<String> = hangar
+        .registry
+        .requests_since(registry_requests)
+        .into_iter()
+        .filter(|request| !request.starts_with("GET") && !request.starts_with("HEAD"))
+        .collect();
+    assert!(
+        writes.is_empty(),
+        "the dry run wrote to the registry: {writes:?}"
+    );
+    assert_eq!(hangar.github.writes().len(), github_writes);
+    assert!(
+        !hangar
+            .repo
+            .path()
+            .join("dist")
+            .join("hangar_dry-1.1.0-py3-none-any.whl")
+            .exists()
+    );
+}
+
+#[test]
+fn the_token_never_appears_in_any_output() {
+    let hangar = Hangar::new("hangar-secret");
+    let output = hangar.run(&["-vvv", "release"], &[("SLIPWAY_LOG", "trace")]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for stream in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains(TOKEN), "the GitHub token leaked");
+        assert!(
+            !text.contains(hangar.pypi.password()),
+            "the index password leaked"
+        );
+    }
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).is_empty(),
+        "trace logging produced output to search"
+    );
+}
