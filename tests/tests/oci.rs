@@ -356,6 +356,20 @@ async fn latest_is_never_moved_to_a_prerelease_unless_forced() {
         matches!(refused, OciError::LatestToPrerelease { .. }),
         "{refused}"
     );
+    // `latest` alone: the index's version annotation tells.
+    let refused = client
+        .push(
+            &layout,
+            &repository,
+            &tags(&["latest"]),
+            &PushOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, OciError::LatestToPrerelease { version } if version == "2.0.0-rc.1"),
+        "{refused}"
+    );
     assert!(
         uploads(&registry.requests()).is_empty(),
         "refused before any upload"

@@ -167,6 +167,13 @@ impl OciClient {
             });
         }
         check_latest(tags, options.force_latest)?;
+        if !options.force_latest && tags.iter().any(|t| t == LATEST) {
+            // `--tag latest` alone says nothing of the version; the image's own annotation may.
+            let version = annotated_version(&layout.root().bytes).filter(|v| is_prerelease_tag(v));
+            if let Some(version) = version {
+                return Err(OciError::LatestToPrerelease { version });
+            }
+        }
         let stats = self
             .push_blobs(repository, layout.blobs(), &options.mount_from)
             .await?;
@@ -302,7 +309,7 @@ impl OciClient {
                 .tag()
                 .filter(|t| is_prerelease_tag(t))
                 .map(str::to_owned)
-                .or_else(|| annotated_version(&manifest).filter(|v| is_prerelease_tag(v)));
+                .or_else(|| annotated_version(&manifest.bytes).filter(|v| is_prerelease_tag(v)));
             if let Some(version) = version {
                 return Err(OciError::LatestToPrerelease { version });
             }
@@ -599,8 +606,8 @@ fn parse<T: serde::de::DeserializeOwned>(
 }
 
 /// The `org.opencontainers.image.version` annotation of a manifest or index.
-fn annotated_version(manifest: &RemoteManifest) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(&manifest.bytes).ok()?;
+fn annotated_version(manifest: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(manifest).ok()?;
     let annotations: BTreeMap<String, String> =
         serde_json::from_value(value.get("annotations")?.clone()).ok()?;
     annotations.get(VERSION_ANNOTATION).cloned()
