@@ -4,7 +4,8 @@
 //! - `test`: installs (or checks) what the tests need (a registry, skopeo, pypiserver, Python's
 //!   `packaging`), then runs every test of the workspace, end-to-end ones included.
 //! - `bench [NAME]`: benchmarks that report ratios to a reference measured in the same run.
-//! - `release`: releases this workspace through the `slipway` library.
+//! - `release [patch|minor|major] [--pre ID] [--dry-run]`: releases this workspace through the
+//!   `slipway` library (the same code as `slipway release`).
 
 #![allow(
     clippy::print_stderr,
@@ -19,8 +20,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-const USAGE: &str =
-    "usage: cargo xtask <ci | test | lint | bench [changelog|pypi|oci] | provision>";
+const USAGE: &str = "usage: cargo xtask <ci | test | lint | bench [changelog|pypi|oci] | provision | release [patch|minor|major] [--pre ID] [--dry-run]>";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +36,7 @@ fn main() -> anyhow::Result<()> {
         "lint" => lint(),
         "provision" => provision::all(),
         "bench" => bench::run(rest),
+        "release" => release(rest),
         other => bail!("unknown task {other:?}\n{USAGE}"),
     }
 }
@@ -48,6 +49,22 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
     cargo(&args)?;
     // `--all-targets` leaves out doctests, which document the pure crates' rules.
     cargo(&["test", "--workspace", "--doc"])
+}
+
+/// Releases this workspace with the `slipway` library itself: every Cargo.toml version (and the
+/// requirements between our crates), CHANGELOG.md from our own commits, the commit, the tag, the push.
+/// The configuration is `[workspace.metadata.slipway]` in the root Cargo.toml.
+fn release(args: &[String]) -> anyhow::Result<()> {
+    let root = workspace_root();
+    let mut argv: Vec<std::ffi::OsString> =
+        vec!["slipway".into(), "-C".into(), root.into(), "release".into()];
+    argv.extend(args.iter().map(Into::into));
+    let code = slipway::run_args(argv);
+    if code == std::process::ExitCode::SUCCESS {
+        Ok(())
+    } else {
+        bail!("the release did not finish (see above); `cargo xtask release --resume` continues it")
+    }
 }
 
 fn lint() -> anyhow::Result<()> {
