@@ -56,10 +56,10 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
 /// The configuration is `[workspace.metadata.slipway]` in the root Cargo.toml.
 fn release(args: &[String]) -> anyhow::Result<()> {
     let root = workspace_root();
-    let mut argv: Vec<std::ffi::OsString> =
+    let mut command_line: Vec<std::ffi::OsString> =
         vec!["slipway".into(), "-C".into(), root.into(), "release".into()];
-    argv.extend(args.iter().map(Into::into));
-    let code = slipway::run_args(argv);
+    command_line.extend(args.iter().map(Into::into));
+    let code = slipway::run_args(command_line);
     if code == std::process::ExitCode::SUCCESS {
         Ok(())
     } else {
