@@ -1289,3 +1289,115 @@ async fn a_chunked_upload_cut_mid_request_resumes_and_the_image_is_intact() {
     assert_eq!(copied.root().digest.as_str(), manifest.digest);
     assert_eq!(copied.blob_bytes(), layout.blob_bytes());
 }
+
+/// An HTTP proxy to `upstream` (one request per connection: it forces `Connection: close`) that answers the
+/// first request whose request line starts with each of `faults`' prefixes with that status itself, with
+/// `Retry-After: 0`, as an overloaded registry or its load balancer would. Returns its port and the
+/// request lines it answered itself.
+fn faulty_proxy(
+    upstream: u16,
+    faults: Vec<(&'static str, u16)>,
+) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let injected = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = injected.clone();
+    std::thread::spawn(move || {
+        let mut pending = faults;
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            let mut reader = std::io::BufReader::new(client.try_clone().unwrap());
+            let mut head = String::new();
+            let mut length = 0_usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                let end = line == "\r\n";
+                if !line.to_ascii_lowercase().starts_with("connection:") && !end {
+                    head.push_str(&line);
+                }
+                if end {
+                    break;
+                }
+            }
+            let mut body = vec![0_u8; length];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let request_line = head.lines().next().unwrap_or_default().to_owned();
+            if let Some(position) = pending
+                .iter()
+                .position(|(prefix, _)| request_line.starts_with(prefix))
+            {
+                let (_, status) = pending.remove(position);
+                log.lock()
+                    .unwrap()
+                    .push(format!("{request_line} -> {status}"));
+                let _ = write!(
+                    client,
+                    "HTTP/1.1 {status} Injected\r\nRetry-After: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                continue;
+            }
+            let mut server = std::net::TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+            let _ = write!(server, "{head}Connection: close\r\n\r\n");
+            let _ = server.write_all(&body);
+            let _ = std::io::copy(&mut server, &mut client);
+        }
+    });
+    (port, injected)
+}
+
+#[tokio::test]
+async fn overloaded_answers_are_retried_with_backoff() {
+    let registry = OciRegistry::start().unwrap();
+    let (proxy, injected) = faulty_proxy(
+        registry.port(),
+        vec![
+            ("PATCH ", 503),
+            ("PUT /v2/busy/blobs/", 429),
+            ("PUT /v2/busy/manifests/", 502),
+            ("HEAD ", 408),
+        ],
+    );
+    let directory = tempfile::tempdir().unwrap();
+    let content: Vec<u8> = (0..20_000_u32).flat_map(u32::to_le_bytes).collect();
+    let manifest = layouts::single(directory.path(), &content).unwrap();
+    let layout = Layout::open(directory.path()).unwrap();
+    let address = format!("127.0.0.1:{proxy}");
+    let options = ClientOptions {
+        chunk_size: 32 * 1024,
+        concurrency: 1,
+        retry: registry::retry::RetryPolicy {
+            max_attempts: 3,
+            initial_delay: std::time::Duration::from_millis(10),
+            max_delay: std::time::Duration::from_millis(50),
+        },
+        ..ClientOptions::default()
+    };
+    let client = OciClient::new(&address, options).unwrap();
+    let repository = Repository::parse(&format!("{address}/busy")).unwrap();
+    let report = client
+        .push(
+            &layout,
+            &repository,
+            &tags(&["1.0.0"]),
+            &PushOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.digest.as_str(), manifest.digest);
+    let injected = injected.lock().unwrap().clone();
+    assert_eq!(injected.len(), 4, "every fault was met: {injected:#?}");
+    let verified = open_client(&registry)
+        .verify(&image(&registry, "busy:1.0.0"), &Expectations::default())
+        .await
+        .unwrap();
+    assert!(verified.is_ok(), "{verified:?}");
+}
