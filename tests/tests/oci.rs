@@ -1401,3 +1401,65 @@ async fn overloaded_answers_are_retried_with_backoff() {
         .unwrap();
     assert!(verified.is_ok(), "{verified:?}");
 }
+
+#[tokio::test]
+async fn docker_media_types_are_fetched_retagged_and_verified_too() {
+    let registry = OciRegistry::start().unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    layouts::single(directory.path(), b"a docker layer").unwrap();
+    let digest_file = directory.path().join("pushed.digest");
+    skopeo(&[
+        "copy",
+        "--format",
+        "v2s2",
+        "--dest-tls-verify=false",
+        "--digestfile",
+        digest_file.to_str().unwrap(),
+        &format!("oci:{}:latest", directory.path().display()),
+        &format!("docker://{}/docker/app:1.0.0", registry.address()),
+    ]);
+    let pushed = std::fs::read_to_string(&digest_file)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let client = open_client(&registry);
+    let manifest = client
+        .get_manifest(&image(&registry, "docker/app:1.0.0"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (manifest.media_type.as_str(), manifest.digest.as_str()),
+        (
+            "application/vnd.docker.distribution.manifest.v2+json",
+            pushed.as_str()
+        )
+    );
+    let report = client
+        .retag(
+            &image(&registry, "docker/app:1.0.0"),
+            &image(&registry, "docker/app:stable"),
+            &RetagOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.digest.as_str(), report.blob_bytes_moved),
+        (pushed.as_str(), 0)
+    );
+    let verified = client
+        .verify(
+            &image(&registry, "docker/app:stable"),
+            &Expectations {
+                digest: Some(Digest::parse(&pushed).unwrap()),
+                platforms: tags(&["linux/amd64"]),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(verified.is_ok(), "{verified:?}");
+    assert_eq!(
+        verified.media_type,
+        "application/vnd.docker.distribution.manifest.v2+json"
+    );
+}
