@@ -321,7 +321,8 @@ fn sign(
         .iter()
         .filter_map(|scope| {
             let mut parts = scope.splitn(3, ':');
-            let (resource_type, repository, actions) = (parts.next()?, parts.next()?, parts.next()?);
+            let (resource_type, repository, actions) =
+                (parts.next()?, parts.next()?, parts.next()?);
             Some(serde_json::json!({
                 "type": resource_type,
                 "name": repository,

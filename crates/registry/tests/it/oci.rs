@@ -2,8 +2,10 @@
 
 use std::path::Path;
 
-use slipway_registry::oci::{Digest, ImageRef, Layout, LayoutError, Repository, credentials_from_docker_config};
 use sha2::{Digest as _, Sha256};
+use slipway_registry::oci::{
+    Digest, ImageRef, Layout, LayoutError, Repository, credentials_from_docker_config,
+};
 
 /// Writes a blob into `root/blobs/sha256/` and returns its descriptor JSON.
 fn blob(root: &Path, bytes: &[u8], media_type: &str) -> serde_json::Value {
@@ -14,7 +16,11 @@ fn blob(root: &Path, bytes: &[u8], media_type: &str) -> serde_json::Value {
 }
 
 fn image(root: &Path, arch: &str) -> serde_json::Value {
-    let layer = blob(root, format!("layer {arch}").as_bytes(), "application/vnd.oci.image.layer.v1.tar");
+    let layer = blob(
+        root,
+        format!("layer {arch}").as_bytes(),
+        "application/vnd.oci.image.layer.v1.tar",
+    );
     let config = blob(
         root,
         format!(r#"{{"os":"linux","architecture":"{arch}"}}"#).as_bytes(),
@@ -26,7 +32,11 @@ fn image(root: &Path, arch: &str) -> serde_json::Value {
         "config": config,
         "layers": [layer],
     });
-    blob(root, manifest.to_string().as_bytes(), "application/vnd.oci.image.manifest.v1+json")
+    blob(
+        root,
+        manifest.to_string().as_bytes(),
+        "application/vnd.oci.image.manifest.v1+json",
+    )
 }
 
 fn finish(root: &Path, entries: &[serde_json::Value]) {
@@ -47,13 +57,20 @@ fn multi_arch(root: &Path) -> String {
         "mediaType": "application/vnd.oci.image.index.v1+json",
         "manifests": entries,
     });
-    let index = blob(root, index.to_string().as_bytes(), "application/vnd.oci.image.index.v1+json");
+    let index = blob(
+        root,
+        index.to_string().as_bytes(),
+        "application/vnd.oci.image.index.v1+json",
+    );
     finish(root, std::slice::from_ref(&index));
     index["digest"].as_str().unwrap().to_owned()
 }
 
 fn open_error(root: &Path) -> String {
-    Layout::open(root).unwrap_err().to_string().replace(&root.display().to_string(), "LAYOUT")
+    Layout::open(root)
+        .unwrap_err()
+        .to_string()
+        .replace(&root.display().to_string(), "LAYOUT")
 }
 
 #[test]
@@ -62,12 +79,20 @@ fn a_multi_arch_layout_lists_children_before_the_index_and_each_blob_once() {
     let index = multi_arch(dir.path());
     let layout = Layout::open(dir.path()).unwrap();
     assert_eq!(layout.root().digest.as_str(), index);
-    assert_eq!(layout.root().media_type, "application/vnd.oci.image.index.v1+json");
+    assert_eq!(
+        layout.root().media_type,
+        "application/vnd.oci.image.index.v1+json"
+    );
     assert_eq!(layout.children().len(), 2);
     assert_eq!(layout.blobs().len(), 4);
     assert_eq!(layout.platforms(), ["linux/amd64", "linux/arm64"]);
     // The root's bytes are the stored bytes, untouched.
-    let stored = std::fs::read(dir.path().join("blobs/sha256").join(layout.root().digest.hex())).unwrap();
+    let stored = std::fs::read(
+        dir.path()
+            .join("blobs/sha256")
+            .join(layout.root().digest.hex()),
+    )
+    .unwrap();
     assert_eq!(layout.root().bytes, stored);
 }
 
@@ -95,7 +120,12 @@ fn a_tar_layout_reads_like_the_directory_even_with_dot_slash_names() {
     let from_tar = Layout::open(&tar_path).unwrap();
     assert_eq!(from_tar.root(), from_dir.root());
     assert_eq!(from_tar.children(), from_dir.children());
-    let digests = |l: &Layout| l.blobs().iter().map(|b| (b.digest.clone(), b.size)).collect::<Vec<_>>();
+    let digests = |l: &Layout| {
+        l.blobs()
+            .iter()
+            .map(|b| (b.digest.clone(), b.size))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(digests(&from_tar), digests(&from_dir));
 }
 
@@ -109,11 +139,24 @@ fn broken_layouts_are_refused_with_the_reason() {
 
     multi_arch(dir.path());
     let layout = Layout::open(dir.path()).unwrap();
-    let layer = layout.blobs().iter().find(|b| b.size < 20).unwrap().digest.clone();
-    std::fs::write(dir.path().join("blobs/sha256").join(layer.hex()), b"layer amd6X").unwrap();
+    let layer = layout
+        .blobs()
+        .iter()
+        .find(|b| b.size < 20)
+        .unwrap()
+        .digest
+        .clone();
+    std::fs::write(
+        dir.path().join("blobs/sha256").join(layer.hex()),
+        b"layer amd6X",
+    )
+    .unwrap();
     let error = Layout::open(dir.path()).unwrap_err();
     assert!(matches!(error, LayoutError::Corrupt { .. }), "{error}");
-    assert!(error.to_string().starts_with(&format!("{}: blob {layer} is corrupt: its content hashes to sha256:", dir.path().display())));
+    assert!(error.to_string().starts_with(&format!(
+        "{}: blob {layer} is corrupt: its content hashes to sha256:",
+        dir.path().display()
+    )));
 
     std::fs::remove_file(dir.path().join("blobs/sha256").join(layer.hex())).unwrap();
     assert_eq!(
@@ -144,7 +187,12 @@ fn gzip_archives_are_refused_with_a_hint() {
     let path = dir.path().join("image.tar.gz");
     std::fs::write(&path, [0x1f, 0x8b, 8, 0]).unwrap();
     let error = Layout::open(&path).unwrap_err().to_string();
-    assert!(error.ends_with("it is gzip-compressed; unpack it first (`gunzip`), slipway reads plain tar archives"), "{error}");
+    assert!(
+        error.ends_with(
+            "it is gzip-compressed; unpack it first (`gunzip`), slipway reads plain tar archives"
+        ),
+        "{error}"
+    );
 }
 
 fn check_ref(input: &str, expected: &str) {
@@ -162,14 +210,28 @@ fn check_ref(input: &str, expected: &str) {
 #[test]
 fn references_parse_like_docker() {
     let digest = format!("sha256:{}", "a".repeat(64));
-    check_ref("ghcr.io/acme/hangar:1.4.0", "ghcr.io | acme/hangar | 1.4.0 | -");
-    check_ref("127.0.0.1:5000/demo:latest", "127.0.0.1:5000 | demo | latest | -");
+    check_ref(
+        "ghcr.io/acme/hangar:1.4.0",
+        "ghcr.io | acme/hangar | 1.4.0 | -",
+    );
+    check_ref(
+        "127.0.0.1:5000/demo:latest",
+        "127.0.0.1:5000 | demo | latest | -",
+    );
     check_ref("localhost:5000/a/b/c", "localhost:5000 | a/b/c | - | -");
-    check_ref(&format!("ghcr.io/acme/hangar@{digest}"), &format!("ghcr.io | acme/hangar | - | {digest}"));
+    check_ref(
+        &format!("ghcr.io/acme/hangar@{digest}"),
+        &format!("ghcr.io | acme/hangar | - | {digest}"),
+    );
     check_ref("alpine", "docker.io | library/alpine | - | -");
     assert!(ImageRef::parse("ghcr.io/acme/has space:1").is_err());
     assert!(Repository::parse("ghcr.io/acme/hangar:1.0").is_err());
-    assert_eq!(Repository::parse("ghcr.io/acme/hangar").unwrap().to_string(), "ghcr.io/acme/hangar");
+    assert_eq!(
+        Repository::parse("ghcr.io/acme/hangar")
+            .unwrap()
+            .to_string(),
+        "ghcr.io/acme/hangar"
+    );
     assert!(Digest::parse("sha256:abc").is_err());
     assert!(Digest::parse(&format!("sha512:{}", "a".repeat(128))).is_err());
 }
@@ -178,12 +240,34 @@ fn references_parse_like_docker() {
 fn docker_config_auth_entries_are_decoded_and_never_shown() {
     // base64("alice:pa:ss") - the password may contain ':'.
     let config = r#"{"auths":{"https://index.docker.io/v1/":{"auth":"YWxpY2U6cGE6c3M="},"ghcr.io":{"username":"bob","password":"tok"}},"credsStore":"desktop"}"#;
-    let hub = credentials_from_docker_config(config, "docker.io").unwrap().unwrap();
-    assert_eq!(format!("{hub:?}"), r#"Basic { username: "alice", password: "****" }"#);
-    let ghcr = credentials_from_docker_config(config, "ghcr.io").unwrap().unwrap();
-    assert_eq!(format!("{ghcr:?}"), r#"Basic { username: "bob", password: "****" }"#);
-    assert!(credentials_from_docker_config(config, "quay.io").unwrap().is_none());
-    assert!(credentials_from_docker_config("{}", "quay.io").unwrap().is_none());
-    let bad = credentials_from_docker_config(r#"{"auths":{"q.io":{"auth":"!!"}}}"#, "q.io").unwrap_err();
-    assert_eq!(bad.to_string(), "cannot read docker credentials: the `auth` entry for q.io is not base64");
+    let hub = credentials_from_docker_config(config, "docker.io")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        format!("{hub:?}"),
+        r#"Basic { username: "alice", password: "****" }"#
+    );
+    let ghcr = credentials_from_docker_config(config, "ghcr.io")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        format!("{ghcr:?}"),
+        r#"Basic { username: "bob", password: "****" }"#
+    );
+    assert!(
+        credentials_from_docker_config(config, "quay.io")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        credentials_from_docker_config("{}", "quay.io")
+            .unwrap()
+            .is_none()
+    );
+    let bad =
+        credentials_from_docker_config(r#"{"auths":{"q.io":{"auth":"!!"}}}"#, "q.io").unwrap_err();
+    assert_eq!(
+        bad.to_string(),
+        "cannot read docker credentials: the `auth` entry for q.io is not base64"
+    );
 }
