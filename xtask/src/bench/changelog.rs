@@ -160,6 +160,12 @@ fn synthetic_repository(root: &Path, commits: usize) -> anyhow::Result<PathBuf> 
             .args(["reset", "-q", "--hard", "main"])
             .current_dir(&path),
     )?;
+    // As in a clone: refs in packed-refs (with their peeled targets), not one file per tag.
+    crate::run(
+        Command::new("git")
+            .args(["pack-refs", "--all"])
+            .current_dir(&path),
+    )?;
     std::fs::write(&done, b"")?;
     Ok(path)
 }
