@@ -43,7 +43,12 @@ pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Resu
         .map_err(bad_input)?;
     let mut built = generator.build(&read.history, read.remote.as_ref());
     if args.unreleased {
-        built.releases.clear();
+        if args.tag.is_some() {
+            // The unreleased changes are the release being named: keep just that one.
+            built.releases.truncate(1);
+        } else {
+            built.releases.clear();
+        }
     }
     if args.latest {
         built.unreleased = None;

@@ -322,3 +322,26 @@ fn a_shallow_clone_is_refused_with_the_fix() {
         run.stderr
     );
 }
+
+#[test]
+fn unreleased_changes_named_as_the_next_release() {
+    let repo = project();
+    let out = slipway(
+        &repo,
+        &[
+            "changelog",
+            "--unreleased",
+            "--tag",
+            "2.0.0",
+            "--date",
+            "2026-11-21",
+        ],
+    )
+    .ok();
+    assert!(out.contains("## [2.0.0] - 2026-11-21"), "{out}");
+    assert!(out.contains("drop the legacy flag"), "{out}");
+    assert!(
+        !out.contains("## [1.1.0]") && !out.contains("Unreleased"),
+        "{out}"
+    );
+}
