@@ -7,6 +7,7 @@ use anyhow::bail;
 
 mod changelog;
 mod oci;
+mod pypi;
 
 type Bench = fn() -> anyhow::Result<()>;
 
@@ -14,6 +15,7 @@ type Bench = fn() -> anyhow::Result<()>;
 const BENCHES: &[(&str, Bench)] = &[
     ("changelog", changelog::run),
     ("oci", oci::run),
+    ("pypi", pypi::run),
 ];
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
