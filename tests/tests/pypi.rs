@@ -778,3 +778,62 @@ fn fake_pypi_trusted_publishing_in_github_actions_uploads_with_a_minted_token_an
         }
     }
 }
+
+#[test]
+fn fake_pypi_slipway_pypi_token_wins_over_pypi_token_and_twine_password() {
+    let fake = fake_warehouse::start();
+    let home = tempfile::tempdir().unwrap();
+    let files = release("bytoken", "1.0.0", "t");
+    let upload_url = format!("{}legacy/", fake.base);
+    let publish = |file: &Path, env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_slipway-e2e"));
+        command
+            .args([
+                "publish",
+                "pypi",
+                s(file),
+                "--repository-url",
+                &upload_url,
+            ])
+            .env_clear()
+            .env("HOME", home.path())
+            .env("CI", "1");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.output().unwrap()
+    };
+    // The fake accepts only the minted token; the others are wrong, so only the first source can succeed.
+    let wrong = "pypi-wrong-token-000000";
+    let output = publish(
+        &files.wheel,
+        &[
+            ("SLIPWAY_PYPI_TOKEN", fake_warehouse::MINTED),
+            ("PYPI_TOKEN", wrong),
+            ("TWINE_PASSWORD", wrong),
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let output = publish(
+        &files.sdist,
+        &[
+            ("PYPI_TOKEN", fake_warehouse::MINTED),
+            ("TWINE_PASSWORD", wrong),
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("uploaded"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(fake.files.lock().unwrap().len(), 2);
+    let again = release("bytoken", "1.0.1", "u");
+    let output = publish(&again.wheel, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no credentials"),
+        "{}",
+        text(&output)
+    );
+}
