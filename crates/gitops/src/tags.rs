@@ -63,27 +63,9 @@ impl Repository {
     /// Fails on a shallow clone, whose tag list is incomplete.
     pub fn release_tags(&self, pattern: &TagPattern) -> Result<Vec<Tag>, Error> {
         self.ensure_full_history()?;
-        let references = self
-            .git
-            .references_glob("refs/tags/*")
-            .context(|| "listing tags".to_owned())?;
         let mut tags = Vec::new();
-        for reference in references {
-            let reference = reference.context(|| "reading a tag".to_owned())?;
-            let full_name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
-            let name = full_name.trim_start_matches("refs/tags/");
-            let Some(version) = pattern.parse_tag(name) else {
-                tracing::debug!(
-                    tag = name,
-                    pattern = pattern.as_str(),
-                    "tag does not match the release pattern, ignored"
-                );
-                continue;
-            };
-            let Some(oid) = reference.target() else {
-                continue;
-            };
-            match self.describe_tag(name, oid)? {
+        for (version, name, oid) in self.release_tag_refs(pattern)? {
+            match self.describe_tag(&name, oid)? {
                 Some((tag_ref, date)) => tags.push(Tag {
                     name: tag_ref.name,
                     version,
@@ -128,25 +110,8 @@ impl Repository {
     ) -> Result<Option<Tag>, Error> {
         self.ensure_full_history()?;
         let from = self.resolve_oid(revision)?;
-        let references = self
-            .git
-            .references_glob("refs/tags/*")
-            .context(|| "listing tags".to_owned())?;
-        let mut candidates: Vec<(Version, String, git2::Oid)> = Vec::new();
-        for reference in references {
-            let reference = reference.context(|| "reading a tag".to_owned())?;
-            let full_name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
-            let name = full_name.trim_start_matches("refs/tags/");
-            let Some(version) = pattern.parse_tag(name) else {
-                continue;
-            };
-            if !include_prereleases && version.is_prerelease() {
-                continue;
-            }
-            if let Some(oid) = reference.target() {
-                candidates.push((version, name.to_owned(), oid));
-            }
-        }
+        let mut candidates = self.release_tag_refs(pattern)?;
+        candidates.retain(|(version, _, _)| include_prereleases || !version.is_prerelease());
         // Highest precedence first; equal precedence: smallest name first.
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         // Checking the best candidates first means the usual case (the newest release is
@@ -198,6 +163,36 @@ impl Repository {
 
     /// Name, target, kind and message of the tag whose ref points at `oid`, with its
     /// release date; `None` if it does not lead to a commit.
+    /// The refs under `refs/tags/` whose names match `pattern`, with their versions, read from the
+    /// names alone (no tag object is read). Names that do not match are logged at debug.
+    fn release_tag_refs(
+        &self,
+        pattern: &TagPattern,
+    ) -> Result<Vec<(Version, String, git2::Oid)>, Error> {
+        let references = self
+            .git
+            .references_glob("refs/tags/*")
+            .context(|| "listing tags".to_owned())?;
+        let mut found = Vec::new();
+        for reference in references {
+            let reference = reference.context(|| "reading a tag".to_owned())?;
+            let full_name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+            let name = full_name.trim_start_matches("refs/tags/");
+            let Some(version) = pattern.parse_tag(name) else {
+                tracing::debug!(
+                    tag = name,
+                    pattern = pattern.as_str(),
+                    "tag does not match the release pattern, ignored"
+                );
+                continue;
+            };
+            if let Some(oid) = reference.target() {
+                found.push((version, name.to_owned(), oid));
+            }
+        }
+        Ok(found)
+    }
+
     fn describe_tag(&self, name: &str, oid: git2::Oid) -> Result<Option<(TagRef, Time)>, Error> {
         let object = self
             .git

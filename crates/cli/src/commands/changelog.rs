@@ -169,84 +169,36 @@ pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow:
     let project = Project::discover(&context.directory, args.config.as_deref())?;
     let repository = open_repository(&context.directory)?;
     let pattern = project.tag_pattern()?;
-    let policy = project.policy()?;
-    // The level counts every commit since the latest stable release (an rc's commits are part of
-    // the pending release); the bump starts from the latest release of any kind, so that after
-    // 1.3.0-rc.1 comes 1.3.0-rc.2 or 1.3.0, never a second 1.3.0-rc.1.
-    let stable = repository
-        .latest_release(&pattern, false)
-        .context("cannot find the latest release tag")?;
-    let latest = repository
-        .latest_release(&pattern, true)
-        .context("cannot find the latest release tag")?;
-    let mut range = gitops::Range::head();
-    if let Some(tag) = &stable {
-        range = range.exclude(tag.name.clone());
-    }
-    let options = gitops::HistoryOptions {
-        paths: gitops::PathFilter::new(
-            project
-                .config
-                .changelog
-                .include_paths
-                .iter()
-                .chain(&args.include_paths),
-        ),
-        ..gitops::HistoryOptions::default()
-    };
-    let commits: Vec<changelog::Commit> = repository
-        .commits(&range, &options)
-        .context("cannot list the commits since the last release")?
-        .iter()
-        .map(history::convert)
-        .collect();
-    let generator = changelog::Generator::new(project.config.changelog.policy())
-        .context("the [changelog] configuration")
-        .map_err(bad_input)?;
-    let decision = generator.bump(&commits);
-    let current = latest.as_ref().map(|tag| tag.version.clone());
-    let base = current
-        .clone()
-        .unwrap_or_else(|| versioning::Version::new(0, 0, 0));
-    let level = decision.level_for(&base, &policy);
-    let next = match (level, &args.pre) {
-        (None, _) => None,
-        (Some(level), None) => Some(versioning::bump(
-            &base,
-            &versioning::BumpRequest::level(level),
-            &policy,
-        )?),
-        (Some(level), Some(identifier)) => Some(
-            versioning::bump(
-                &base,
-                &versioning::BumpRequest::prerelease(Some(level), identifier.clone()),
-                &policy,
-            )
-            .with_context(|| format!("--pre {identifier}"))
-            .map_err(bad_input)?,
-        ),
-    };
+    let next = crate::release::decide_next(
+        &project,
+        &repository,
+        crate::release::BumpChoice::Auto,
+        args.pre.as_deref(),
+        &args.include_paths,
+    )?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
         let json = serde_json::json!({
-            "current": current.as_ref().map(ToString::to_string),
-            "current_tag": latest.as_ref().map(|tag| tag.name.clone()),
-            "next": next.as_ref().map(ToString::to_string),
-            "next_tag": next.as_ref().map(|version| pattern.format(version)),
-            "level": level.map(|level| level.to_string()),
-            "commits": commits.len(),
-            "decided_by": decision.decided_by,
+            "current": next.current.as_ref().map(ToString::to_string),
+            "current_tag": next.current_tag,
+            "next": next.next.as_ref().map(ToString::to_string),
+            "next_tag": next.next.as_ref().map(|version| pattern.format(version)),
+            "level": next.reason,
+            "commits": next.commits.len(),
+            "decided_by": next.decided_by,
         });
         writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
-    } else if let Some(next) = &next {
-        writeln!(stdout, "{next}")?;
+    } else if let Some(version) = &next.next {
+        writeln!(stdout, "{version}")?;
     } else {
         // Nothing calls for a release: say so on stderr, print the current version on stdout.
         tracing::warn!(
             "no commit since {} calls for a release",
-            stable.as_ref().map_or("the start", |tag| tag.name.as_str())
+            next.stable_tag.as_deref().unwrap_or("the start")
         );
-        writeln!(stdout, "{base}")?;
+        if let Some(current) = &next.current {
+            writeln!(stdout, "{current}")?;
+        }
     }
     Ok(())
 }

@@ -29,37 +29,64 @@ pub(super) fn release(context: &Context, args: &ReleaseArgs) -> anyhow::Result<(
         .as_deref()
         .map(crate::history::parse_date)
         .transpose()?;
-    let journal = match (store.load()?, args.resume) {
-        (Some(journal), true) => journal,
-        (None, true) => {
-            return Err(bad_input(anyhow::anyhow!(
-                "no release is in progress: there is nothing to resume"
-            )));
-        }
-        (Some(journal), false) => return Err(in_progress(&journal)),
+    let plan = || {
+        let bump = match args.level {
+            ReleaseLevel::Auto => BumpChoice::Auto,
+            ReleaseLevel::Patch => BumpChoice::Level(versioning::Level::Patch),
+            ReleaseLevel::Minor => BumpChoice::Level(versioning::Level::Minor),
+            ReleaseLevel::Major => BumpChoice::Level(versioning::Level::Major),
+        };
+        let request = ReleaseRequest {
+            bump,
+            pre: args.pre.clone(),
+            no_publish: args.no_publish,
+            date,
+        };
+        release::plan_release(&project, &repository, &request)
+    };
+    let Some(journal) = load_or_plan(
+        &project,
+        &repository,
+        &store,
+        args.resume,
+        args.dry_run,
+        args.json,
+        plan,
+    )?
+    else {
+        return Ok(());
+    };
+    finish(&project, &repository, &store, journal, args.json)
+}
+
+/// The journal to run: the one in progress with `--resume`, or a new plan. A dry run prints the plan
+/// and gives `None`; a release in progress without `--resume` is an error naming the ways out.
+fn load_or_plan(
+    project: &Project,
+    repository: &gitops::Repository,
+    store: &JournalStore,
+    resume: bool,
+    dry_run: bool,
+    json: bool,
+    plan: impl FnOnce() -> anyhow::Result<Plan>,
+) -> anyhow::Result<Option<Journal>> {
+    match (store.load()?, resume) {
+        (Some(journal), true) => Ok(Some(journal)),
+        (None, true) => Err(bad_input(anyhow::anyhow!(
+            "no release is in progress: there is nothing to resume"
+        ))),
+        (Some(journal), false) => Err(in_progress(&journal)),
         (None, false) => {
-            let bump = match args.level {
-                ReleaseLevel::Auto => BumpChoice::Auto,
-                ReleaseLevel::Patch => BumpChoice::Level(versioning::Level::Patch),
-                ReleaseLevel::Minor => BumpChoice::Level(versioning::Level::Minor),
-                ReleaseLevel::Major => BumpChoice::Level(versioning::Level::Major),
-            };
-            let request = ReleaseRequest {
-                bump,
-                pre: args.pre.clone(),
-                no_publish: args.no_publish,
-                date,
-            };
-            let plan = release::plan_release(&project, &repository, &request)?;
-            if args.dry_run {
-                return print_plan(&project, &repository, &plan, args.json);
+            let plan = plan()?;
+            if dry_run {
+                print_plan(project, repository, &plan, json)?;
+                return Ok(None);
             }
             let journal = Journal::new(plan);
             store.save(&journal)?;
-            journal
+            Ok(Some(journal))
         }
-    };
-    finish(&project, &repository, &store, journal, args.json)
+    }
 }
 
 fn in_progress(journal: &Journal) -> anyhow::Error {
@@ -172,34 +199,31 @@ fn hotfix_finish(
     args: &HotfixFinishArgs,
 ) -> anyhow::Result<()> {
     let store = JournalStore::new(repository.git_dir());
-    let journal = match (store.load()?, args.resume) {
-        (Some(journal), true) => journal,
-        (None, true) => {
-            return Err(bad_input(anyhow::anyhow!(
-                "no release is in progress: there is nothing to resume"
-            )));
-        }
-        (Some(journal), false) => return Err(in_progress(&journal)),
-        (None, false) => {
-            let date = args
-                .date
-                .as_deref()
-                .map(crate::history::parse_date)
-                .transpose()?;
-            let plan = release::plan_hotfix(
-                project,
-                repository,
-                args.cherry_pick_to.clone(),
-                args.no_publish,
-                date,
-            )?;
-            if args.dry_run {
-                return print_plan(project, repository, &plan, false);
-            }
-            let journal = Journal::new(plan);
-            store.save(&journal)?;
-            journal
-        }
+    let date = args
+        .date
+        .as_deref()
+        .map(crate::history::parse_date)
+        .transpose()?;
+    let plan = || {
+        release::plan_hotfix(
+            project,
+            repository,
+            args.cherry_pick_to.clone(),
+            args.no_publish,
+            date,
+        )
+    };
+    let Some(journal) = load_or_plan(
+        project,
+        repository,
+        &store,
+        args.resume,
+        args.dry_run,
+        false,
+        plan,
+    )?
+    else {
+        return Ok(());
     };
     finish(project, repository, &store, journal, false)
 }
