@@ -788,13 +788,7 @@ fn fake_pypi_slipway_pypi_token_wins_over_pypi_token_and_twine_password() {
     let publish = |file: &Path, env: &[(&str, &str)]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_slipway-e2e"));
         command
-            .args([
-                "publish",
-                "pypi",
-                s(file),
-                "--repository-url",
-                &upload_url,
-            ])
+            .args(["publish", "pypi", s(file), "--repository-url", &upload_url])
             .env_clear()
             .env("HOME", home.path())
             .env("CI", "1");
