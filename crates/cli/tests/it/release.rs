@@ -345,3 +345,60 @@ fn github_actions_outputs_are_written() {
             .starts_with("## Released 1.0.0-rc.1 (v1.0.0-rc.1)")
     );
 }
+
+#[test]
+fn init_writes_a_commented_configuration_that_loads_and_the_schema_prints() {
+    let repo = python_project();
+    let path = slipway(&repo, &["init"]).ok();
+    assert!(path.trim_end().ends_with("slipway.toml"), "{path}");
+    let text = read(&repo, "slipway.toml");
+    assert!(text.starts_with("# slipway configuration."), "{text}");
+    let again = slipway(&repo, &["init"]);
+    assert_eq!(
+        again.code, 2,
+        "init never overwrites without --force: {}",
+        again.stderr
+    );
+    let shown = slipway(&repo, &["config", "show"]).ok();
+    assert!(shown.contains("remote = \"origin\""), "{shown}");
+    let schema: serde_json::Value =
+        serde_json::from_str(&slipway(&repo, &["config", "schema"]).ok()).unwrap();
+    assert!(schema["properties"]["tag-pattern"].is_object(), "{schema}");
+}
+
+#[test]
+fn an_unknown_configuration_key_names_the_file_and_the_line() {
+    let repo = python_project();
+    repo.write(
+        "slipway.toml",
+        "[git]\nremote = \"origin\"\nsing-tags = true\n",
+    );
+    let run = slipway(&repo, &["release", "--dry-run"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("slipway.toml:3:"), "{}", run.stderr);
+    assert!(run.stderr.contains("sing-tags"), "{}", run.stderr);
+}
+
+#[test]
+fn release_json_reports_every_step() {
+    let repo = python_project();
+    let json: serde_json::Value =
+        serde_json::from_str(&slipway(&repo, &["release", "--json"]).ok()).unwrap();
+    assert_eq!(json["version"], "1.0.0");
+    assert_eq!(json["tag"], "v1.0.0");
+    assert_eq!(json["is_prerelease"], false);
+    let steps: Vec<&str> = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, LOCAL_STEPS);
+    assert_eq!(
+        json["steps"][3]["outputs"]["commit"]
+            .as_str()
+            .unwrap()
+            .len(),
+        40
+    );
+}
