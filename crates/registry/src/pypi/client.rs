@@ -215,6 +215,22 @@ impl std::fmt::Debug for PypiClient {
     }
 }
 
+/// The response of a successful read, `None` for a 404 (nothing there yet), an error naming the status
+/// otherwise.
+fn found(response: reqwest::Response, url: &str) -> Result<Option<reqwest::Response>, IndexError> {
+    let status = response.status().as_u16();
+    if status == 404 {
+        return Ok(None);
+    }
+    if !response.status().is_success() {
+        return Err(IndexError::Status {
+            status,
+            url: RedactedUrl::new(url).to_string(),
+        });
+    }
+    Ok(Some(response))
+}
+
 impl PypiClient {
     /// A client for the index at `urls`, authenticating uploads (and reads of the same origin) with `credentials`.
     pub fn new(urls: IndexUrls, credentials: Option<Credentials>) -> PypiClient {
@@ -312,17 +328,9 @@ impl PypiClient {
     }
 
     async fn simple_files(&self, url: &str) -> Result<Option<Vec<IndexFile>>, IndexError> {
-        let response = self.get(url, SIMPLE_ACCEPT).await?;
-        let status = response.status().as_u16();
-        if status == 404 {
+        let Some(response) = found(self.get(url, SIMPLE_ACCEPT).await?, url)? else {
             return Ok(None);
-        }
-        if !response.status().is_success() {
-            return Err(IndexError::Status {
-                status,
-                url: RedactedUrl::new(url).to_string(),
-            });
-        }
+        };
         let final_url = response.url().clone();
         let content_type = response
             .headers()
@@ -348,17 +356,9 @@ impl PypiClient {
     }
 
     async fn warehouse_files(&self, url: &str) -> Result<Option<Vec<IndexFile>>, IndexError> {
-        let response = self.get(url, "application/json").await?;
-        let status = response.status().as_u16();
-        if status == 404 {
+        let Some(response) = found(self.get(url, "application/json").await?, url)? else {
             return Ok(None);
-        }
-        if !response.status().is_success() {
-            return Err(IndexError::Status {
-                status,
-                url: RedactedUrl::new(url).to_string(),
-            });
-        }
+        };
         let bad = |source: Box<dyn std::error::Error + Send + Sync>| IndexError::BadResponse {
             url: RedactedUrl::new(url).to_string(),
             source,
