@@ -371,6 +371,24 @@ impl Repository {
         Ok(Outcome::Applied(()))
     }
 
+    /// Move the checked-out branch back to `commit`, the index and work tree with it (like
+    /// `git reset --hard`), to take back a local commit that was never pushed.
+    /// [`Outcome::Unchanged`] when `HEAD` already is `commit`.
+    pub fn reset_hard(&self, commit: &CommitId) -> Result<Outcome<()>, Error> {
+        self.require_work_tree("reset the branch")?;
+        if self.head()? == *commit {
+            return Ok(Outcome::Unchanged(()));
+        }
+        let object = self
+            .git
+            .find_object(commit.to_oid(), None)
+            .context(|| format!("reading commit {commit}"))?;
+        self.git
+            .reset(&object, git2::ResetType::Hard, None)
+            .context(|| format!("resetting to {commit}"))?;
+        Ok(Outcome::Applied(()))
+    }
+
     /// A boolean from the repository's configuration (all levels); false when unset.
     fn config_bool(&self, key: &str) -> bool {
         self.git

@@ -409,7 +409,11 @@ pub fn abort(repository: &gitops::Repository, store: &JournalStore) -> anyhow::R
                     .record(StepKind::Commit)
                     .is_some_and(|record| record.changed)
             {
-                steps::undo_commit(repository, &plan.base_commit)?;
+                let base = gitops::CommitId::new(plan.base_commit.as_str())
+                    .context("the journal's base commit is damaged")?;
+                repository
+                    .reset_hard(&base)
+                    .context("cannot take back the release commit")?;
                 report.push(format!(
                     "took back the release commit {}",
                     &commit[..commit.len().min(12)]

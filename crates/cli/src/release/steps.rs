@@ -335,19 +335,3 @@ fn cherry_pick(repository: &gitops::Repository, journal: &Journal) -> StepResult
         ]),
     ))
 }
-
-/// Takes back an unpushed release commit: the branch moves to `base`, the index and work tree with it.
-pub(super) fn undo_commit(repository: &gitops::Repository, base: &str) -> anyhow::Result<()> {
-    let work_tree = repository
-        .work_tree()
-        .context("the repository has no work tree")?;
-    let status = std::process::Command::new("git")
-        .args(["reset", "--hard", "--quiet", base])
-        .current_dir(work_tree)
-        .status()
-        .context("cannot run git reset")?;
-    if !status.success() {
-        anyhow::bail!("`git reset --hard {base}` failed ({status})");
-    }
-    Ok(())
-}

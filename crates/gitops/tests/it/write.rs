@@ -490,3 +490,20 @@ fn remote_urls_are_read_from_the_config() {
     assert_eq!(url, repo.git(&["remote", "get-url", "origin"]).trim());
     assert_eq!(opened.remote_url("upstream").unwrap(), None);
 }
+
+#[test]
+fn reset_hard_takes_back_a_local_commit_with_the_work_tree() {
+    let repo = TestRepo::new();
+    repo.commit_file("version.txt", "1.0.0\n", "feat: first");
+    let base = repo.head();
+    repo.commit_file("version.txt", "1.1.0\n", "chore(release): 1.1.0");
+    let git = repo.open();
+    assert!(git.reset_hard(&base).unwrap().is_applied());
+    assert_eq!(repo.git(&["log", "--format=%s"]), "feat: first\n");
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("version.txt")).unwrap(),
+        "1.0.0\n"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert!(!git.reset_hard(&base).unwrap().is_applied());
+}
