@@ -3,7 +3,11 @@
 //!
 //! A benchmark is a module with `pub(crate) fn run() -> anyhow::Result<()>` and one row in [`BENCHES`].
 
-use anyhow::bail;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
 
 mod changelog;
 mod oci;
@@ -30,6 +34,81 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     for (name, bench) in selected {
         eprintln!("== bench {name}");
         bench()?;
+    }
+    Ok(())
+}
+
+/// What one measured run took.
+pub(crate) struct Measured {
+    /// Wall time.
+    pub(crate) wall: Duration,
+    /// Peak resident memory in KiB, as `/usr/bin/time -f %M` reports it.
+    pub(crate) peak_kib: u64,
+    /// What the command wrote to stderr.
+    pub(crate) stderr: String,
+}
+
+/// Runs `command` under `/usr/bin/time -f %M`, failing with its output if it fails.
+pub(crate) fn measure(command: &Command) -> anyhow::Result<Measured> {
+    let report = std::env::temp_dir().join(format!("slipway-bench-time-{}", std::process::id()));
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(command.get_program())
+        .args(command.get_args())
+        .envs(
+            command
+                .get_envs()
+                .filter_map(|(key, value)| Some((key, value?))),
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let line = format!("{command:?}");
+    eprintln!("$ {line}");
+    let start = Instant::now();
+    let output = timed
+        .output()
+        .with_context(|| format!("cannot start {line}"))?;
+    let wall = start.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        bail!("{line} failed with {}:\n{stderr}", output.status);
+    }
+    let text = std::fs::read_to_string(&report)
+        .with_context(|| format!("cannot read {}", report.display()))?;
+    let _ = std::fs::remove_file(&report);
+    let peak_kib = text
+        .lines()
+        .filter_map(|line| line.trim().parse().ok())
+        .next_back()
+        .with_context(|| format!("/usr/bin/time wrote no peak memory: {text:?}"))?;
+    Ok(Measured {
+        wall,
+        peak_kib,
+        stderr,
+    })
+}
+
+/// Fails with the install hint when one of `tools` (absolute paths, or programs on `PATH`) is missing.
+pub(crate) fn require(tools: &[&str]) -> anyhow::Result<()> {
+    for tool in tools {
+        let found = if tool.starts_with('/') {
+            Path::new(tool).exists()
+        } else {
+            Command::new(tool)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok()
+        };
+        if !found {
+            bail!("{tool} is missing: run `cargo xtask provision` (or `cargo xtask test`) once");
+        }
     }
     Ok(())
 }

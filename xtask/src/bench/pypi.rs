@@ -4,99 +4,63 @@
 //! Reported: median and best wall time and peak memory (`/usr/bin/time -f %M`, the maximum resident set) of each upload, and
 //! slipway's ratios to twine's. Targets: peak ≤ 64 MiB, wall ≤ twine.
 //! The wheel (random bytes, stored uncompressed, so nothing compresses in transit) is generated once under
-//! `target/bench/pypi-500m/`; every upload goes to a fresh pypiserver with an empty packages directory, and
-//! the tools take turns so that drift in the machine's speed hits both alike.
+//! `target/bench/pypi-500m/` by the tests' builder; every upload goes to a fresh pypiserver started by the
+//! tests' harness (`slipway_tests::pypiserver`), and the tools take turns so that drift in the machine's
+//! speed hits both alike.
 
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use fs_err as fs;
+use slipway_tests::pypiserver::{PypiServer, build_large_wheel};
 
 const WHEEL_MIB: u64 = 500;
 const RUNS: usize = 5;
 const TARGET_PEAK_KIB: u64 = 64 * 1024;
-const USER: &str = "bench";
-const PASSWORD: &str = "bench-password";
 
 pub(crate) fn run() -> anyhow::Result<()> {
-    for tool in ["/usr/bin/time", "pypi-server", "twine", "python3"] {
-        let found = if tool.starts_with('/') {
-            Path::new(tool).exists()
-        } else {
-            Command::new(tool)
-                .arg("--version")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok()
-        };
-        if !found {
-            bail!(
-                "{tool} is missing: run `cargo xtask test` once (it installs pypiserver, passlib, bcrypt<4.1, twine and time)"
-            );
-        }
-    }
+    super::require(&["/usr/bin/time", "pypi-server", "twine", "python3"])?;
     let root = crate::workspace_root();
     crate::cargo(&["build", "--release", "--quiet", "-p", "slipway"])?;
     let slipway = root.join("target/release/slipway");
     let work = root.join("target/bench/pypi-500m");
     fs::create_dir_all(&work)?;
     let wheel = wheel(&work)?;
-    let htpasswd = work.join("htpasswd");
-    if !htpasswd.exists() {
-        let status = Command::new("python3")
-            .args([
-                "-c",
-                "import sys; from passlib.apache import HtpasswdFile; \
-                 h = HtpasswdFile(sys.argv[1], new=True, default_scheme='bcrypt'); \
-                 h.set_password(sys.argv[2], sys.argv[3]); h.save()",
-            ])
-            .arg(&htpasswd)
-            .args([USER, PASSWORD])
-            .status()?;
-        if !status.success() {
-            bail!(
-                "python3 with passlib could not write {}",
-                htpasswd.display()
-            );
-        }
-    }
-
     let mut slipway_runs = Vec::new();
     let mut twine_runs = Vec::new();
     for run in 0..RUNS {
         for tool in ["slipway", "twine"] {
-            let server = Server::start(&work, &htpasswd)?;
+            let server = PypiServer::start()?;
             let url = server.url();
-            let mut command = Command::new("/usr/bin/time");
-            command.args(["-f", "%M", "-o"]).arg(work.join("time.out"));
-            if tool == "slipway" {
+            let (user, password) = (server.username(), server.password());
+            let command = if tool == "slipway" {
+                let mut command = Command::new(&slipway);
                 command
-                    .arg(&slipway)
                     .args(["publish", "pypi"])
                     .arg(&wheel)
                     .args(["--repository-url", &url])
-                    .env("TWINE_USERNAME", USER)
-                    .env("TWINE_PASSWORD", PASSWORD)
+                    .env("TWINE_USERNAME", user)
+                    .env("TWINE_PASSWORD", password)
                     .env("CI", "1");
-            } else {
                 command
-                    .args([
-                        "twine",
-                        "upload",
-                        "--non-interactive",
-                        "--disable-progress-bar",
-                    ])
-                    .args(["--repository-url", &url, "-u", USER, "-p", PASSWORD])
+            } else {
+                let mut command = Command::new("twine");
+                command
+                    .args(["upload", "--non-interactive", "--disable-progress-bar"])
+                    .args(["--repository-url", &url, "-u", user, "-p", password])
                     .arg(&wheel);
-            }
-            let measured = measure(command, &work.join("time.out"))
+                command
+            };
+            let measured = super::measure(&command)
+                .map(|measured| (measured.wall, measured.peak_kib))
                 .with_context(|| format!("{tool} upload, run {}", run + 1))?;
-            let stored = server.packages.join(wheel.file_name().unwrap_or_default());
+            let stored = server
+                .packages_dir()
+                .join(wheel.file_name().unwrap_or_default());
             let size = fs::metadata(&stored)
                 .with_context(|| format!("{tool} did not store the wheel on the server"))?
                 .len();
@@ -169,145 +133,13 @@ fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "MISSED" }
 }
 
-/// Runs `command` (a `/usr/bin/time -f %M -o OUT …` line), returning its wall time and peak RSS in KiB.
-fn measure(mut command: Command, time_out: &Path) -> anyhow::Result<(Duration, u64)> {
-    let start = Instant::now();
-    let output = command.stdin(Stdio::null()).output()?;
-    let wall = start.elapsed();
-    if !output.status.success() {
-        bail!(
-            "failed ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let peak = fs::read_to_string(time_out)?
-        .lines()
-        .filter_map(|l| l.trim().parse::<u64>().ok())
-        .next_back()
-        .context("/usr/bin/time wrote no peak memory")?;
-    Ok((wall, peak))
-}
-
 /// The benchmark wheel: `benchblob-1.0.0-py3-none-any.whl`, `WHEEL_MIB` MiB of random bytes stored
-/// uncompressed, written by Python's zipfile (streamed, zip64).
+/// uncompressed, streamed to disk once.
 fn wheel(work: &Path) -> anyhow::Result<PathBuf> {
     let path = work.join("benchblob-1.0.0-py3-none-any.whl");
-    let expected_min = WHEEL_MIB << 20;
-    if fs::metadata(&path).is_ok_and(|m| m.len() >= expected_min) {
+    if fs::metadata(&path).is_ok_and(|m| m.len() >= WHEEL_MIB << 20) {
         return Ok(path);
     }
     eprintln!("  generating {} ({WHEEL_MIB} MiB)", path.display());
-    let script = r#"
-import os, sys, zipfile
-path, mib = sys.argv[1], int(sys.argv[2])
-meta = "Metadata-Version: 2.1\nName: benchblob\nVersion: 1.0.0\nSummary: slipway benchmark payload\n"
-with zipfile.ZipFile(path + ".part", "w", compression=zipfile.ZIP_STORED, allowZip64=True) as z:
-    with z.open("benchblob/blob.bin", "w", force_zip64=True) as f:
-        for _ in range(mib):
-            f.write(os.urandom(1 << 20))
-    z.writestr("benchblob-1.0.0.dist-info/METADATA", meta)
-    z.writestr("benchblob-1.0.0.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: slipway-bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-    z.writestr("benchblob-1.0.0.dist-info/RECORD", "")
-os.replace(path + ".part", path)
-"#;
-    let status = Command::new("python3")
-        .args(["-c", script])
-        .arg(&path)
-        .arg(WHEEL_MIB.to_string())
-        .status()?;
-    if !status.success() {
-        bail!("python3 could not write {}", path.display());
-    }
-    Ok(path)
-}
-
-/// A pypiserver with a fresh packages directory, killed (and its directory removed) on drop.
-struct Server {
-    child: Child,
-    port: u16,
-    packages: PathBuf,
-}
-
-impl Server {
-    fn start(work: &Path, htpasswd: &Path) -> anyhow::Result<Server> {
-        let packages = work.join("packages");
-        if packages.exists() {
-            fs::remove_dir_all(&packages)?;
-        }
-        fs::create_dir_all(&packages)?;
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = Command::new("pypi-server")
-            .args(["run", "--host", "127.0.0.1", "--port", &port.to_string()])
-            .arg("--passwords")
-            .arg(htpasswd)
-            .args(["--authenticate", "update", "--disable-fallback"])
-            .arg(&packages)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("cannot start pypi-server")?;
-        let mut server = Server {
-            child,
-            port,
-            packages,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = server.child.try_wait()? {
-                bail!("pypi-server exited with {status}");
-            }
-            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-                stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-                let mut answer = String::new();
-                if stream.write_all(b"GET /health HTTP/1.0\r\n\r\n").is_ok()
-                    && stream.read_to_string(&mut answer).is_ok()
-                    && answer.starts_with("HTTP/1.")
-                {
-                    return Ok(server);
-                }
-            }
-            if Instant::now() > deadline {
-                bail!("pypi-server did not answer within 30 s");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = fs::remove_dir_all(&self.packages);
-    }
-}
-
-/// `std::fs` with the path in every error.
-mod fs {
-    use std::path::Path;
-
-    use anyhow::Context as _;
-
-    pub(super) fn create_dir_all(path: &Path) -> anyhow::Result<()> {
-        std::fs::create_dir_all(path).with_context(|| format!("cannot create {}", path.display()))
-    }
-
-    pub(super) fn remove_dir_all(path: &Path) -> anyhow::Result<()> {
-        std::fs::remove_dir_all(path).with_context(|| format!("cannot remove {}", path.display()))
-    }
-
-    pub(super) fn metadata(path: &Path) -> anyhow::Result<std::fs::Metadata> {
-        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))
-    }
-
-    pub(super) fn read_to_string(path: &Path) -> anyhow::Result<String> {
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
-    }
+    build_large_wheel(work, "benchblob", "1.0.0", WHEEL_MIB << 20)
 }
