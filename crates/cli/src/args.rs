@@ -294,7 +294,7 @@ pub struct OciClientArgs {
     /// Allow plain HTTP to a registry that is not on a loopback address.
     #[arg(long)]
     pub insecure: bool,
-    /// Largest upload request in bytes; bigger blobs go up in chunks (default 4 MiB, GHCR's cap).
+    /// Largest upload request in bytes; bigger blobs go up in chunks (default 4 MiB on ghcr.io, its cap; 16 MiB elsewhere).
     #[arg(long, value_name = "BYTES")]
     pub chunk_size: Option<u64>,
     /// How many blobs move at once (default 4).

@@ -82,9 +82,9 @@ fn client(registry: &str, args: &OciClientArgs) -> anyhow::Result<OciClient> {
         insecure: args.insecure,
         ..ClientOptions::default()
     };
-    if let Some(chunk_size) = args.chunk_size {
-        options.chunk_size = chunk_size;
-    }
+    options.chunk_size = args
+        .chunk_size
+        .unwrap_or_else(|| registry::oci::default_chunk_size(registry));
     if let Some(concurrency) = args.concurrency {
         options.concurrency = concurrency;
     }
@@ -257,6 +257,7 @@ pub(crate) fn registry_client(registry: &str, insecure: bool) -> anyhow::Result<
     let options = ClientOptions {
         credentials,
         insecure,
+        chunk_size: registry::oci::default_chunk_size(registry),
         ..ClientOptions::default()
     };
     Ok(OciClient::new(registry, options)?)

@@ -30,7 +30,7 @@
 //!
 //! - Blob uploads are POST then PUT. A single POST with `?digest=` may be ignored (distribution 2.8 answers
 //!   202 and stores nothing), so it is never used. Bodies over [`ClientOptions::chunk_size`] (default 4 MiB,
-//!   GHCR's cap per request) go up as PATCH chunks, each sent to the `Location` the previous one returned.
+//!   GHCR's cap per request; [`default_chunk_size`] gives 16 MiB for other registries) go up as PATCH chunks, each sent to the `Location` the previous one returned.
 //! - A blob is checked with `HEAD` before upload; a mount may answer 202 with an upload session, which is then used.
 //! - Manifests are PUT with their exact bytes and media type (re-serialising changes the digest), children
 //!   before the index, and fetched with the full `Accept` list (distribution answers 404 for an OCI manifest
@@ -55,7 +55,8 @@ mod reference;
 
 pub use auth::{Credentials, credentials_from_docker_config};
 pub use client::{
-    ClientOptions, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, OciClient, RemoteManifest, is_loopback,
+    ClientOptions, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, LARGE_CHUNK_SIZE, OciClient,
+    RemoteManifest, default_chunk_size, is_loopback,
 };
 pub use error::{LayoutError, OciError};
 pub use layout::{Blob, Layout, Manifest, REF_NAME_ANNOTATION};
