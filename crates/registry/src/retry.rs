@@ -1,6 +1,6 @@
 //! The one retry mechanism of the crate: exponential backoff with full jitter.
 //!
-//! Every HTTP call in `registry` that may be repeated goes through [`send`], which rebuilds the request for
+//! Every HTTP call in `registry` that may be repeated goes through the crate-internal `send`, which rebuilds the request for
 //! each attempt (a streamed body cannot be replayed), retries dropped connections, timeouts and the statuses
 //! [`is_retryable_status`] names, and honours `Retry-After`.
 //! It never interprets a final response: the caller reads its status, so a 409 or a 400 stays the caller's
