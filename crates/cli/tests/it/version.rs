@@ -113,14 +113,17 @@ fn sort_orders_numerically_in_either_scheme() {
     assert!(bad.stderr.contains("stdin line 2"), "{}", bad.stderr);
 }
 
+/// Writes `text` to `path` under `dir`, creating directories.
+fn write_file(dir: &tempfile::TempDir, path: &str, text: &str) {
+    let path = dir.path().join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 /// A Python project with the version in four places, and a dependency pin that must not move.
 fn python_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write_file(&dir, path, text);
     write(
         "pyproject.toml",
         "[project]\nname = \"mcp-hangar\"  # the distribution\nversion = \"1.2.0\"\ndependencies = [\"other==1.2.0\"]\n",
@@ -238,11 +241,7 @@ fn check_reports_each_disagreeing_file_and_the_runbooks_tag_mismatch() {
 #[test]
 fn a_cargo_workspace_moves_its_own_requirements_but_never_an_external_one() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write_file(&dir, path, text);
     write(
         "Cargo.toml",
         "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.package]\nversion = \"0.4.0\"\n\n[workspace.dependencies]\ncore = { package = \"demo-core\", path = \"crates/core\", version = \"0.4.0\" }\nsemver = \"0.4.0\"\n",
