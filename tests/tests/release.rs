@@ -482,7 +482,14 @@ fn a_release_stopped_after_any_step_resumes_without_repeating_anything() {
                 String::from_utf8_lossy(&failed.stderr).contains("injected failure"),
                 "{variable}={step}"
             );
-            hangar.slipway(&["release", "--resume"]);
+            if *step == "preflight" && variable == "SLIPWAY_TEST_FAIL_BEFORE_RECORD" {
+                // Stopped before the journal was written: nothing is in progress, so nothing
+                // resumes, and a plain rerun releases.
+                assert!(!hangar.run(&["release", "--resume"], &[]).status.success());
+                hangar.slipway(&["release"]);
+            } else {
+                hangar.slipway(&["release", "--resume"]);
+            }
             assert_eq!(world(&hangar), expected, "{variable}={step}");
         }
     }

@@ -193,3 +193,80 @@ fn the_dependency_check_sees_through_to_io_libraries() {
     assert!(closure(&graph, "slipway-registry").contains("reqwest"));
     assert!(closure(&graph, "slipway-registry").contains("tokio"));
 }
+
+/// What the release pipeline (every module of `crates/cli/src` outside `cli/`) must not name:
+/// the presentation layer, clap, and the process environment (it asks the injected `Environment`).
+const PIPELINE_FORBIDDEN: &[(&str, &str)] = &[
+    (r"\bcrate::cli\b", "imports the presentation layer"),
+    (
+        r"\bclap\b",
+        "uses clap, which belongs to the presentation layer",
+    ),
+    (r"\bstd::env::", "reads the process environment directly"),
+];
+
+/// The offences against the layering in `text` (the file `name`).
+fn layering_offences(name: &str, text: &str) -> Vec<String> {
+    let mut offences = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        for (pattern, what) in PIPELINE_FORBIDDEN {
+            if regex::Regex::new(pattern).unwrap().is_match(code) {
+                offences.push(format!("{name}:{}: {what}: {}", number + 1, line.trim()));
+            }
+        }
+    }
+    offences
+}
+
+#[test]
+fn the_release_pipeline_does_not_import_the_presentation_layer() {
+    // Invariant 3 of ARCHITECTURE.md: the CLI sits on the pipeline, never the other way round.
+    let src = workspace_root().join("crates/cli/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut offences = Vec::new();
+    for file in files {
+        let relative = file.strip_prefix(&src).unwrap();
+        // The presentation layer, the binary, the crate root that re-exports `cli::main`, and the
+        // one module that wraps the process environment.
+        if relative.starts_with("cli")
+            || ["main.rs", "lib.rs", "env.rs"]
+                .iter()
+                .any(|allowed| relative == Path::new(allowed))
+        {
+            continue;
+        }
+        let text = fs_err::read_to_string(&file).unwrap();
+        offences.extend(layering_offences(&relative.display().to_string(), &text));
+    }
+    assert!(
+        offences.is_empty(),
+        "the release pipeline must not reach up into the presentation layer (ARCHITECTURE.md, invariant 3):\n{}",
+        offences.join("\n")
+    );
+    let main = fs_err::read_to_string(src.join("main.rs")).unwrap();
+    assert!(
+        main.lines()
+            .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with("//"))
+            .count()
+            <= 3,
+        "main.rs only calls slipway::main:\n{main}"
+    );
+}
+
+#[test]
+fn the_layering_scan_catches_an_upward_import() {
+    for sample in [
+        "use crate::cli::args::ReleaseArgs;",
+        "let args = clap::Parser::parse();",
+        "let token = std::env::var(\"GITHUB_TOKEN\");",
+    ] {
+        assert_eq!(
+            layering_offences("release/plan.rs", sample).len(),
+            1,
+            "not caught: {sample}"
+        );
+    }
+    assert!(layering_offences("release/plan.rs", "use crate::context::Context;").is_empty());
+}

@@ -51,20 +51,67 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
     cargo(&["test", "--workspace", "--doc"])
 }
 
-/// Releases this workspace with the `slipway` library itself: every Cargo.toml version (and the
-/// requirements between our crates), CHANGELOG.md from our own commits, the commit, the tag, the push.
+/// Releases this workspace with the `slipway` library itself, through its typed API (the same
+/// pipeline as `slipway release`): every Cargo.toml version (and the requirements between our
+/// crates), CHANGELOG.md from our own commits, the commit, the tag, the push.
 /// The configuration is `[workspace.metadata.slipway]` in the root Cargo.toml.
 fn release(args: &[String]) -> anyhow::Result<()> {
-    let root = workspace_root();
-    let mut command_line: Vec<std::ffi::OsString> =
-        vec!["slipway".into(), "-C".into(), root.into(), "release".into()];
-    command_line.extend(args.iter().map(Into::into));
-    let code = slipway::run_args(command_line);
-    if code == std::process::ExitCode::SUCCESS {
-        Ok(())
-    } else {
-        bail!("the release did not finish (see above); `cargo xtask release --resume` continues it")
+    use slipway::release::{self, BumpChoice, Request, RequestKind};
+    let mut bump = BumpChoice::Auto;
+    let mut pre = None;
+    let (mut dry_run, mut resume, mut abort) = (false, false, false);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "patch" => bump = BumpChoice::Level(slipway_level("patch")?),
+            "minor" => bump = BumpChoice::Level(slipway_level("minor")?),
+            "major" => bump = BumpChoice::Level(slipway_level("major")?),
+            "--pre" => {
+                pre = Some(
+                    rest.next()
+                        .context("--pre needs an identifier, e.g. rc")?
+                        .clone(),
+                )
+            }
+            "--dry-run" => dry_run = true,
+            "--resume" => resume = true,
+            "--abort" => abort = true,
+            other => bail!("unknown release argument {other:?}\n{USAGE}"),
+        }
     }
+    let env = std::sync::Arc::new(slipway::env::ProcessEnvironment);
+    let context = slipway::context::Context::open(&workspace_root(), None, env)?;
+    if abort {
+        for line in release::abort(&context)? {
+            eprintln!("{line}");
+        }
+        return Ok(());
+    }
+    let journal = if resume {
+        release::resume(&context)?
+    } else {
+        let request = Request {
+            kind: RequestKind::Release { bump, pre },
+            no_publish: true,
+            date: None,
+        };
+        let plan = release::plan(&context, &request)?;
+        if dry_run {
+            for problem in release::preview(&context, &plan) {
+                eprintln!("the release would stop here: {problem}");
+            }
+            return Ok(release::describe(&context, &plan, &mut std::io::stdout())?);
+        }
+        release::start(&context, plan)?
+    };
+    let outcome = release::run(&context, journal)
+        .context("the release did not finish; `cargo xtask release --resume` continues it")?;
+    println!("{}", outcome.journal.plan.version);
+    Ok(())
+}
+
+fn slipway_level(name: &str) -> anyhow::Result<versioning::Level> {
+    Ok(name.parse()?)
 }
 
 fn lint() -> anyhow::Result<()> {

@@ -37,3 +37,12 @@ pub fn stage(path: &Path, contents: &[u8]) -> anyhow::Result<tempfile::NamedTemp
     }
     Ok(temporary)
 }
+
+/// The text of `path`, or the empty string when there is no such file.
+pub fn read_or_empty(path: &Path) -> anyhow::Result<String> {
+    match fs_err::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(error) => Err(error.into()),
+    }
+}

@@ -135,21 +135,6 @@ pub fn date(time: gitops::Time) -> changelog::Date {
     changelog::Date::from_unix(time.seconds, time.offset_minutes)
 }
 
-/// Today, in UTC; `SOURCE_DATE_EPOCH` overrides the clock for reproducible output.
-pub fn today() -> changelog::Date {
-    let seconds = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|value| value.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |elapsed| {
-                    i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
-                })
-        });
-    changelog::Date::from_unix(seconds, 0)
-}
-
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> anyhow::Result<changelog::Date> {
     let parts: Vec<&str> = text.split('-').collect();

@@ -1,99 +1,34 @@
-//! The `slipway` library: configuration, release plans and the commands behind the `slipway` binary.
+//! The `slipway` library: the release pipeline, and on top of it the command line.
 //!
-//! The binary is a few lines that call [`main`]; everything it does is here so that other tools (and
-//! `cargo xtask release`) can run the same commands in-process.
+//! Two layers, and nothing below imports anything above:
+//!
+//! - **The pipeline** (everything but [`cli`]): the [`Context`](context::Context) of a run (the
+//!   project, the repository, the injected [environment](env), one async runtime, the resolved
+//!   publish [targets]); the [`release`] plan, its preflight, its steps and journal; `verify`,
+//!   `rollback` and `check`. It is a typed API: [`release::plan`], [`release::start`],
+//!   [`release::run`] return [`Error`]s whose [`ErrorKind`] chooses the exit code. `cargo xtask
+//!   release` and other tools embed it directly.
+//! - **The presentation** ([`cli`]): arguments (clap), one handler per command group, and printing.
+//!   It reads the process environment once, builds the context, calls the pipeline, and prints.
 //!
 //! Output discipline: data goes to stdout, logs and progress to stderr.
 //! Exit codes: `0` success, `1` a failure or a check that found a problem, `2` bad input (an argument,
 //! a version, a file the user named), which always comes with a one-line error naming the input.
 #![warn(missing_docs)]
 
-pub mod args;
-pub mod commands;
+pub mod cli;
 pub mod config;
-mod exit;
+pub mod context;
+pub mod credentials;
+pub mod env;
+mod error;
+pub mod files;
 pub mod fsutil;
 pub mod history;
 pub mod project;
 pub mod release;
+pub mod targets;
 pub mod version_files;
 
-pub use exit::{BadInput, CheckFailed, bad_input};
-
-use std::ffi::OsString;
-use std::io::Write as _;
-use std::process::ExitCode;
-
-use clap::Parser as _;
-
-/// Runs `slipway` with the process's arguments, printing errors to stderr.
-pub fn main() -> ExitCode {
-    run_args(std::env::args_os())
-}
-
-/// Runs `slipway` with the given arguments (the first is the program name), printing errors to stderr.
-pub fn run_args<I, T>(args: I) -> ExitCode
-where
-    I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
-{
-    let cli = match args::Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(error) => {
-            // clap prints help and version to stdout with exit 0, usage errors to stderr with exit 2.
-            let _ = error.print();
-            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
-        }
-    };
-    init_logging(&cli.global);
-    match commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report(&error),
-    }
-}
-
-fn init_logging(global: &args::GlobalArgs) {
-    let default = match (global.quiet, global.verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
-        (false, 2) => "debug",
-        (false, _) => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SLIPWAY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .without_time()
-        .with_target(false)
-        .try_init();
-}
-
-/// Prints an error chain to stderr and chooses the exit code.
-fn report(error: &anyhow::Error) -> ExitCode {
-    if is_broken_pipe(error) {
-        // `slipway changelog | head` is a success: the reader had all it wanted.
-        return ExitCode::SUCCESS;
-    }
-    if error.downcast_ref::<CheckFailed>().is_some() {
-        // The check printed its findings already.
-        return ExitCode::from(1);
-    }
-    let code = if error.chain().any(<dyn std::error::Error>::is::<BadInput>) {
-        2
-    } else {
-        1
-    };
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {error:#}");
-    ExitCode::from(code)
-}
-
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
+pub use cli::{main, run_args};
+pub use error::{BadInput, CheckFailed, Error, ErrorKind, Result, bad_input};

@@ -53,6 +53,46 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// `HEAD` is on another branch than the one releases are made from.
+    #[error(
+        "HEAD is on `{branch}`, and releases are made from `{expected}`: `git switch {expected}` (or set git.branch)"
+    )]
+    WrongBranch {
+        /// The branch `HEAD` points at.
+        branch: String,
+        /// The release branch.
+        expected: String,
+    },
+
+    /// The remote a release pushes to is not configured.
+    #[error(
+        "there is no remote `{remote}`: add it (`git remote add {remote} <url>`) or name another one in git.remote"
+    )]
+    NoRemote {
+        /// The remote's name.
+        remote: String,
+    },
+
+    /// The remote could not be reached (network, URL, or credentials).
+    #[error("cannot reach the remote `{remote}` ({url}): {}; check the URL (`git remote -v`), the network and your git credentials", stderr.trim())]
+    RemoteUnreachable {
+        /// The remote's name.
+        remote: String,
+        /// Its URL, without credentials.
+        url: String,
+        /// What git said.
+        stderr: String,
+    },
+
+    /// Tags are to be signed and the signing key cannot be used.
+    #[error("tags are signed, and the signing key cannot be used: {reason}; {fix}")]
+    SigningKeyUnusable {
+        /// What is wrong.
+        reason: String,
+        /// How to fix it.
+        fix: String,
+    },
+
     /// `HEAD` is detached where a branch is required.
     #[error("HEAD is detached at {commit}: check out a branch first (`git switch <branch>`)")]
     DetachedHead {

@@ -69,7 +69,7 @@ pub use error::{Cause, Error};
 pub use history::{HistoryOptions, PathFilter, Range, Release, ReleaseHistory};
 pub use hotfix::{CherryPick, CherryPickOptions, Hotfix};
 pub use preflight::{
-    ChangeKind, DirtyPath, HeadState, Preflight, PreflightOptions, UpstreamStatus,
+    ChangeKind, DirtyPath, HeadState, Preflight, PreflightOptions, SigningKey, UpstreamStatus,
 };
 pub use repo::{Identity, Repository};
 pub use tags::{Tag, TagRef};

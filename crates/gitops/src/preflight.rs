@@ -4,6 +4,9 @@
 //! shallowness) as data; [`Preflight::ensure_ready`] turns them into the first blocking
 //! error. Callers that want to show every problem at once read the fields.
 
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
 use git2::{BranchType, ErrorCode, Status, StatusOptions};
 
 use crate::error::{Error, GitContext as _};
@@ -129,6 +132,172 @@ impl Preflight {
             }
         }
         Ok(())
+    }
+}
+
+impl Preflight {
+    /// Every problem that blocks a release from `expected_branch` (any branch when `None`), in the
+    /// order of [`Preflight::ensure_ready`], so that a person sees all of them at once.
+    pub fn problems(&self, repository: &Repository, expected_branch: Option<&str>) -> Vec<Error> {
+        let mut problems = Vec::new();
+        if self.shallow {
+            problems.push(Error::ShallowClone {
+                path: repository.git_dir().to_owned(),
+            });
+        }
+        match &self.head {
+            HeadState::Unborn { name } => problems.push(Error::UnbornBranch {
+                branch: name.clone(),
+            }),
+            HeadState::Detached { commit } => problems.push(Error::DetachedHead {
+                commit: commit.clone(),
+            }),
+            HeadState::Branch { name, .. } => {
+                if let Some(expected) = expected_branch.filter(|expected| expected != name) {
+                    problems.push(Error::WrongBranch {
+                        branch: name.clone(),
+                        expected: expected.to_owned(),
+                    });
+                }
+            }
+        }
+        if !self.dirty.is_empty() {
+            problems.push(Error::DirtyWorkTree {
+                paths: self.dirty.iter().map(|dirty| dirty.path.clone()).collect(),
+            });
+        }
+        if let (HeadState::Branch { name, .. }, Some(upstream)) = (&self.head, &self.upstream) {
+            if upstream.behind > 0 {
+                problems.push(Error::BehindUpstream {
+                    branch: name.clone(),
+                    upstream: upstream.name.clone(),
+                    behind: upstream.behind,
+                });
+            }
+        }
+        problems
+    }
+}
+
+/// The key `git tag -s` would sign with, as the repository's configuration names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningKey {
+    /// `gpg.format`: `openpgp`, `ssh` or `x509`.
+    pub format: String,
+    /// `user.signingKey`, if set (otherwise the tool's default key).
+    pub key: Option<String>,
+}
+
+impl Repository {
+    /// Checks, without signing anything, that `git tag -s` can sign: for `OpenPGP` and X.509 the
+    /// program (`gpg.program`, default `gpg` / `gpgsm`) lists a secret key for `user.signingKey`
+    /// (or any secret key when none is set); for SSH the key file exists (or the key is given
+    /// literally as `key::…`).
+    pub fn check_signing_key(&self) -> Result<SigningKey, Error> {
+        let config = self.git.config().ok();
+        let get = |key: &str| {
+            config
+                .as_ref()
+                .and_then(|config| config.get_string(key).ok())
+                .filter(|value| !value.trim().is_empty())
+        };
+        let format = get("gpg.format").unwrap_or_else(|| "openpgp".to_owned());
+        let key = get("user.signingkey");
+        let unusable = |reason: String, fix: &str| Error::SigningKeyUnusable {
+            reason,
+            fix: fix.to_owned(),
+        };
+        match format.as_str() {
+            "ssh" => {
+                let Some(key) = &key else {
+                    if get("gpg.ssh.defaultkeycommand").is_some() {
+                        return Ok(SigningKey { format, key: None });
+                    }
+                    return Err(unusable(
+                        "gpg.format is ssh and user.signingKey is not set".to_owned(),
+                        "set it to your public key file: `git config user.signingKey ~/.ssh/id_ed25519.pub`",
+                    ));
+                };
+                if key.starts_with("key::") || key.starts_with("ssh-") {
+                    return Ok(SigningKey {
+                        format,
+                        key: Some(key.clone()),
+                    });
+                }
+                let path = match key.strip_prefix("~/") {
+                    Some(rest) => std::env::var_os("HOME")
+                        .map_or_else(|| PathBuf::from(key), |home| PathBuf::from(home).join(rest)),
+                    None => PathBuf::from(key),
+                };
+                if path.is_file() {
+                    Ok(SigningKey {
+                        format,
+                        key: Some(key.clone()),
+                    })
+                } else {
+                    Err(unusable(
+                        format!("the SSH key file {} does not exist", path.display()),
+                        "point user.signingKey at an existing public key file",
+                    ))
+                }
+            }
+            "openpgp" | "x509" => {
+                let default_program = if format == "x509" { "gpgsm" } else { "gpg" };
+                let program = get(&format!("gpg.{format}.program"))
+                    .or_else(|| get("gpg.program"))
+                    .unwrap_or_else(|| default_program.to_owned());
+                let mut command = Command::new(&program);
+                command.args(["--batch", "--with-colons", "--list-secret-keys"]);
+                if let Some(key) = &key {
+                    command.arg(key);
+                }
+                let output = command.stdin(Stdio::null()).output().map_err(|error| {
+                    unusable(
+                        format!("cannot run `{program}`: {error}"),
+                        "install it, or set gpg.program to the signing program",
+                    )
+                })?;
+                let listed = String::from_utf8_lossy(&output.stdout);
+                let has_secret = listed
+                    .lines()
+                    .any(|line| line.starts_with("sec") || line.starts_with("crs"));
+                if output.status.success() && has_secret {
+                    Ok(SigningKey { format, key })
+                } else {
+                    let which = key.as_deref().map_or_else(
+                        || "no secret key at all".to_owned(),
+                        |key| format!("no secret key `{key}`"),
+                    );
+                    Err(unusable(
+                        format!("`{program}` has {which}"),
+                        "import the key (`gpg --import`), fix user.signingKey, or set git.sign-tags = false",
+                    ))
+                }
+            }
+            other => Err(unusable(
+                format!("gpg.format is `{other}`, which git does not know"),
+                "set gpg.format to openpgp, ssh or x509",
+            )),
+        }
+    }
+
+    /// Checks that `remote` exists and answers (`git ls-remote --heads`), without changing anything
+    /// here or there.
+    pub fn probe_remote(&self, remote: &str) -> Result<(), Error> {
+        let Some(url) = self.remote_url(remote)? else {
+            return Err(Error::NoRemote {
+                remote: remote.to_owned(),
+            });
+        };
+        match self.run_git(&["ls-remote", "--heads", "--quiet", remote], None) {
+            Ok(_) => Ok(()),
+            Err(Error::GitCommand { stderr, .. }) => Err(Error::RemoteUnreachable {
+                remote: remote.to_owned(),
+                url: crate::remote::redact_url(&url),
+                stderr,
+            }),
+            Err(other) => Err(other),
+        }
     }
 }
 

@@ -17,3 +17,31 @@ impl Repository {
         }
     }
 }
+
+/// `url` without the user information (`https://user:token@host/…` → `https://host/…`), for
+/// messages; other forms (`git@host:owner/repo`, paths) are returned as they are.
+pub(crate) fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        if let Some((_, host)) = authority.rsplit_once('@') {
+            return format!("{scheme}://{host}/{path}");
+        }
+    }
+    url.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_are_removed_from_remote_urls() {
+        assert_eq!(
+            super::redact_url("https://x-access-token:ghs_secret@github.com/o/r.git"),
+            "https://github.com/o/r.git"
+        );
+        assert_eq!(
+            super::redact_url("git@github.com:o/r.git"),
+            "git@github.com:o/r.git"
+        );
+        assert_eq!(super::redact_url("/tmp/remote.git"), "/tmp/remote.git");
+    }
+}

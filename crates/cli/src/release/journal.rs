@@ -4,7 +4,6 @@
 //! change, is never committed, and survives a `git stash` or a checkout. It is rewritten atomically
 //! after each step. A finished release moves it to `<git dir>/slipway/done/<tag>.json`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -13,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::{Plan, StepKind};
 
 /// The journal's format version.
-pub const JOURNAL_VERSION: u32 = 1;
+pub const JOURNAL_VERSION: u32 = 2;
 
 /// A finished step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,16 +21,87 @@ pub struct StepRecord {
     pub step: StepKind,
     /// Whether it changed anything, or found the world already as it should be.
     pub changed: bool,
-    /// What it produced (a commit id, a digest, uploaded files …).
-    pub outputs: BTreeMap<String, String>,
+    /// What it produced.
+    pub output: StepOutput,
+}
+
+/// What a step produced, for the steps after it, `--abort` and `--json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+#[non_exhaustive]
+pub enum StepOutput {
+    /// Nothing beyond its effect.
+    Nothing,
+    /// The files written, relative to the project.
+    Files {
+        /// The files.
+        files: Vec<PathBuf>,
+    },
+    /// The release commit.
+    Commit {
+        /// Its id.
+        commit: String,
+    },
+    /// The release tag.
+    Tag {
+        /// The commit it points at.
+        target: String,
+    },
+    /// The push.
+    Push {
+        /// Whether the remote took branch and tag in one atomic push.
+        atomic: bool,
+    },
+    /// The distributions on the index.
+    Pypi {
+        /// Each file with its sha256.
+        files: Vec<PublishedFile>,
+    },
+    /// The image.
+    Oci {
+        /// The digest of the pushed manifest (or index).
+        digest: String,
+        /// The tags that point at it.
+        tags: Vec<String>,
+        /// Blob bytes sent by this run.
+        bytes_uploaded: u64,
+    },
+    /// The GitHub Release.
+    Github {
+        /// Its id.
+        id: u64,
+        /// Its page.
+        url: String,
+        /// The assets attached, with their sha256.
+        assets: Vec<PublishedFile>,
+    },
+    /// The fixes cherry-picked onto the target branch.
+    CherryPick {
+        /// The new commits on the target branch.
+        picked: Vec<String>,
+        /// The fixes the target already had.
+        skipped: Vec<String>,
+        /// The target branch's tip afterwards.
+        tip: String,
+    },
+}
+
+/// A file a step published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedFile {
+    /// Its name.
+    pub name: String,
+    /// Its sha256, lowercase hex.
+    pub sha256: String,
 }
 
 /// The journal of one release.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Journal {
     /// Always [`JOURNAL_VERSION`].
     pub journal_version: u32,
-    /// The plan being carried out.
+    /// The plan being carried out; it records what it was made from (`base_commit`, `branch`,
+    /// `config`), which a resumed run checks first.
     pub plan: Plan,
     /// The finished steps, in order.
     pub done: Vec<StepRecord>,
@@ -52,11 +122,12 @@ impl Journal {
         self.done.iter().find(|record| record.step == step)
     }
 
-    /// An output of a finished step.
-    pub fn output(&self, step: StepKind, key: &str) -> Option<&str> {
-        self.record(step)
-            .and_then(|record| record.outputs.get(key))
-            .map(String::as_str)
+    /// The release commit, once the commit step is done.
+    pub fn release_commit(&self) -> Option<&str> {
+        match self.record(StepKind::Commit).map(|record| &record.output) {
+            Some(StepOutput::Commit { commit }) => Some(commit),
+            _ => None,
+        }
     }
 
     /// The first step not finished yet.
@@ -98,16 +169,23 @@ impl JournalStore {
         let path = self.active_path();
         match fs_err::read_to_string(&path) {
             Ok(text) => {
-                let journal: Journal = serde_json::from_str(&text).with_context(|| {
+                #[derive(Deserialize)]
+                struct Header {
+                    journal_version: u32,
+                }
+                let header: Header = serde_json::from_str(&text).with_context(|| {
                     format!("the release journal {} is damaged", path.display())
                 })?;
-                if journal.journal_version != JOURNAL_VERSION {
+                if header.journal_version != JOURNAL_VERSION {
                     anyhow::bail!(
                         "the release journal {} has format {}, this slipway reads {JOURNAL_VERSION}: finish the release with the slipway that started it",
                         path.display(),
-                        journal.journal_version
+                        header.journal_version
                     );
                 }
+                let journal: Journal = serde_json::from_str(&text).with_context(|| {
+                    format!("the release journal {} is damaged", path.display())
+                })?;
                 Ok(Some(journal))
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -122,11 +200,23 @@ impl JournalStore {
         crate::fsutil::write_atomic(&self.active_path(), text.as_bytes())
     }
 
+    /// The journal of the finished release `tag`, if this repository made it.
+    pub fn finished(&self, tag: &str) -> Option<Journal> {
+        let path = self.finished_path(tag);
+        let text = fs_err::read_to_string(path).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    fn finished_path(&self, tag: &str) -> PathBuf {
+        self.directory
+            .join("done")
+            .join(format!("{}.json", tag.replace('/', "_")))
+    }
+
     /// Moves the active journal to the finished ones.
     pub fn finish(&self, journal: &Journal) -> anyhow::Result<PathBuf> {
-        let done = self.directory.join("done");
-        fs_err::create_dir_all(&done)?;
-        let path = done.join(format!("{}.json", journal.plan.tag.replace('/', "_")));
+        fs_err::create_dir_all(self.directory.join("done"))?;
+        let path = self.finished_path(&journal.plan.tag);
         let text = serde_json::to_string_pretty(journal)? + "\n";
         crate::fsutil::write_atomic(&path, text.as_bytes())?;
         self.discard()?;

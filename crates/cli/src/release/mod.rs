@@ -1,50 +1,49 @@
-//! Release workflows as resumable plans: `slipway release`, `hotfix finish`, and their journal.
+//! The release pipeline: a typed plan, a preflight, and idempotent recorded steps.
 //!
-//! A release is computed first, as a [`Plan`]: the version, the tag, the notes, and the ordered
-//! steps. `--dry-run` prints the plan (with the file diffs and the changelog section) and stops,
-//! having changed nothing anywhere. Otherwise the plan is written to the [journal](journal) and
-//! each step runs in turn; after each one the journal records it with its outputs.
+//! ```text
+//! plan(&context, &request) -> Plan            everything decided, nothing touched
+//! describe(&context, &plan, out)             the dry run: each step, the file diffs, the notes
+//! start(&context, plan) -> Journal           the preflight, then the journal (only if it passed)
+//! resume(&context) -> Journal                the journal in progress, if nothing moved under it
+//! run(&context, journal) -> Outcome          every step not done yet, each recorded
+//! abort(&context) -> report                  undo the local steps, forget the journal
+//! ```
+//!
+//! A release is computed first, as a [`Plan`]: the version, the tag, the notes, the changelog
+//! section, the targets with what each will receive, and the ordered steps. The preflight then runs
+//! every check that needs no side effect; only when all pass is the plan written to the
+//! [journal](journal), and the steps run in turn, each recorded with a typed output.
 //!
 //! Every step checks the world before acting, so a run that stopped anywhere (a failed upload, a
-//! killed process, a lost network) is finished by `slipway release --resume` without repeating what
-//! was done: a tag already there is not created again, a file already on the index is not uploaded
-//! again, a manifest already at its digest is not pushed again. `--abort` undoes the local steps (an
-//! unpushed tag, an unpushed release commit) and forgets the journal.
+//! killed process, a lost network) is finished by [`resume`] without repeating what was done. A
+//! resumed run refuses to go on when the plan no longer describes the repository: `HEAD` moved,
+//! the branch changed, or the configuration did.
 //!
 //! For tests of exactly that, two environment variables inject a failure:
 //! `SLIPWAY_TEST_FAIL_AFTER=<step>` stops right after the step is recorded, and
 //! `SLIPWAY_TEST_FAIL_BEFORE_RECORD=<step>` stops after the step's work but before the journal
 //! knows it (as a kill at the worst moment would).
 
+pub mod check;
 pub mod journal;
+pub mod latest;
 pub mod plan;
-mod publish;
+mod preflight;
 pub mod rollback;
 mod steps;
-
-use std::collections::BTreeMap;
-use std::io::Write as _;
+pub mod verify;
 
 use anyhow::Context as _;
 
-pub use journal::{Journal, JournalStore, StepRecord};
-pub use plan::{BumpChoice, NextVersion, Plan, PlanKind, StepKind, decide_next};
+pub use journal::{Journal, JournalStore, StepOutput, StepRecord};
+pub use plan::{
+    BumpChoice, NextVersion, Plan, PlanKind, Request, RequestKind, StepKind, decide_next,
+};
+pub use preflight::PreconditionsFailed;
 
 use crate::bad_input;
-use crate::project::Project;
-
-/// What `slipway release` was asked to do.
-#[derive(Debug, Clone)]
-pub struct ReleaseRequest {
-    /// The bump.
-    pub bump: BumpChoice,
-    /// A pre-release identifier (`rc`, `beta`, …).
-    pub pre: Option<String>,
-    /// Stop after the push (and the tag check): no build, no publishing.
-    pub no_publish: bool,
-    /// The release date; default today.
-    pub date: Option<changelog::Date>,
-}
+use crate::context::Context;
+use crate::error::Result;
 
 /// How a release run ended.
 #[derive(Debug, Clone)]
@@ -56,224 +55,25 @@ pub struct Outcome {
 }
 
 /// Computes the plan of a release, touching nothing.
-pub fn plan_release(
-    project: &Project,
-    repository: &gitops::Repository,
-    request: &ReleaseRequest,
-) -> anyhow::Result<Plan> {
-    let next = decide_next(
-        project,
-        repository,
-        request.bump,
-        request.pre.as_deref(),
-        &[],
-    )?;
-    let Some(version) = next.next.clone() else {
-        return Err(bad_input(anyhow::anyhow!(
-            "no commit since {} calls for a release (only hidden types such as chore, ci, docs): name the level, e.g. `slipway release patch`",
-            next.stable_tag.as_deref().unwrap_or("the first commit")
-        )));
-    };
-    let branch = match &project.config.git.branch {
-        Some(branch) => branch.clone(),
-        None => repository
-            .current_branch()
-            .context("releases are made from a branch")?,
-    };
-    let reason = next.reason.clone().unwrap_or_else(|| "explicit".to_owned());
-    let previous = next.current.clone().zip(next.current_tag.clone());
-    let planned = Planned {
-        version,
-        reason,
-        previous,
-        branch,
-        kind: PlanKind::Release,
-    };
-    plan_with(
-        project,
-        repository,
-        planned,
-        request.no_publish,
-        request.date,
-    )
+pub fn plan(context: &Context, request: &Request) -> Result<Plan> {
+    Ok(plan::build(context, request)?)
 }
 
-/// Computes the plan of a hotfix release from the checked-out `hotfix/X.Y.Z` branch.
-pub fn plan_hotfix(
-    project: &Project,
-    repository: &gitops::Repository,
-    cherry_pick_to: Option<String>,
-    no_publish: bool,
-    date: Option<changelog::Date>,
-) -> anyhow::Result<Plan> {
-    let pattern = project.tag_pattern()?;
-    let branch = repository
-        .current_branch()
-        .context("a hotfix is released from its branch")?;
-    let version = branch
-        .strip_prefix("hotfix/")
-        .and_then(|text| versioning::Version::parse(text).ok())
-        .filter(|version| version.patch() > 0 && !version.is_prerelease())
-        .ok_or_else(|| {
-            bad_input(anyhow::anyhow!(
-                "{branch} is not a hotfix branch: start one with `slipway hotfix start vX.Y.Z`, which creates hotfix/X.Y.(Z+1)"
-            ))
-        })?;
-    let released = versioning::Version::new(version.major(), version.minor(), version.patch() - 1);
-    let base_tag = pattern.format(&released);
-    if repository.find_tag(&base_tag)?.is_none() {
-        return Err(bad_input(anyhow::anyhow!(
-            "the hotfix starts from {base_tag}, which does not exist: `git fetch --tags`"
-        )));
-    }
-    if let Some(target) = &cherry_pick_to {
-        if repository.branch_tip(target)?.is_none() {
-            return Err(bad_input(anyhow::anyhow!(
-                "--cherry-pick-to {target}: there is no local branch {target}"
-            )));
-        }
-    }
-    let planned = Planned {
-        version,
-        reason: "hotfix".to_owned(),
-        previous: Some((released, base_tag.clone())),
-        branch,
-        kind: PlanKind::Hotfix {
-            base_tag,
-            cherry_pick_to,
-        },
-    };
-    plan_with(project, repository, planned, no_publish, date)
+/// What would stop the release of `plan` if it ran now, found with reads only (no fetch).
+pub fn preview(context: &Context, plan: &Plan) -> Vec<String> {
+    preflight::problems(context, plan, preflight::Mode::DryRun, &[])
 }
 
-/// What the kind of release decided; the rest of the plan follows from it.
-struct Planned {
-    version: versioning::Version,
-    reason: String,
-    previous: Option<(versioning::Version, String)>,
-    branch: String,
-    kind: PlanKind,
+/// Writes a plan for people: each step as it will run, the file changes as diffs, and the
+/// changelog section.
+pub fn describe(context: &Context, plan: &Plan, out: &mut dyn std::io::Write) -> Result<()> {
+    describe_plan(context, plan, out).map_err(Into::into)
 }
 
-fn plan_with(
-    project: &Project,
-    repository: &gitops::Repository,
-    planned: Planned,
-    no_publish: bool,
-    date: Option<changelog::Date>,
-) -> anyhow::Result<Plan> {
-    let pattern = project.tag_pattern()?;
-    let Planned {
-        version,
-        reason,
-        previous,
-        branch,
-        kind,
-    } = planned;
-    let tag = pattern.format(&version);
-    if repository
-        .find_tag(&tag)
-        .context("cannot read the tags")?
-        .is_some()
-    {
-        return Err(bad_input(anyhow::anyhow!(
-            "tag {tag} already exists: this version is released (or a failed release left the tag behind: `slipway tag delete {tag} --remote`, then run again)"
-        )));
-    }
-    let date = date.unwrap_or_else(crate::history::today);
-    let (changelog, notes) = plan::release_notes(project, repository, &version, &tag, date)?;
-    let move_latest =
-        !version.is_prerelease() && is_highest_stable(repository, &pattern, &version)?;
-    let steps = release_steps(project, no_publish, &kind);
-    let (previous_version, previous_tag) = previous.unzip();
-    Ok(Plan {
-        kind,
-        tag,
-        previous_version,
-        previous_tag,
-        reason,
-        branch,
-        remote: project.config.git.remote.clone(),
-        base_commit: repository
-            .head()
-            .context("cannot read HEAD")?
-            .as_str()
-            .to_owned(),
-        commit_message: format!("chore(release): {version}"),
-        changelog_path: project.config.changelog.path.clone(),
-        changelog,
-        notes,
-        move_latest,
-        steps,
-        version,
-    })
-}
-
-/// The steps of a release of this project: publishing steps only for what is configured.
-pub(crate) fn release_steps(project: &Project, no_publish: bool, kind: &PlanKind) -> Vec<StepKind> {
-    let config = &project.config;
-    let mut steps = vec![StepKind::Preflight];
-    if !config.hooks.before_bump.is_empty() {
-        steps.push(StepKind::BeforeBumpHooks);
-    }
-    steps.extend([
-        StepKind::VersionFiles,
-        StepKind::Changelog,
-        StepKind::Commit,
-        StepKind::Tag,
-        StepKind::Push,
-        StepKind::CheckTag,
-    ]);
-    if !no_publish {
-        if !config.hooks.build.is_empty() {
-            steps.push(StepKind::BuildHooks);
-        }
-        if config.pypi.is_some() {
-            steps.push(StepKind::PublishPypi);
-        }
-        if config.oci.is_some() {
-            steps.push(StepKind::PublishOci);
-        }
-        if config.github.is_some() {
-            steps.push(StepKind::GithubRelease);
-        }
-        if config.pypi.is_some() || config.oci.is_some() || config.github.is_some() {
-            steps.push(StepKind::Verify);
-        }
-        if !config.hooks.after_publish.is_empty() {
-            steps.push(StepKind::AfterPublishHooks);
-        }
-    }
-    if let PlanKind::Hotfix {
-        cherry_pick_to: Some(_),
-        ..
-    } = kind
-    {
-        steps.push(StepKind::CherryPick);
-    }
-    steps
-}
-
-/// Whether `version` is above every stable release tag (so `latest` may move to it).
-fn is_highest_stable(
-    repository: &gitops::Repository,
-    pattern: &versioning::TagPattern,
-    version: &versioning::Version,
-) -> anyhow::Result<bool> {
-    let tags = repository
-        .release_tags(pattern)
-        .context("cannot list the release tags")?;
-    Ok(tags
-        .iter()
-        .filter(|tag| !tag.version.is_prerelease())
-        .all(|tag| tag.version < *version))
-}
-
-/// Writes a plan for people: the steps, the file changes as diffs, and the changelog section.
-pub fn describe_plan(
-    project: &Project,
+fn describe_plan(
+    context: &Context,
     plan: &Plan,
-    out: &mut impl std::io::Write,
+    out: &mut dyn std::io::Write,
 ) -> anyhow::Result<()> {
     let from = plan
         .previous_version
@@ -302,16 +102,16 @@ pub fn describe_plan(
             "  {:>2}. {:<20} {}",
             index + 1,
             step.name(),
-            steps::describe(project, plan, *step)
+            steps::describe(context, plan, *step)
         )?;
     }
     writeln!(out)?;
-    let files = crate::version_files::load(project)?;
+    let files = crate::version_files::load(&context.project)?;
     for edit in crate::version_files::plan(&files, &plan.version)? {
         write!(out, "{}", edit.unified_diff())?;
     }
-    let path = project.directory.join(&plan.changelog_path);
-    let existing = read_or_empty(&path)?;
+    let path = context.directory().join(&plan.changelog_path);
+    let existing = crate::fsutil::read_or_empty(&path)?;
     if let changelog::MergeOutcome::Updated(merged) =
         changelog::merge_release(&existing, &plan.changelog.to_block())
     {
@@ -325,21 +125,144 @@ pub fn describe_plan(
     Ok(())
 }
 
-pub(crate) fn read_or_empty(path: &std::path::Path) -> anyhow::Result<String> {
-    match fs_err::read_to_string(path) {
-        Ok(text) => Ok(text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(error) => Err(error.into()),
+/// Starts a release: runs the preflight and, only when every check passed, writes the journal
+/// with the preflight recorded. A release in progress is an error naming the ways out.
+pub fn start(context: &Context, plan: Plan) -> Result<Journal> {
+    let store = store(context);
+    if let Some(journal) = store.load()? {
+        return Err(in_progress(&journal).into());
     }
+    preflight::check(context, &plan)?;
+    inject_failure(
+        context,
+        "SLIPWAY_TEST_FAIL_BEFORE_RECORD",
+        StepKind::Preflight,
+    )?;
+    let mut journal = Journal::new(plan);
+    journal.done.push(StepRecord {
+        step: StepKind::Preflight,
+        changed: false,
+        output: StepOutput::Nothing,
+    });
+    store.save(&journal)?;
+    inject_failure(context, "SLIPWAY_TEST_FAIL_AFTER", StepKind::Preflight)?;
+    Ok(journal)
+}
+
+/// The release in progress, if any.
+pub fn in_progress_journal(context: &Context) -> Result<Option<Journal>> {
+    Ok(store(context).load()?)
+}
+
+/// The release in progress, checked against the repository: it resumes only when `HEAD`, the
+/// branch and the configuration are what its plan was made from (or what its own steps made of
+/// them), and when the targets it still publishes to have their credentials.
+pub fn resume(context: &Context) -> Result<Journal> {
+    let Some(journal) = store(context).load()? else {
+        return Err(Into::<anyhow::Error>::into(bad_input(anyhow::anyhow!(
+            "no release is in progress: there is nothing to resume"
+        )))
+        .into());
+    };
+    guard(context, &journal)?;
+    let done: Vec<StepKind> = journal.done.iter().map(|record| record.step).collect();
+    preflight::fail_on(
+        &journal.plan,
+        preflight::problems(context, &journal.plan, preflight::Mode::Resume, &done),
+    )?;
+    Ok(journal)
+}
+
+/// Why a journal no longer describes the repository, if it does not.
+fn guard(context: &Context, journal: &Journal) -> anyhow::Result<()> {
+    let plan = &journal.plan;
+    let repository = &context.repository;
+    let way_out = "`slipway release --abort` undoes its local steps, then `slipway release` plans again from here";
+    let refuse = |reason: String| {
+        anyhow::anyhow!(
+            "cannot resume the release of {}: {reason}; {way_out}",
+            plan.version
+        )
+    };
+    let branch = repository.current_branch().ok();
+    if branch.as_deref() != Some(plan.branch.as_str()) {
+        return Err(refuse(format!(
+            "it was planned on {}, and HEAD is {} (`git switch {}` to resume it there)",
+            plan.branch,
+            branch.map_or_else(|| "detached".to_owned(), |branch| format!("on {branch}")),
+            plan.branch
+        )));
+    }
+    let head = repository.head().context("cannot read HEAD")?;
+    let expected = journal.release_commit().unwrap_or(&plan.base_commit);
+    let crashed_after_commit = journal.release_commit().is_none()
+        && head.as_str() != plan.base_commit
+        && steps_commit_is_head(context, plan, &head)?;
+    if head.as_str() != expected && !crashed_after_commit {
+        let new = repository
+            .commits(
+                &gitops::Range::head().exclude(expected.to_owned()),
+                &gitops::HistoryOptions::default(),
+            )
+            .unwrap_or_default();
+        let short = |id: &str| id[..id.len().min(12)].to_owned();
+        let what = if new.is_empty() {
+            "HEAD was moved back or elsewhere".to_owned()
+        } else {
+            let subjects: Vec<String> = new
+                .iter()
+                .take(3)
+                .map(|commit| format!("{:?}", commit.message.lines().next().unwrap_or_default()))
+                .collect();
+            format!(
+                "{} new commit(s): {}{}, which the plan's version and notes do not know",
+                new.len(),
+                subjects.join(", "),
+                if new.len() > 3 { ", …" } else { "" }
+            )
+        };
+        return Err(refuse(format!(
+            "HEAD moved since the plan was made (it was at {}, it is at {}: {what})",
+            short(expected),
+            short(head.as_str())
+        )));
+    }
+    if plan.config != context.project.config {
+        return Err(refuse(format!(
+            "the configuration changed since the plan was made ({}), and the plan publishes what the old one said",
+            changed_sections(&plan.config, &context.project.config).join(", ")
+        )));
+    }
+    Ok(())
+}
+
+fn steps_commit_is_head(
+    context: &Context,
+    plan: &Plan,
+    head: &gitops::CommitId,
+) -> anyhow::Result<bool> {
+    steps::is_release_commit(context, plan, head)
+}
+
+/// The top-level settings that differ between two configurations.
+fn changed_sections(old: &crate::config::Config, new: &crate::config::Config) -> Vec<String> {
+    let old = serde_json::to_value(old).unwrap_or_default();
+    let new = serde_json::to_value(new).unwrap_or_default();
+    let (Some(old), Some(new)) = (old.as_object(), new.as_object()) else {
+        return vec!["everything".to_owned()];
+    };
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|key| old.get(*key) != new.get(*key))
+        .map(|key| format!("[{key}]"))
+        .collect()
 }
 
 /// Runs every step of the journal's plan that is not finished yet, recording each.
-pub fn run(
-    project: &Project,
-    repository: &gitops::Repository,
-    store: &JournalStore,
-    mut journal: Journal,
-) -> anyhow::Result<Outcome> {
+pub fn run(context: &Context, mut journal: Journal) -> Result<Outcome> {
+    let store = store(context);
     let mut ran = Vec::new();
     let steps = journal.plan.steps.clone();
     for step in steps {
@@ -347,39 +270,62 @@ pub fn run(
             tracing::debug!("step {step}: done in an earlier run");
             continue;
         }
-        tracing::info!(
-            "step {step}: {}",
-            steps::describe(project, &journal.plan, step)
-        );
-        let (changed, outputs) = steps::execute(project, repository, &journal, step)
-            .with_context(|| format!("release {}: step `{step}` failed; fix the cause, then `slipway release --resume`", journal.plan.version))?;
-        inject_failure("SLIPWAY_TEST_FAIL_BEFORE_RECORD", step)?;
+        tracing::info!("step {step}");
+        let done = steps::execute(context, &journal, step).with_context(|| {
+            format!(
+                "release {}: step `{step}` failed; fix the cause, then `slipway release --resume`",
+                journal.plan.version
+            )
+        })?;
+        inject_failure(context, "SLIPWAY_TEST_FAIL_BEFORE_RECORD", step)?;
         journal.done.push(StepRecord {
             step,
-            changed,
-            outputs,
+            changed: done.changed,
+            output: done.output,
         });
         store.save(&journal)?;
         ran.push(step);
-        inject_failure("SLIPWAY_TEST_FAIL_AFTER", step)?;
+        inject_failure(context, "SLIPWAY_TEST_FAIL_AFTER", step)?;
     }
     store.finish(&journal)?;
     Ok(Outcome { journal, ran })
 }
 
-fn inject_failure(variable: &str, step: StepKind) -> anyhow::Result<()> {
-    if std::env::var(variable).is_ok_and(|wanted| wanted == step.name()) {
+fn inject_failure(context: &Context, variable: &str, step: StepKind) -> anyhow::Result<()> {
+    if context
+        .env
+        .var(variable)
+        .is_some_and(|wanted| wanted == step.name())
+    {
         anyhow::bail!("{variable}: injected failure at step `{step}`");
     }
     Ok(())
+}
+
+fn store(context: &Context) -> JournalStore {
+    JournalStore::new(context.repository.git_dir())
+}
+
+fn in_progress(journal: &Journal) -> anyhow::Error {
+    bad_input(anyhow::anyhow!(
+        "a release of {} is in progress (last finished step: {}): `slipway release --resume` finishes it, `slipway release --abort` undoes its local steps",
+        journal.plan.version,
+        journal.last_done().map_or("none", StepKind::name)
+    ))
 }
 
 /// Undoes the local steps of the release in progress and forgets its journal.
 ///
 /// An unpushed tag is deleted; an unpushed release commit at `HEAD` is taken back (the branch moves
 /// to its parent, the work tree with it). Anything already pushed or published stays, and the
-/// returned lines say what to do about it.
-pub fn abort(repository: &gitops::Repository, store: &JournalStore) -> anyhow::Result<Vec<String>> {
+/// returned lines say so.
+pub fn abort(context: &Context) -> Result<Vec<String>> {
+    Ok(abort_journal(context)?)
+}
+
+fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
+    let repository = &context.repository;
+    let store = store(context);
     let Some(journal) = store.load()? else {
         return Err(bad_input(anyhow::anyhow!(
             "no release is in progress: there is nothing to abort"
@@ -388,11 +334,13 @@ pub fn abort(repository: &gitops::Repository, store: &JournalStore) -> anyhow::R
     let plan = &journal.plan;
     let mut report = Vec::new();
     let pushed = journal.record(StepKind::Push).is_some()
-        || remote_has_tag(repository, &plan.remote, &plan.tag);
+        || repository
+            .ls_remote_tags(&plan.remote)
+            .is_ok_and(|tags| tags.iter().any(|remote_tag| remote_tag.name == plan.tag));
     if pushed {
         report.push(format!(
-            "tag {} is pushed to {}: it stays; to withdraw it run `slipway tag delete {} --remote`",
-            plan.tag, plan.remote, plan.tag
+            "tag {} is pushed to {} and stays (others may have fetched it); the next release takes the next version",
+            plan.tag, plan.remote
         ));
     } else {
         if repository
@@ -402,7 +350,7 @@ pub fn abort(repository: &gitops::Repository, store: &JournalStore) -> anyhow::R
         {
             report.push(format!("deleted the local tag {}", plan.tag));
         }
-        if let Some(commit) = journal.output(StepKind::Commit, "commit") {
+        if let Some(commit) = journal.release_commit() {
             let head = repository.head().context("cannot read HEAD")?;
             if head.as_str() == commit
                 && journal
@@ -440,54 +388,4 @@ pub fn abort(repository: &gitops::Repository, store: &JournalStore) -> anyhow::R
     store.discard()?;
     report.push(format!("forgot the release of {}", plan.version));
     Ok(report)
-}
-
-fn remote_has_tag(repository: &gitops::Repository, remote: &str, tag: &str) -> bool {
-    repository
-        .ls_remote_tags(remote)
-        .is_ok_and(|tags| tags.iter().any(|remote_tag| remote_tag.name == tag))
-}
-
-/// The outputs of a finished release for GitHub Actions (`$GITHUB_OUTPUT`) and its step summary.
-pub fn github_actions_outputs(plan: &Plan) -> (BTreeMap<&'static str, String>, String) {
-    let mut outputs = BTreeMap::new();
-    outputs.insert("version", plan.version.to_string());
-    outputs.insert("tag", plan.tag.clone());
-    outputs.insert(
-        "previous_version",
-        plan.previous_version
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-    );
-    outputs.insert("is_prerelease", plan.is_prerelease().to_string());
-    let summary = format!(
-        "## Released {} ({})\n\n{}\n",
-        plan.version,
-        plan.tag,
-        plan.notes.trim_end()
-    );
-    (outputs, summary)
-}
-
-/// Appends the outputs and the summary to the files GitHub Actions names, when it does.
-pub fn write_github_actions(plan: &Plan) -> anyhow::Result<()> {
-    let (outputs, summary) = github_actions_outputs(plan);
-    if let Some(path) = std::env::var_os("GITHUB_OUTPUT") {
-        let mut file = fs_err::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        for (key, value) in &outputs {
-            writeln!(file, "{key}={value}")?;
-        }
-    }
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
-        let mut file = fs_err::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        write!(file, "{summary}")?;
-    }
-    Ok(())
 }

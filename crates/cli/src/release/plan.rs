@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use versioning::{Level, Version};
 
 use crate::bad_input;
+use crate::context::Context;
 use crate::history::{self, HistoryRequest};
 use crate::project::Project;
 
@@ -136,8 +137,8 @@ impl ChangelogBlock {
     }
 }
 
-/// A release plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A release plan: everything the steps will use, decided before anything is touched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// A release or a hotfix.
     #[serde(flatten)]
@@ -151,7 +152,7 @@ pub struct Plan {
     /// The previous release's tag.
     pub previous_tag: Option<String>,
     /// Why this version: `major`, `minor`, `patch`, `promote`, `initial` (the version files' own
-    /// version, never tagged before) or `explicit`.
+    /// version, never tagged before), `hotfix` or `explicit`.
     pub reason: String,
     /// The branch the release is made on.
     pub branch: String,
@@ -161,17 +162,25 @@ pub struct Plan {
     pub base_commit: String,
     /// The release commit's message.
     pub commit_message: String,
+    /// The version files the release writes, relative to the project.
+    pub version_files: Vec<PathBuf>,
     /// The changelog file, relative to the project.
     pub changelog_path: PathBuf,
     /// The changelog section.
     pub changelog: ChangelogBlock,
     /// The release notes (the tag message and the GitHub Release body).
     pub notes: String,
-    /// Whether `latest` moves to this release's image: only for a stable release that is the
-    /// highest stable release so far.
-    pub move_latest: bool,
+    /// The title of the tag message and of the GitHub Release, e.g. `mcp-hangar 1.2.0`.
+    pub title: String,
+    /// Sign the tag (`git tag -s`).
+    pub sign_tag: bool,
+    /// Where it is published.
+    pub publish: Publish,
     /// The steps, in order.
     pub steps: Vec<StepKind>,
+    /// What the plan was made from, besides `HEAD` and the branch: a resumed release refuses to run
+    /// when the configuration differs.
+    pub config: crate::config::Config,
 }
 
 impl Plan {
@@ -181,8 +190,74 @@ impl Plan {
     }
 }
 
+/// Where a release is published, as planned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publish {
+    /// The Python package index.
+    pub pypi: Option<PypiPlan>,
+    /// The OCI repository.
+    pub oci: Option<OciPlan>,
+    /// The GitHub Release.
+    pub github: Option<GithubPlan>,
+}
+
+/// The upload to a Python package index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PypiPlan {
+    /// The upload URL (credentials removed).
+    pub index: String,
+    /// The project's name on the index.
+    pub project: String,
+    /// The version as PEP 440 spells it (`1.2.0rc1`).
+    pub version: String,
+    /// The globs the distributions are found with, after the build.
+    pub patterns: Vec<String>,
+}
+
+/// The push of the image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OciPlan {
+    /// The repository (`ghcr.io/owner/app`).
+    pub repository: String,
+    /// The image layout, relative to the project.
+    pub layout: PathBuf,
+    /// The tags pushed: the version, and `latest` when [`super::latest`] allows it.
+    pub tags: Vec<String>,
+    /// The platforms the image must carry.
+    pub platforms: Vec<String>,
+}
+
+/// The GitHub Release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GithubPlan {
+    /// `owner/name`.
+    pub repository: Option<String>,
+    /// Marked as a pre-release.
+    pub prerelease: bool,
+    /// Whether it becomes the repository's latest release (`None` for pre-releases).
+    pub make_latest: Option<bool>,
+    /// The globs of the files attached.
+    pub assets: Vec<String>,
+}
+
+impl GithubPlan {
+    /// The release as `registry::github` takes it.
+    pub fn spec(&self, plan: &Plan) -> registry::github::ReleaseSpec {
+        registry::github::ReleaseSpec {
+            tag: plan.tag.clone(),
+            name: plan.title.clone(),
+            body: plan.notes.clone(),
+            prerelease: self.prerelease,
+            draft: false,
+            make_latest: self.make_latest,
+            target_commitish: None,
+        }
+    }
+}
+
 /// What the user asked to bump.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum BumpChoice {
     /// Decide from the commits since the last release.
     Auto,
@@ -383,4 +458,271 @@ pub(crate) fn release_notes(
         },
         text,
     ))
+}
+
+/// What `slipway release` or `slipway hotfix finish` was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// A release from the current branch, or a hotfix from its branch.
+    pub kind: RequestKind,
+    /// Stop after the push (and the tag check): no build, no publishing.
+    pub no_publish: bool,
+    /// The release date; default today (the environment's clock, `SOURCE_DATE_EPOCH` first).
+    pub date: Option<changelog::Date>,
+}
+
+/// The kind of release asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestKind {
+    /// `slipway release [LEVEL] [--pre ID]`.
+    Release {
+        /// The bump.
+        bump: BumpChoice,
+        /// A pre-release identifier (`rc`, `beta`, …).
+        pre: Option<String>,
+    },
+    /// `slipway hotfix finish [--cherry-pick-to BRANCH]` on a `hotfix/X.Y.Z` branch.
+    Hotfix {
+        /// The branch the fixes are cherry-picked onto afterwards.
+        cherry_pick_to: Option<String>,
+    },
+}
+
+/// Computes the plan of a release, touching nothing.
+pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan> {
+    let project = &context.project;
+    let repository = &context.repository;
+    let planned = match &request.kind {
+        RequestKind::Release { bump, pre } => {
+            let next = decide_next(project, repository, *bump, pre.as_deref(), &[])?;
+            let Some(version) = next.next.clone() else {
+                return Err(bad_input(anyhow::anyhow!(
+                    "no commit since {} calls for a release (only hidden types such as chore, ci, docs): name the level, e.g. `slipway release patch`",
+                    next.stable_tag.as_deref().unwrap_or("the first commit")
+                )));
+            };
+            let branch = match &project.config.git.branch {
+                Some(branch) => branch.clone(),
+                None => repository
+                    .current_branch()
+                    .context("releases are made from a branch")?,
+            };
+            Planned {
+                version,
+                reason: next.reason.clone().unwrap_or_else(|| "explicit".to_owned()),
+                previous: next.current.clone().zip(next.current_tag.clone()),
+                branch,
+                kind: PlanKind::Release,
+            }
+        }
+        RequestKind::Hotfix { cherry_pick_to } => hotfix(context, cherry_pick_to.clone())?,
+    };
+    with(context, planned, request)
+}
+
+/// What the kind of release decided; the rest of the plan follows from it.
+struct Planned {
+    version: Version,
+    reason: String,
+    previous: Option<(Version, String)>,
+    branch: String,
+    kind: PlanKind,
+}
+
+fn hotfix(context: &Context, cherry_pick_to: Option<String>) -> anyhow::Result<Planned> {
+    let repository = &context.repository;
+    let pattern = context.project.tag_pattern()?;
+    let branch = repository
+        .current_branch()
+        .context("a hotfix is released from its branch")?;
+    let version = branch
+        .strip_prefix("hotfix/")
+        .and_then(|text| Version::parse(text).ok())
+        .filter(|version| version.patch() > 0 && !version.is_prerelease())
+        .ok_or_else(|| {
+            bad_input(anyhow::anyhow!(
+                "{branch} is not a hotfix branch: start one with `slipway hotfix start vX.Y.Z`, which creates hotfix/X.Y.(Z+1)"
+            ))
+        })?;
+    let released = Version::new(version.major(), version.minor(), version.patch() - 1);
+    let base_tag = pattern.format(&released);
+    if repository.find_tag(&base_tag)?.is_none() {
+        return Err(bad_input(anyhow::anyhow!(
+            "the hotfix starts from {base_tag}, which does not exist: `git fetch --tags`"
+        )));
+    }
+    if let Some(target) = &cherry_pick_to {
+        if repository.branch_tip(target)?.is_none() {
+            return Err(bad_input(anyhow::anyhow!(
+                "--cherry-pick-to {target}: there is no local branch {target}"
+            )));
+        }
+    }
+    Ok(Planned {
+        version,
+        reason: "hotfix".to_owned(),
+        previous: Some((released, base_tag.clone())),
+        branch,
+        kind: PlanKind::Hotfix {
+            base_tag,
+            cherry_pick_to,
+        },
+    })
+}
+
+fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Result<Plan> {
+    let project = &context.project;
+    let repository = &context.repository;
+    let pattern = project.tag_pattern()?;
+    let Planned {
+        version,
+        reason,
+        previous,
+        branch,
+        kind,
+    } = planned;
+    let tag = pattern.format(&version);
+    if repository
+        .find_tag(&tag)
+        .context("cannot read the tags")?
+        .is_some()
+    {
+        return Err(bad_input(anyhow::anyhow!(
+            "tag {tag} already exists: {version} is released; `slipway next-version` says which version comes next"
+        )));
+    }
+    let date = request.date.unwrap_or_else(|| context.env.today());
+    let (changelog, notes) = release_notes(project, repository, &version, &tag, date)?;
+    let released: Vec<Version> = repository
+        .release_tags(&pattern)
+        .context("cannot list the release tags")?
+        .into_iter()
+        .map(|tag| tag.version)
+        .collect();
+    let moves_latest = super::latest::moves_to(&version, &released);
+    let publish = if request.no_publish {
+        Publish::default()
+    } else {
+        publish(context, &version, moves_latest)?
+    };
+    let steps = steps(&project.config, request.no_publish, &publish, &kind);
+    let version_files = crate::version_files::load(project)?
+        .into_iter()
+        .map(|file| file.path)
+        .collect();
+    let (previous_version, previous_tag) = previous.unzip();
+    Ok(Plan {
+        kind,
+        previous_version,
+        previous_tag,
+        reason,
+        branch,
+        remote: project.config.git.remote.clone(),
+        base_commit: repository
+            .head()
+            .context("cannot read HEAD")?
+            .as_str()
+            .to_owned(),
+        commit_message: format!("chore(release): {version}"),
+        version_files,
+        changelog_path: project.config.changelog.path.clone(),
+        changelog,
+        notes,
+        title: format!("{} {version}", project.name.as_deref().unwrap_or("Release")),
+        sign_tag: project.config.git.sign_tags,
+        publish,
+        steps,
+        config: project.config.clone(),
+        tag,
+        version,
+    })
+}
+
+/// Where the release goes, from the resolved targets.
+pub(super) fn publish(
+    context: &Context,
+    version: &Version,
+    moves_latest: bool,
+) -> anyhow::Result<Publish> {
+    let targets = &context.targets;
+    let pypi = match &targets.pypi {
+        Some(target) => Some(PypiPlan {
+            index: target.index.display_url(),
+            project: target.project.clone().ok_or_else(|| {
+                bad_input(anyhow::anyhow!(
+                    "the project has no name to publish to the index under: set `name` in the configuration or `[project] name` in pyproject.toml"
+                ))
+            })?,
+            version: versioning::to_pep440(version)
+                .with_context(|| {
+                    format!("{version} has no PEP 440 form, so it cannot be published to a Python index")
+                })
+                .map_err(bad_input)?
+                .to_string(),
+            patterns: target.patterns.clone(),
+        }),
+        None => None,
+    };
+    let oci = targets.oci.as_ref().map(|target| OciPlan {
+        repository: target.repository.to_string(),
+        layout: target.layout.clone(),
+        tags: crate::targets::OciTarget::tags(version, target.latest && moves_latest),
+        platforms: target.platforms.clone(),
+    });
+    let github = targets.github.as_ref().map(|target| GithubPlan {
+        repository: target.repository.clone(),
+        prerelease: version.is_prerelease(),
+        make_latest: (!version.is_prerelease()).then_some(moves_latest),
+        assets: target.assets.clone(),
+    });
+    Ok(Publish { pypi, oci, github })
+}
+
+/// The steps of a release: publishing steps only for what is configured.
+fn steps(
+    config: &crate::config::Config,
+    no_publish: bool,
+    publish: &Publish,
+    kind: &PlanKind,
+) -> Vec<StepKind> {
+    let mut steps = vec![StepKind::Preflight];
+    if !config.hooks.before_bump.is_empty() {
+        steps.push(StepKind::BeforeBumpHooks);
+    }
+    steps.extend([
+        StepKind::VersionFiles,
+        StepKind::Changelog,
+        StepKind::Commit,
+        StepKind::Tag,
+        StepKind::Push,
+        StepKind::CheckTag,
+    ]);
+    if !no_publish {
+        if !config.hooks.build.is_empty() {
+            steps.push(StepKind::BuildHooks);
+        }
+        if publish.pypi.is_some() {
+            steps.push(StepKind::PublishPypi);
+        }
+        if publish.oci.is_some() {
+            steps.push(StepKind::PublishOci);
+        }
+        if publish.github.is_some() {
+            steps.push(StepKind::GithubRelease);
+        }
+        if publish.pypi.is_some() || publish.oci.is_some() || publish.github.is_some() {
+            steps.push(StepKind::Verify);
+        }
+        if !config.hooks.after_publish.is_empty() {
+            steps.push(StepKind::AfterPublishHooks);
+        }
+    }
+    if let PlanKind::Hotfix {
+        cherry_pick_to: Some(_),
+        ..
+    } = kind
+    {
+        steps.push(StepKind::CherryPick);
+    }
+    steps
 }

@@ -1,25 +1,23 @@
 //! `slipway release`, `hotfix`, `rollback`, `verify VERSION`, `tag delete`, `check`, `init`, `config`.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 
 use anyhow::Context as _;
 
 use super::Context;
-use super::changelog::open_repository;
-use crate::args::release::{
+use crate::cli::args::release::{
     CheckRepositoryArgs, ConfigCommand, HotfixCommand, HotfixFinishArgs, InitArgs, ReleaseArgs,
     ReleaseLevel, RollbackArgs, TagDeleteArgs,
 };
 use crate::project::Project;
-use crate::release::{self, BumpChoice, Journal, JournalStore, Plan, ReleaseRequest};
+use crate::release::{self, BumpChoice, Plan, Request, RequestKind};
 use crate::{CheckFailed, bad_input};
 
 pub(super) fn release(context: &Context, args: &ReleaseArgs) -> anyhow::Result<()> {
-    let project = Project::discover(&context.directory, None)?;
-    let repository = open_repository(&context.directory)?;
-    let store = JournalStore::new(repository.git_dir());
+    let release_context = context.release()?;
     if args.abort {
-        for line in release::abort(&repository, &store)? {
+        for line in release::abort(&release_context).map_err(crate::Error::into_anyhow)? {
             tracing::warn!("{line}");
         }
         return Ok(());
@@ -29,113 +27,79 @@ pub(super) fn release(context: &Context, args: &ReleaseArgs) -> anyhow::Result<(
         .as_deref()
         .map(crate::history::parse_date)
         .transpose()?;
-    let plan = || {
-        let bump = match args.level {
-            ReleaseLevel::Auto => BumpChoice::Auto,
-            ReleaseLevel::Patch => BumpChoice::Level(versioning::Level::Patch),
-            ReleaseLevel::Minor => BumpChoice::Level(versioning::Level::Minor),
-            ReleaseLevel::Major => BumpChoice::Level(versioning::Level::Major),
-        };
-        let request = ReleaseRequest {
+    let bump = match args.level {
+        ReleaseLevel::Auto => BumpChoice::Auto,
+        ReleaseLevel::Patch => BumpChoice::Level(versioning::Level::Patch),
+        ReleaseLevel::Minor => BumpChoice::Level(versioning::Level::Minor),
+        ReleaseLevel::Major => BumpChoice::Level(versioning::Level::Major),
+    };
+    let request = Request {
+        kind: RequestKind::Release {
             bump,
             pre: args.pre.clone(),
-            no_publish: args.no_publish,
-            date,
-        };
-        release::plan_release(&project, &repository, &request)
+        },
+        no_publish: args.no_publish,
+        date,
     };
-    let Some(journal) = load_or_plan(
-        &project,
-        &repository,
-        &store,
-        args.resume,
-        args.dry_run,
+    run(
+        context,
+        &release_context,
+        &request,
+        Mode::from(args.resume, args.dry_run),
         args.json,
-        plan,
-    )?
-    else {
-        return Ok(());
-    };
-    finish(&project, &repository, &store, journal, args.json)
+    )
 }
 
-/// The journal to run: the one in progress with `--resume`, or a new plan. A dry run prints the plan
-/// and gives `None`; a release in progress without `--resume` is an error naming the ways out.
-fn load_or_plan(
-    project: &Project,
-    repository: &gitops::Repository,
-    store: &JournalStore,
-    resume: bool,
-    dry_run: bool,
-    json: bool,
-    plan: impl FnOnce() -> anyhow::Result<Plan>,
-) -> anyhow::Result<Option<Journal>> {
-    match (store.load()?, resume) {
-        (Some(journal), true) => Ok(Some(journal)),
-        (None, true) => Err(bad_input(anyhow::anyhow!(
-            "no release is in progress: there is nothing to resume"
-        ))),
-        (Some(journal), false) => Err(in_progress(&journal)),
-        (None, false) => {
-            let plan = plan()?;
-            if dry_run {
-                print_plan(project, repository, &plan, json)?;
-                return Ok(None);
-            }
-            let journal = Journal::new(plan);
-            store.save(&journal)?;
-            Ok(Some(journal))
+/// What a release or hotfix command was asked to do with its plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Release,
+    Resume,
+    DryRun,
+}
+
+impl Mode {
+    fn from(resume: bool, dry_run: bool) -> Mode {
+        match (resume, dry_run) {
+            (true, _) => Mode::Resume,
+            (false, true) => Mode::DryRun,
+            (false, false) => Mode::Release,
         }
     }
 }
 
-fn in_progress(journal: &Journal) -> anyhow::Error {
-    bad_input(anyhow::anyhow!(
-        "a release of {} is in progress (last finished step: {}): `slipway release --resume` finishes it, `slipway release --abort` undoes its local steps",
-        journal.plan.version,
-        journal.last_done().map_or("none", release::StepKind::name)
-    ))
-}
-
-fn print_plan(
-    project: &Project,
-    repository: &gitops::Repository,
-    plan: &Plan,
+/// Plans (or resumes) and runs a release, printing what it did.
+fn run(
+    context: &Context,
+    release_context: &crate::context::Context,
+    request: &Request,
+    mode: Mode,
     json: bool,
 ) -> anyhow::Result<()> {
-    // Problems that would stop the real run, said now (read-only: no fetch).
-    let dirty = repository.dirty_paths()?;
-    if !dirty.is_empty() {
-        tracing::warn!(
-            "the work tree has uncommitted changes, which the release would refuse: {}",
-            dirty
-                .iter()
-                .map(|path| path.path.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    let mut stdout = std::io::stdout().lock();
-    if json {
-        writeln!(stdout, "{}", serde_json::to_string_pretty(plan)?)?;
-    } else {
-        release::describe_plan(project, plan, &mut stdout)?;
-    }
-    tracing::info!("dry run: nothing was changed");
-    Ok(())
-}
-
-fn finish(
-    project: &Project,
-    repository: &gitops::Repository,
-    store: &JournalStore,
-    journal: Journal,
-    json: bool,
-) -> anyhow::Result<()> {
-    let outcome = release::run(project, repository, store, journal)?;
+    let journal = match mode {
+        Mode::Resume => release::resume(release_context).map_err(crate::Error::into_anyhow)?,
+        Mode::DryRun | Mode::Release => {
+            if let Some(journal) =
+                release::in_progress_journal(release_context).map_err(crate::Error::into_anyhow)?
+            {
+                return Err(bad_input(anyhow::anyhow!(
+                    "a release of {} is in progress (last finished step: {}): `slipway release --resume` finishes it, `slipway release --abort` undoes its local steps",
+                    journal.plan.version,
+                    journal.last_done().map_or("none", release::StepKind::name)
+                )));
+            }
+            let plan =
+                release::plan(release_context, request).map_err(crate::Error::into_anyhow)?;
+            if mode == Mode::DryRun {
+                return print_plan(release_context, &plan, json);
+            }
+            release::start(release_context, plan).map_err(crate::Error::into_anyhow)?
+        }
+    };
+    let outcome = release::run(release_context, journal).map_err(crate::Error::into_anyhow)?;
     let plan = &outcome.journal.plan;
-    if std::env::var_os("GITHUB_ACTIONS").is_some() {
-        release::write_github_actions(plan)?;
+    if context.env.var("GITHUB_ACTIONS").is_some() {
+        write_github_actions(context, plan)?;
     }
     let mut stdout = std::io::stdout().lock();
     if json {
@@ -161,12 +125,75 @@ fn finish(
     Ok(())
 }
 
+fn print_plan(
+    release_context: &crate::context::Context,
+    plan: &Plan,
+    json: bool,
+) -> anyhow::Result<()> {
+    // What would stop the real run, said now (reads only: no fetch).
+    for problem in release::preview(release_context, plan) {
+        tracing::warn!("the release would stop here: {problem}");
+    }
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        writeln!(stdout, "{}", serde_json::to_string_pretty(plan)?)?;
+    } else {
+        release::describe(release_context, plan, &mut stdout).map_err(crate::Error::into_anyhow)?;
+    }
+    tracing::info!("dry run: nothing was changed");
+    Ok(())
+}
+
+/// The outputs of a finished release for GitHub Actions (`$GITHUB_OUTPUT`) and its step summary.
+fn github_actions_outputs(plan: &Plan) -> (BTreeMap<&'static str, String>, String) {
+    let mut outputs = BTreeMap::new();
+    outputs.insert("version", plan.version.to_string());
+    outputs.insert("tag", plan.tag.clone());
+    outputs.insert(
+        "previous_version",
+        plan.previous_version
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    );
+    outputs.insert("is_prerelease", plan.is_prerelease().to_string());
+    let summary = format!(
+        "## Released {} ({})\n\n{}\n",
+        plan.version,
+        plan.tag,
+        plan.notes.trim_end()
+    );
+    (outputs, summary)
+}
+
+/// Appends the outputs and the summary to the files GitHub Actions names, when it does.
+fn write_github_actions(context: &Context, plan: &Plan) -> anyhow::Result<()> {
+    let (outputs, summary) = github_actions_outputs(plan);
+    if let Some(path) = context.env.var("GITHUB_OUTPUT") {
+        let mut file = fs_err::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        for (key, value) in &outputs {
+            writeln!(file, "{key}={value}")?;
+        }
+    }
+    if let Some(path) = context.env.var("GITHUB_STEP_SUMMARY") {
+        let mut file = fs_err::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        write!(file, "{summary}")?;
+    }
+    Ok(())
+}
+
 pub(super) fn hotfix(context: &Context, command: HotfixCommand) -> anyhow::Result<()> {
-    let project = Project::discover(&context.directory, None)?;
-    let repository = open_repository(&context.directory)?;
-    let pattern = project.tag_pattern()?;
     match command {
         HotfixCommand::Start(args) => {
+            let project = Project::discover(&context.directory, None)?;
+            let repository = crate::context::open_repository(&context.directory)?;
+            let pattern = project.tag_pattern()?;
             let released = pattern
                 .parse_tag(&args.tag)
                 .with_context(|| format!("{} is not a release tag matching {pattern}", args.tag))
@@ -189,48 +216,35 @@ pub(super) fn hotfix(context: &Context, command: HotfixCommand) -> anyhow::Resul
             );
             Ok(())
         }
-        HotfixCommand::Finish(args) => hotfix_finish(&project, &repository, &args),
+        HotfixCommand::Finish(args) => hotfix_finish(context, &args),
     }
 }
 
-fn hotfix_finish(
-    project: &Project,
-    repository: &gitops::Repository,
-    args: &HotfixFinishArgs,
-) -> anyhow::Result<()> {
-    let store = JournalStore::new(repository.git_dir());
+fn hotfix_finish(context: &Context, args: &HotfixFinishArgs) -> anyhow::Result<()> {
+    let release_context = context.release()?;
     let date = args
         .date
         .as_deref()
         .map(crate::history::parse_date)
         .transpose()?;
-    let plan = || {
-        release::plan_hotfix(
-            project,
-            repository,
-            args.cherry_pick_to.clone(),
-            args.no_publish,
-            date,
-        )
+    let request = Request {
+        kind: RequestKind::Hotfix {
+            cherry_pick_to: args.cherry_pick_to.clone(),
+        },
+        no_publish: args.no_publish,
+        date,
     };
-    let Some(journal) = load_or_plan(
-        project,
-        repository,
-        &store,
-        args.resume,
-        args.dry_run,
+    run(
+        context,
+        &release_context,
+        &request,
+        Mode::from(args.resume, args.dry_run),
         false,
-        plan,
-    )?
-    else {
-        return Ok(());
-    };
-    finish(project, repository, &store, journal, false)
+    )
 }
 
 pub(super) fn rollback(context: &Context, args: &RollbackArgs) -> anyhow::Result<()> {
-    let project = Project::discover(&context.directory, None)?;
-    let repository = open_repository(&context.directory)?;
+    let release_context = context.release()?;
     let bad = super::version::parse_semver(&args.version)?;
     let previous = args
         .to
@@ -238,8 +252,7 @@ pub(super) fn rollback(context: &Context, args: &RollbackArgs) -> anyhow::Result
         .map(super::version::parse_semver)
         .transpose()?;
     let report = release::rollback::rollback(
-        &project,
-        &repository,
+        &release_context,
         &bad,
         previous.as_ref(),
         &args.note,
@@ -252,11 +265,13 @@ pub(super) fn rollback(context: &Context, args: &RollbackArgs) -> anyhow::Result
     Ok(())
 }
 
-pub(super) fn verify(context: &Context, version: &str) -> anyhow::Result<()> {
-    let project = Project::discover(&context.directory, None)?;
-    let repository = open_repository(&context.directory)?;
+pub(super) fn verify(context: &Context, version: &str, timeout: u64) -> anyhow::Result<()> {
+    let release_context = context.release()?;
     let version = super::version::parse_semver(version)?;
-    let findings = release::rollback::verify_release(&project, &repository, &version)?;
+    let options = release::verify::Options {
+        timeout: std::time::Duration::from_secs(timeout),
+    };
+    let findings = release::verify::release(&release_context, &version, &options)?;
     let mut stdout = std::io::stdout().lock();
     let mut failed = false;
     for finding in &findings {
@@ -276,7 +291,7 @@ pub(super) fn verify(context: &Context, version: &str) -> anyhow::Result<()> {
 
 pub(super) fn tag_delete(context: &Context, args: &TagDeleteArgs) -> anyhow::Result<()> {
     let project = Project::discover(&context.directory, None)?;
-    let repository = open_repository(&context.directory)?;
+    let repository = crate::context::open_repository(&context.directory)?;
     let remote = &project.config.git.remote;
     let mut stdout = std::io::stdout().lock();
     if args.dry_run {
@@ -321,9 +336,8 @@ pub(super) fn tag_delete(context: &Context, args: &TagDeleteArgs) -> anyhow::Res
 }
 
 pub(super) fn check(context: &Context, args: &CheckRepositoryArgs) -> anyhow::Result<()> {
-    let project = Project::discover(&context.directory, None)?;
-    let repository = open_repository(&context.directory)?;
-    let problems = release::rollback::check_repository(&project, &repository, args.fetch)?;
+    let release_context = context.release()?;
+    let problems = release::check::check_repository(&release_context, args.fetch)?;
     let mut stderr = std::io::stderr().lock();
     for problem in &problems {
         writeln!(stderr, "{problem}")?;

@@ -5,7 +5,7 @@ use std::io::{BufRead as _, Write as _};
 use anyhow::Context as _;
 
 use super::Context;
-use crate::args::{
+use crate::cli::args::{
     BumpArgs, BumpLevel, CheckArgs, ConvertArgs, Scheme, SetArgs, SortArgs, VersionCommand,
 };
 use crate::project::Project;

@@ -7,7 +7,8 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use super::Context;
-use crate::args::{ChangelogArgs, ChangelogFormat, NextVersionArgs};
+use crate::cli::args::{ChangelogArgs, ChangelogFormat, NextVersionArgs};
+use crate::context::open_repository;
 use crate::history::{self, HistoryRequest};
 use crate::project::Project;
 use crate::{bad_input, fsutil};
@@ -32,6 +33,7 @@ pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Resu
             &pattern,
             &repository,
             args.date.as_deref(),
+            context.env.today(),
         )?;
     }
     let mut policy = project.config.changelog.policy();
@@ -133,6 +135,7 @@ fn name_unreleased(
     pattern: &versioning::TagPattern,
     repository: &gitops::Repository,
     date: Option<&str>,
+    today: changelog::Date,
 ) -> anyhow::Result<()> {
     let version = pattern
         .parse_tag(next)
@@ -141,7 +144,7 @@ fn name_unreleased(
         .map_err(bad_input)?;
     let date = match date {
         Some(text) => history::parse_date(text)?,
-        None => history::today(),
+        None => today,
     };
     let head = repository.head().context("cannot read HEAD")?;
     let release = changelog::Release {
@@ -201,12 +204,6 @@ pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow:
         }
     }
     Ok(())
-}
-
-pub(crate) fn open_repository(directory: &Path) -> anyhow::Result<gitops::Repository> {
-    gitops::Repository::open(directory)
-        .with_context(|| format!("cannot open a git repository at {}", directory.display()))
-        .map_err(bad_input)
 }
 
 fn directory_name(directory: &Path) -> String {

@@ -1,7 +1,7 @@
 //! The commands: each module turns parsed arguments into domain values, calls the library crates and
 //! prints the result.
 
-use crate::args::{Cli, Command};
+use crate::cli::args::{Cli, Command};
 
 mod changelog;
 pub(crate) mod oci;
@@ -16,33 +16,38 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Version(command) => version::run(&context, command),
         Command::Changelog(args) => changelog::changelog(&context, &args),
         Command::NextVersion(args) => changelog::next_version(&context, &args),
-        Command::Publish(crate::args::PublishCommand::Oci(args)) => oci::publish(&context, &args),
-        Command::Verify(crate::args::VerifyArgs {
-            command: Some(crate::args::VerifyCommand::Oci(args)),
+        Command::Publish(crate::cli::args::PublishCommand::Oci(args)) => {
+            oci::publish(&context, &args)
+        }
+        Command::Verify(crate::cli::args::VerifyArgs {
+            command: Some(crate::cli::args::VerifyCommand::Oci(args)),
             ..
-        }) => oci::verify(&args),
-        Command::Publish(crate::args::PublishCommand::Pypi(args)) => pypi::publish(&context, &args),
-        Command::Verify(crate::args::VerifyArgs {
-            command: Some(crate::args::VerifyCommand::Pypi(args)),
+        }) => oci::verify(&context, &args),
+        Command::Publish(crate::cli::args::PublishCommand::Pypi(args)) => {
+            pypi::publish(&context, &args)
+        }
+        Command::Verify(crate::cli::args::VerifyArgs {
+            command: Some(crate::cli::args::VerifyCommand::Pypi(args)),
             ..
         }) => pypi::verify(&context, &args),
-        Command::Verify(crate::args::VerifyArgs {
+        Command::Verify(crate::cli::args::VerifyArgs {
             command: None,
             version,
-        }) => release::verify(&context, version.as_deref().unwrap_or_default()),
+            timeout,
+        }) => release::verify(&context, version.as_deref().unwrap_or_default(), timeout),
         Command::Release(args) => release::release(&context, &args),
         Command::Hotfix(command) => release::hotfix(&context, command),
         Command::Rollback(args) => release::rollback(&context, &args),
-        Command::Tag(crate::args::release::TagCommand::Delete(args)) => {
+        Command::Tag(crate::cli::args::release::TagCommand::Delete(args)) => {
             release::tag_delete(&context, &args)
         }
         Command::Check(args) => release::check(&context, &args),
         Command::Init(args) => release::init(&context, &args),
         Command::Config(command) => release::config(&context, &command),
-        Command::Yank(crate::args::YankCommand::Pypi(args)) => pypi::yank(&context, &args),
-        Command::Retag(args) => oci::retag(&args),
-        Command::Tags(args) => oci::tags(&args),
-        Command::DeleteTag(args) => oci::delete_tag(&args),
+        Command::Yank(crate::cli::args::YankCommand::Pypi(args)) => pypi::yank(&context, &args),
+        Command::Retag(args) => oci::retag(&context, &args),
+        Command::Tags(args) => oci::tags(&context, &args),
+        Command::DeleteTag(args) => oci::delete_tag(&context, &args),
     }
 }
 
@@ -51,15 +56,17 @@ pub(crate) fn policy(context: &Context) -> anyhow::Result<versioning::Policy> {
     crate::project::Project::discover(&context.directory, None)?.policy()
 }
 
-/// What every command gets from the global options.
+/// What every command gets from the global options and the process.
 #[derive(Debug)]
 pub struct Context {
     /// The directory slipway works in (`-C DIR`, or the current directory).
     pub directory: std::path::PathBuf,
+    /// The process environment, read here once and passed down.
+    pub env: std::sync::Arc<dyn crate::env::Environment>,
 }
 
 impl Context {
-    fn new(global: &crate::args::GlobalArgs) -> anyhow::Result<Self> {
+    fn new(global: &crate::cli::args::GlobalArgs) -> anyhow::Result<Self> {
         let directory = match &global.directory {
             Some(directory) => directory.clone(),
             None => std::env::current_dir()
@@ -71,6 +78,14 @@ impl Context {
                 directory.display()
             )));
         }
-        Ok(Self { directory })
+        Ok(Self {
+            directory,
+            env: std::sync::Arc::new(crate::env::ProcessEnvironment),
+        })
+    }
+
+    /// The release context of the project here: configuration, repository, targets, runtime.
+    pub(crate) fn release(&self) -> anyhow::Result<crate::context::Context> {
+        crate::context::Context::open(&self.directory, None, std::sync::Arc::clone(&self.env))
     }
 }

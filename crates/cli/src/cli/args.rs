@@ -1,4 +1,4 @@
-//! Command-line vocabulary: clap types only, translated into domain types by [`crate::commands`].
+//! Command-line vocabulary: clap types only, translated into domain types by [`crate::cli::commands`].
 //!
 //! Each command group keeps its arguments in its own struct; adding a command means adding one
 //! variant to [`Command`] and one arm to `commands::run`.
@@ -277,6 +277,9 @@ pub struct VerifyArgs {
     // The id is not `version`: that name belongs to the `--version` flag clap adds to every command.
     #[arg(required = true, id = "release", value_name = "VERSION")]
     pub version: Option<String>,
+    /// How long to wait, in seconds, for a Python index that does not list the release yet.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
 }
 
 /// `slipway verify …`

@@ -1,0 +1,182 @@
+//! The preflight: every check that needs no side effect, run before the first mutation.
+//!
+//! The repository (through `gitops`: full history, on the release branch, clean, the remote
+//! reachable and not ahead of us, the signing key usable when tags are signed) and every publish
+//! target of the plan (credentials present, and accepted where the registry can say so with a read).
+//! All problems are reported at once, each with its fix; a release that fails here has written
+//! nothing anywhere, not even its journal.
+
+use std::fmt;
+
+use super::plan::{Plan, StepKind};
+use crate::context::Context;
+
+/// The problems that keep a release from starting.
+#[derive(Debug)]
+pub struct PreconditionsFailed {
+    /// The release that could not start.
+    pub version: String,
+    /// Each problem, with what to do about it.
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for PreconditionsFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the release of {} cannot start, and nothing was changed:",
+            self.version
+        )?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PreconditionsFailed {}
+
+/// How far to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Before a release: everything, with a fetch to see whether the branch is behind.
+    Release,
+    /// A dry run: everything but the fetch (the dry run changes nothing, not even remote refs).
+    DryRun,
+    /// Before a resumed run: only the targets still to publish to.
+    Resume,
+}
+
+pub(super) fn describe(plan: &Plan) -> String {
+    let mut what = format!(
+        "clean work tree on {}, full history, {} reachable and not ahead of the branch",
+        plan.branch, plan.remote
+    );
+    if plan.sign_tag {
+        what.push_str(", signing key usable");
+    }
+    let mut targets = Vec::new();
+    if plan.publish.pypi.is_some() {
+        targets.push("PyPI");
+    }
+    if plan.publish.oci.is_some() {
+        targets.push("the registry");
+    }
+    if plan.publish.github.is_some() {
+        targets.push("GitHub");
+    }
+    if !targets.is_empty() {
+        what.push_str(", credentials for ");
+        what.push_str(&targets.join(", "));
+    }
+    what
+}
+
+/// Runs the preflight of a release; the error lists every problem.
+pub(super) fn check(context: &Context, plan: &Plan) -> anyhow::Result<()> {
+    fail_on(plan, problems(context, plan, Mode::Release, &[]))
+}
+
+/// Turns problems into the error, if there are any.
+pub(super) fn fail_on(plan: &Plan, problems: Vec<String>) -> anyhow::Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(PreconditionsFailed {
+        version: plan.version.to_string(),
+        problems,
+    }
+    .into())
+}
+
+/// Every problem found; `done` lists the steps already finished (a resumed run checks only the
+/// targets it still has to publish to).
+pub(super) fn problems(
+    context: &Context,
+    plan: &Plan,
+    mode: Mode,
+    done: &[StepKind],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if mode != Mode::Resume {
+        problems.extend(repository_problems(context, plan, mode));
+    }
+    let pending = |step: StepKind| plan.steps.contains(&step) && !done.contains(&step);
+    if pending(StepKind::PublishPypi) || (mode != Mode::Resume && plan.publish.pypi.is_some()) {
+        problems.extend(pypi_problems(context));
+    }
+    if pending(StepKind::PublishOci) {
+        problems.extend(oci_problems(context));
+    }
+    if pending(StepKind::GithubRelease)
+        || pending(StepKind::Verify) && plan.publish.github.is_some()
+    {
+        problems.extend(github_problems(context));
+    }
+    problems
+}
+
+fn repository_problems(context: &Context, plan: &Plan, mode: Mode) -> Vec<String> {
+    let repository = &context.repository;
+    let mut problems = Vec::new();
+    match repository.probe_remote(&plan.remote) {
+        Ok(()) => {
+            if mode == Mode::Release {
+                // Asking the remote, not the last fetch: releasing behind it makes a tag nobody
+                // can push.
+                if let Err(error) = repository.fetch(&plan.remote) {
+                    problems.push(format!("cannot fetch {}: {error}", plan.remote));
+                }
+            }
+        }
+        Err(error) => problems.push(error.to_string()),
+    }
+    match repository.preflight(&gitops::PreflightOptions { fetch: false }) {
+        Ok(preflight) => problems.extend(
+            preflight
+                .problems(repository, Some(&plan.branch))
+                .iter()
+                .map(ToString::to_string),
+        ),
+        Err(error) => problems.push(error.to_string()),
+    }
+    if plan.sign_tag {
+        if let Err(error) = repository.check_signing_key() {
+            problems.push(error.to_string());
+        }
+    }
+    problems
+}
+
+fn pypi_problems(context: &Context) -> Vec<String> {
+    let Some(target) = &context.targets.pypi else {
+        return vec![
+            "the plan publishes to a Python index, and [pypi] is not configured".to_owned(),
+        ];
+    };
+    match &target.credentials {
+        None => vec![format!(
+            "no credentials for the Python index {}: {}",
+            target.index.display_url(),
+            crate::credentials::PYPI_HOW_TO
+        )],
+        Some(_) => Vec::new(),
+    }
+}
+
+fn oci_problems(context: &Context) -> Vec<String> {
+    let Some(_target) = &context.targets.oci else {
+        return vec!["the plan pushes an image, and [oci] is not configured".to_owned()];
+    };
+    Vec::new()
+}
+
+fn github_problems(context: &Context) -> Vec<String> {
+    let Some(target) = &context.targets.github else {
+        return vec!["the plan makes a GitHub Release, and [github] is not configured".to_owned()];
+    };
+    match &target.client {
+        Err(reason) => vec![format!("GitHub Releases: {reason}")],
+        Ok(_) => Vec::new(),
+    }
+}

@@ -1,0 +1,100 @@
+//! The steps of a release, one module each, each a `describe` / `execute` pair.
+//!
+//! `describe` says what the step will do, from the same plan `execute` uses (the dry run prints it);
+//! `execute` checks the world first and reports whether it changed anything, with a typed
+//! [`StepOutput`] for the journal. So a run killed between a step's effect and its record repeats
+//! nothing when resumed: the step finds its effect and records it.
+
+mod changelog_file;
+mod check_tag;
+mod cherry_pick;
+mod commit;
+mod github;
+mod hooks;
+mod oci;
+mod push;
+mod pypi;
+mod tag;
+mod verify;
+mod version_files;
+
+pub(super) use commit::is_release_commit;
+
+use super::journal::{Journal, StepOutput};
+use super::plan::{Plan, StepKind};
+use crate::context::Context;
+
+/// What a step did.
+pub(super) struct Done {
+    /// Whether it changed anything, or found the world already as it should be.
+    pub(super) changed: bool,
+    /// What it produced.
+    pub(super) output: StepOutput,
+}
+
+impl Done {
+    fn changed(changed: bool, output: StepOutput) -> Done {
+        Done { changed, output }
+    }
+
+    fn nothing() -> Done {
+        Done::changed(false, StepOutput::Nothing)
+    }
+}
+
+/// One line on what `step` will do.
+pub(super) fn describe(context: &Context, plan: &Plan, step: StepKind) -> String {
+    match step {
+        StepKind::Preflight => super::preflight::describe(plan),
+        StepKind::BeforeBumpHooks => hooks::describe(&plan.config.hooks.before_bump),
+        StepKind::VersionFiles => version_files::describe(plan),
+        StepKind::Changelog => changelog_file::describe(plan),
+        StepKind::Commit => commit::describe(plan),
+        StepKind::Tag => tag::describe(plan),
+        StepKind::Push => push::describe(plan),
+        StepKind::CheckTag => check_tag::describe(plan),
+        StepKind::BuildHooks => hooks::describe(&plan.config.hooks.build),
+        StepKind::PublishPypi => pypi::describe(plan),
+        StepKind::PublishOci => oci::describe(plan),
+        StepKind::GithubRelease => github::describe(context, plan),
+        StepKind::Verify => verify::describe(plan),
+        StepKind::AfterPublishHooks => hooks::describe(&plan.config.hooks.after_publish),
+        StepKind::CherryPick => cherry_pick::describe(plan),
+    }
+}
+
+/// Runs `step` of the journal's plan.
+pub(super) fn execute(
+    context: &Context,
+    journal: &Journal,
+    step: StepKind,
+) -> anyhow::Result<Done> {
+    let plan = &journal.plan;
+    match step {
+        StepKind::Preflight => {
+            super::preflight::check(context, plan)?;
+            Ok(Done::nothing())
+        }
+        StepKind::BeforeBumpHooks => {
+            hooks::execute(context, plan, "before-bump", &plan.config.hooks.before_bump)
+        }
+        StepKind::VersionFiles => version_files::execute(context, plan),
+        StepKind::Changelog => changelog_file::execute(context, plan),
+        StepKind::Commit => commit::execute(context, plan),
+        StepKind::Tag => tag::execute(context, journal),
+        StepKind::Push => push::execute(context, plan),
+        StepKind::CheckTag => check_tag::execute(context, plan),
+        StepKind::BuildHooks => hooks::execute(context, plan, "build", &plan.config.hooks.build),
+        StepKind::PublishPypi => pypi::execute(context, plan),
+        StepKind::PublishOci => oci::execute(context, plan),
+        StepKind::GithubRelease => github::execute(context, plan),
+        StepKind::Verify => verify::execute(context, plan),
+        StepKind::AfterPublishHooks => hooks::execute(
+            context,
+            plan,
+            "after-publish",
+            &plan.config.hooks.after_publish,
+        ),
+        StepKind::CherryPick => cherry_pick::execute(context, journal),
+    }
+}

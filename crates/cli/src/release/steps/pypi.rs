@@ -1,0 +1,70 @@
+//! The distributions uploaded to the Python package index.
+//!
+//! Idempotent through the client: a file already on the index with the same sha256 counts as
+//! uploaded; one with other content is an error naming both hashes, never a delete.
+
+use std::sync::Arc;
+
+use super::Done;
+use crate::bad_input;
+use crate::context::Context;
+use crate::release::journal::{PublishedFile, StepOutput};
+use crate::release::plan::Plan;
+
+pub(super) fn describe(plan: &Plan) -> String {
+    let Some(pypi) = &plan.publish.pypi else {
+        return String::new();
+    };
+    format!(
+        "upload the {} {} sdist and wheels ({}) to {}",
+        pypi.project,
+        pypi.version,
+        pypi.patterns.join(", "),
+        pypi.index
+    )
+}
+
+pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
+    let (Some(pypi), Some(target)) = (&plan.publish.pypi, &context.targets.pypi) else {
+        anyhow::bail!("the plan publishes to a Python index, and [pypi] is no longer configured");
+    };
+    let release = versioning::pep440::Pep440Version::parse(&pypi.version).map_err(bad_input)?;
+    let paths = target.files(context.directory())?;
+    if paths.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "no wheel or sdist matches {} in {}: add a build hook (`python -m build`) or set pypi.dist",
+            pypi.patterns.join(", "),
+            context.directory().display()
+        )));
+    }
+    let mut artifacts = Vec::new();
+    for path in paths {
+        let artifact = registry::pypi::Artifact::read(&path).map_err(bad_input)?;
+        // The "rc shipped as final" guard: every file must be this release.
+        artifact.check_release(&release).map_err(bad_input)?;
+        artifacts.push(artifact);
+    }
+    let outcomes = context.block_on(async {
+        let client = target.upload_client().await?;
+        let options = registry::pypi::PublishOptions {
+            skip_existing: false,
+            dry_run: false,
+        };
+        anyhow::Ok(
+            client
+                .publish(&artifacts, options, Arc::new(registry::pypi::NoProgress))
+                .await?,
+        )
+    })?;
+    let changed = outcomes
+        .iter()
+        .any(|outcome| matches!(outcome.status, registry::pypi::UploadStatus::Uploaded));
+    let files = outcomes
+        .iter()
+        .map(|outcome| PublishedFile {
+            name: outcome.filename.clone(),
+            sha256: outcome.digests.sha256.clone(),
+        })
+        .collect();
+    Ok(Done::changed(changed, StepOutput::Pypi { files }))
+}

@@ -1,0 +1,386 @@
+//! Verifying a release: its tag here and on the remote, and every artifact it published, file by
+//! file, with reads only.
+//!
+//! Reads are anonymous first: a public index or registry is read as anyone would read it, and the
+//! credentials found are used only when that read is refused (a private index, a private image).
+//! PyPI is polled until the timeout, with a line on stderr for every poll, because an index can
+//! take a while to list a new upload.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use versioning::Version;
+
+use super::plan::{Plan, Publish};
+use crate::context::Context;
+
+/// One thing that was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Whether it is as it should be.
+    pub ok: bool,
+    /// What was checked, and what was found.
+    pub what: String,
+}
+
+impl Finding {
+    fn ok(what: impl Into<String>) -> Finding {
+        Finding {
+            ok: true,
+            what: what.into(),
+        }
+    }
+
+    fn problem(what: impl Into<String>) -> Finding {
+        Finding {
+            ok: false,
+            what: what.into(),
+        }
+    }
+}
+
+/// How long and how visibly to wait for an index.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long to poll a Python index that does not list the release yet.
+    pub timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What a release is expected to have published.
+struct Expected<'a> {
+    version: &'a Version,
+    tag: &'a str,
+    publish: &'a Publish,
+    /// The GitHub Release as the release made it, when known (from its plan).
+    spec: Option<registry::github::ReleaseSpec>,
+}
+
+/// Checks what the release of `plan` published.
+pub fn published(
+    context: &Context,
+    plan: &Plan,
+    options: &Options,
+) -> anyhow::Result<Vec<Finding>> {
+    let expected = Expected {
+        version: &plan.version,
+        tag: &plan.tag,
+        publish: &plan.publish,
+        spec: plan.publish.github.as_ref().map(|github| github.spec(plan)),
+    };
+    check_published(context, &expected, options)
+}
+
+/// Checks a release made earlier: its tag here and on the remote, and every artifact the
+/// configuration publishes. The release's own plan is used when this repository made it (its
+/// journal is kept); otherwise the plan is derived from the configuration and the tags.
+pub fn release(
+    context: &Context,
+    version: &Version,
+    options: &Options,
+) -> anyhow::Result<Vec<Finding>> {
+    let project = &context.project;
+    let repository = &context.repository;
+    let pattern = project.tag_pattern()?;
+    let tag = pattern.format(version);
+    let remote = &project.config.git.remote;
+    let mut findings = Vec::new();
+    let local = repository.find_tag(&tag)?;
+    findings.push(Finding {
+        ok: local.is_some(),
+        what: format!(
+            "tag {tag} {}",
+            if local.is_some() {
+                "exists here"
+            } else {
+                "does not exist here (`git fetch --tags`?)"
+            }
+        ),
+    });
+    let remote_tags = repository
+        .ls_remote_tags(remote)
+        .with_context(|| format!("cannot list the tags of {remote}"))?;
+    let pushed = remote_tags.iter().find(|remote_tag| remote_tag.name == tag);
+    findings.push(match (&local, pushed) {
+        (Some(local), Some(pushed)) if pushed.target == local.target => {
+            Finding::ok(format!("tag {tag} is on {remote} at the same commit"))
+        }
+        (Some(_), Some(_)) => Finding::problem(format!(
+            "tag {tag} is on {remote} at another commit than here"
+        )),
+        (_, None) => Finding::problem(format!("tag {tag} is not on {remote}")),
+        (None, Some(_)) => Finding::problem(format!(
+            "tag {tag} is on {remote} but not here: `git fetch --tags`"
+        )),
+    });
+    let finished = super::JournalStore::new(repository.git_dir()).finished(&tag);
+    let (publish, spec) = if let Some(journal) = &finished {
+        let spec = journal
+            .plan
+            .publish
+            .github
+            .as_ref()
+            .map(|github| github.spec(&journal.plan));
+        (journal.plan.publish.clone(), spec)
+    } else {
+        let released: Vec<Version> = repository
+            .release_tags(&pattern)?
+            .into_iter()
+            .map(|tag| tag.version)
+            .collect();
+        let moves_latest = super::latest::moves_to(version, &released);
+        (super::plan::publish(context, version, moves_latest)?, None)
+    };
+    let expected = Expected {
+        version,
+        tag: &tag,
+        publish: &publish,
+        spec,
+    };
+    findings.extend(check_published(context, &expected, options)?);
+    let configured = publish.pypi.is_some() || publish.oci.is_some() || publish.github.is_some();
+    if configured && findings.iter().all(|finding| finding.ok) {
+        findings.push(Finding::ok(
+            "every configured artifact is published as released",
+        ));
+    }
+    Ok(findings)
+}
+
+fn check_published(
+    context: &Context,
+    expected: &Expected<'_>,
+    options: &Options,
+) -> anyhow::Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    if let Some(pypi) = &expected.publish.pypi {
+        findings.extend(pypi_findings(context, pypi, options)?);
+    }
+    if let Some(oci) = &expected.publish.oci {
+        findings.extend(oci_findings(context, oci)?);
+    }
+    if expected.publish.github.is_some() {
+        findings.extend(github_findings(context, expected)?);
+    }
+    Ok(findings)
+}
+
+fn pypi_findings(
+    context: &Context,
+    pypi: &super::plan::PypiPlan,
+    options: &Options,
+) -> anyhow::Result<Vec<Finding>> {
+    let target = context
+        .targets
+        .pypi
+        .as_ref()
+        .context("[pypi] is no longer configured")?;
+    let release = versioning::pep440::Pep440Version::parse(&pypi.version)
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    // The files of this release in the project, if they are still there: each must be on the
+    // index with the same sha256. Without them, any file of the release counts.
+    let mut expected = Vec::new();
+    for path in target.files(context.directory())? {
+        let Ok(artifact) = registry::pypi::Artifact::read(&path) else {
+            continue;
+        };
+        if artifact.version() == &release {
+            expected.push(registry::pypi::ExpectedFile {
+                filename: artifact.filename().to_owned(),
+                sha256: registry::pypi::digests(&path)?.sha256,
+            });
+        }
+    }
+    let name = &pypi.project;
+    let verify = |authenticated: bool| {
+        context.block_on(target.read_client(authenticated).verify(
+            name,
+            &release,
+            &expected,
+            options.timeout,
+        ))
+    };
+    let verification = match verify(false) {
+        Ok(verification) => verification,
+        Err(error) if target.read_credentials.is_some() => {
+            tracing::info!(
+                "the index refused an anonymous read ({error}); reading with credentials"
+            );
+            verify(true)?
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let mut findings = Vec::new();
+    let index = &pypi.index;
+    for file in &verification.found {
+        let listed = file.sha256.as_deref().unwrap_or("no hash listed");
+        if let Some((_, want, have)) = verification
+            .mismatched
+            .iter()
+            .find(|(filename, _, _)| *filename == file.filename)
+        {
+            findings.push(Finding::problem(format!(
+                "PyPI {index}: {} differs: expected sha256 {want}, the index has {have}",
+                file.filename
+            )));
+        } else {
+            findings.push(Finding::ok(format!(
+                "PyPI {index}: {} sha256 {listed}{}",
+                file.filename,
+                if file.yanked { " (yanked)" } else { "" }
+            )));
+        }
+    }
+    for missing in &verification.missing {
+        findings.push(Finding::problem(format!(
+            "PyPI {index}: {missing} is missing (waited {} s)",
+            options.timeout.as_secs()
+        )));
+    }
+    if verification.found.is_empty() && verification.missing.is_empty() {
+        findings.push(Finding::problem(format!(
+            "PyPI {index}: {name} {release} is not on the index (waited {} s)",
+            options.timeout.as_secs()
+        )));
+    }
+    Ok(findings)
+}
+
+fn oci_findings(context: &Context, oci: &super::plan::OciPlan) -> anyhow::Result<Vec<Finding>> {
+    let target = context
+        .targets
+        .oci
+        .as_ref()
+        .context("[oci] is no longer configured")?;
+    let anonymous = target.client(false)?;
+    let authenticated = target.client(true)?;
+    let mut findings = Vec::new();
+    let mut digests = Vec::new();
+    for tag in &oci.tags {
+        let image = target.repository.tag(tag);
+        let expect = registry::oci::Expectations {
+            digest: None,
+            platforms: oci.platforms.clone(),
+        };
+        let report = match context.block_on(anonymous.verify(&image, &expect)) {
+            Ok(report) => Ok(report),
+            Err(error) if !matches!(target.credentials, registry::oci::Credentials::Anonymous) => {
+                tracing::info!(
+                    "the registry refused an anonymous read ({error}); reading with credentials"
+                );
+                context.block_on(authenticated.verify(&image, &expect))
+            }
+            Err(error) => Err(error),
+        };
+        match report {
+            Ok(report) if report.is_ok() => {
+                digests.push(report.digest.to_string());
+                findings.push(Finding::ok(format!(
+                    "{image} is {} ({})",
+                    report.digest,
+                    report.platforms.join(", ")
+                )));
+            }
+            Ok(report) => {
+                findings.push(Finding::problem(format!(
+                    "{image}: {}",
+                    report.problems.join(", ")
+                )));
+            }
+            Err(error) => findings.push(Finding::problem(format!("{image}: {error}"))),
+        }
+    }
+    digests.dedup();
+    if digests.len() > 1 {
+        findings.push(Finding::problem(format!(
+            "{}: the tags {} point at different images",
+            oci.repository,
+            oci.tags.join(", ")
+        )));
+    }
+    Ok(findings)
+}
+
+fn github_findings(context: &Context, expected: &Expected<'_>) -> anyhow::Result<Vec<Finding>> {
+    let target = context
+        .targets
+        .github
+        .as_ref()
+        .context("[github] is no longer configured")?;
+    let client = target.client()?;
+    let tag = expected.tag;
+    let mut assets = Vec::new();
+    for path in target.files(context.directory())? {
+        assets.push(registry::github::ExpectedAsset::from_file(&path)?);
+    }
+    let spec = if let Some(spec) = &expected.spec {
+        spec.clone()
+    } else {
+        // Made elsewhere: its title and notes are not known here, only what the version says.
+        let Some(existing) = context.block_on(client.release_by_tag(tag))? else {
+            return Ok(vec![Finding::problem(format!(
+                "GitHub Release {tag} does not exist"
+            ))]);
+        };
+        registry::github::ReleaseSpec {
+            tag: tag.to_owned(),
+            name: existing.title().to_owned(),
+            body: existing.notes().to_owned(),
+            prerelease: expected.version.is_prerelease(),
+            draft: false,
+            make_latest: None,
+            target_commitish: None,
+        }
+    };
+    let verification = context.block_on(client.verify_release(&spec, &assets))?;
+    let mut findings = Vec::new();
+    if verification.release.is_none() {
+        findings.push(Finding::problem(format!(
+            "GitHub Release {tag} does not exist"
+        )));
+        return Ok(findings);
+    }
+    if verification.differing.is_empty() {
+        findings.push(Finding::ok(format!("GitHub Release {tag} is as released")));
+    } else {
+        findings.push(Finding::problem(format!(
+            "GitHub Release {tag} differs in {}",
+            verification.differing.join(", ")
+        )));
+    }
+    for asset in &assets {
+        if verification.missing.contains(&asset.name) {
+            findings.push(Finding::problem(format!(
+                "GitHub Release {tag}: asset {} is missing",
+                asset.name
+            )));
+        } else if let Some(mismatch) = verification
+            .mismatched
+            .iter()
+            .find(|mismatch| mismatch.name == asset.name)
+        {
+            findings.push(Finding::problem(format!(
+                "GitHub Release {tag}: asset {} differs: expected {}, GitHub has {}",
+                asset.name, mismatch.expected, mismatch.found
+            )));
+        } else {
+            let how = if verification.size_only.contains(&asset.name) {
+                format!("{} bytes (GitHub lists no digest)", asset.size)
+            } else {
+                format!("sha256 {}", asset.sha256)
+            };
+            findings.push(Finding::ok(format!(
+                "GitHub Release {tag}: asset {} {how}",
+                asset.name
+            )));
+        }
+    }
+    Ok(findings)
+}

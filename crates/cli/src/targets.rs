@@ -1,0 +1,275 @@
+//! The publish targets of a project, resolved once per run: where each one is, who we are there
+//! (the [credentials](crate::credentials) found), and which local files it takes.
+//!
+//! Resolving reads the configuration, the environment, `~/.pypirc` and Docker's `config.json`; it
+//! sends nothing. The release plan, its preflight, its steps, `verify` and `rollback` all use these
+//! values, so that each target is described once.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use registry::oci::{ClientOptions, OciClient};
+
+use crate::bad_input;
+use crate::credentials::{self, IndexChoice, PypiIndex, Source, UploadCredentials};
+use crate::env::Environment;
+use crate::project::Project;
+
+/// Every target the configuration names.
+#[derive(Debug, Default)]
+pub struct Targets {
+    /// `[pypi]`.
+    pub pypi: Option<PypiTarget>,
+    /// `[oci]`.
+    pub oci: Option<OciTarget>,
+    /// `[github]`.
+    pub github: Option<GithubTarget>,
+}
+
+impl Targets {
+    /// Resolves the targets of `project` (the repository gives the GitHub repository when the
+    /// configuration does not).
+    pub fn resolve(
+        project: &Project,
+        repository: &gitops::Repository,
+        env: &dyn Environment,
+    ) -> anyhow::Result<Targets> {
+        let config = &project.config;
+        let pypi = match &config.pypi {
+            Some(pypi) => Some(PypiTarget::resolve(project, pypi, env)?),
+            None => None,
+        };
+        let oci = match &config.oci {
+            Some(oci) => Some(OciTarget::resolve(oci, env)?),
+            None => None,
+        };
+        let github = match &config.github {
+            Some(github) => Some(GithubTarget::resolve(project, repository, github, env)?),
+            None => None,
+        };
+        Ok(Targets { pypi, oci, github })
+    }
+
+    /// Whether anything is published at all.
+    pub fn any(&self) -> bool {
+        self.pypi.is_some() || self.oci.is_some() || self.github.is_some()
+    }
+}
+
+/// A Python package index and the distributions uploaded to it.
+#[derive(Debug)]
+pub struct PypiTarget {
+    /// The index.
+    pub index: PypiIndex,
+    /// The upload credentials found, if any.
+    pub credentials: Option<UploadCredentials>,
+    /// Read credentials (for an index that refuses anonymous reads): the static ones, if any.
+    pub read_credentials: Option<(registry::pypi::Credentials, Source)>,
+    /// The project's name on the index.
+    pub project: Option<String>,
+    /// The globs of the files to upload (`pypi.dist`; default `dist/*`).
+    pub patterns: Vec<String>,
+}
+
+impl PypiTarget {
+    fn resolve(
+        project: &Project,
+        config: &crate::config::PypiConfig,
+        env: &dyn Environment,
+    ) -> anyhow::Result<PypiTarget> {
+        let index = PypiIndex::resolve(
+            &IndexChoice {
+                repository_url: config.repository_url.clone(),
+                repository: config.repository.clone(),
+                config_file: None,
+            },
+            env,
+        )
+        .context("the [pypi] configuration")?;
+        let patterns = if config.dist.is_empty() {
+            vec!["dist/*".to_owned()]
+        } else {
+            config.dist.clone()
+        };
+        Ok(PypiTarget {
+            credentials: index.upload_credentials(env),
+            read_credentials: index.static_credentials(env),
+            index,
+            project: project.name.clone(),
+            patterns,
+        })
+    }
+
+    /// The sdists and wheels under `root` that the patterns name (none is not an error here).
+    pub fn files(&self, root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        crate::files::distributions(root, &self.patterns, "pypi.dist")
+    }
+
+    /// A client that uploads, trading a GitHub OIDC token for a PyPI token if that is what there is.
+    pub async fn upload_client(&self) -> anyhow::Result<registry::pypi::PypiClient> {
+        let Some(credentials) = &self.credentials else {
+            return Err(anyhow::anyhow!(
+                "no credentials for {}: {}",
+                self.index.display_url(),
+                credentials::PYPI_HOW_TO
+            ));
+        };
+        tracing::info!(credentials = %credentials.source(), "index credentials");
+        let resolved = credentials.resolve(&self.index).await?;
+        Ok(registry::pypi::PypiClient::new(
+            self.index.urls.clone(),
+            Some(resolved),
+        ))
+    }
+
+    /// A client that reads: anonymous, or with the static credentials when asked.
+    pub fn read_client(&self, authenticated: bool) -> registry::pypi::PypiClient {
+        let credentials = if authenticated {
+            self.read_credentials
+                .as_ref()
+                .map(|(credentials, _)| credentials.clone())
+        } else {
+            None
+        };
+        registry::pypi::PypiClient::new(self.index.urls.clone(), credentials)
+    }
+}
+
+/// An OCI repository and the image layout pushed to it.
+#[derive(Debug)]
+pub struct OciTarget {
+    /// The repository.
+    pub repository: registry::oci::Repository,
+    /// The credentials found (anonymous when none).
+    pub credentials: registry::oci::Credentials,
+    /// Where they came from.
+    pub source: Source,
+    /// The image layout, relative to the project.
+    pub layout: PathBuf,
+    /// Platforms the pushed image must carry.
+    pub platforms: Vec<String>,
+    /// `oci.latest`: whether stable releases may move `latest` at all.
+    pub latest: bool,
+    /// Plain HTTP to a registry off loopback.
+    pub insecure: bool,
+}
+
+impl OciTarget {
+    fn resolve(config: &crate::config::OciConfig, env: &dyn Environment) -> anyhow::Result<Self> {
+        let repository = registry::oci::Repository::parse(&config.repository)
+            .with_context(|| format!("oci.repository {:?}", config.repository))
+            .map_err(bad_input)?;
+        let (credentials, source) = credentials::oci(repository.registry(), env)?;
+        Ok(OciTarget {
+            repository,
+            credentials,
+            source,
+            layout: config.layout.clone(),
+            platforms: config.platforms.clone(),
+            latest: config.latest,
+            insecure: config.insecure,
+        })
+    }
+
+    /// A client with the credentials found, or anonymous.
+    pub fn client(&self, authenticated: bool) -> anyhow::Result<OciClient> {
+        oci_client(
+            self.repository.registry(),
+            if authenticated {
+                self.credentials.clone()
+            } else {
+                registry::oci::Credentials::Anonymous
+            },
+            self.insecure,
+        )
+    }
+
+    /// The image tags of `version`: the version (SemVer; `+` is not allowed in tags, so it becomes
+    /// `_`), and `latest` when `moves_latest`.
+    pub fn tags(version: &versioning::Version, moves_latest: bool) -> Vec<String> {
+        let mut tags = vec![version.to_string().replace('+', "_")];
+        if moves_latest {
+            tags.push("latest".to_owned());
+        }
+        tags
+    }
+}
+
+/// A client of the OCI registry `registry` with default options for it.
+pub fn oci_client(
+    registry: &str,
+    credentials: registry::oci::Credentials,
+    insecure: bool,
+) -> anyhow::Result<OciClient> {
+    let options = ClientOptions {
+        credentials,
+        insecure,
+        chunk_size: registry::oci::default_chunk_size(registry),
+        ..ClientOptions::default()
+    };
+    Ok(OciClient::new(registry, options)?)
+}
+
+/// A GitHub repository's Releases.
+#[derive(Debug)]
+pub struct GithubTarget {
+    /// The client, or why there is none (no token, no repository): the preflight reports it.
+    pub client: Result<registry::github::GithubClient, String>,
+    /// `owner/name`, as configured or derived from the remote.
+    pub repository: Option<String>,
+    /// The globs of the files to attach (`github.assets`).
+    pub assets: Vec<String>,
+}
+
+impl GithubTarget {
+    fn resolve(
+        project: &Project,
+        repository: &gitops::Repository,
+        config: &crate::config::GithubConfig,
+        env: &dyn Environment,
+    ) -> anyhow::Result<GithubTarget> {
+        let variables = credentials::github(env);
+        let name = match &config.repository {
+            Some(name) => Some(name.clone()),
+            None => repository
+                .remote_url(&project.config.git.remote)?
+                .and_then(|url| changelog::Remote::parse(&url))
+                .filter(|remote| remote.forge == changelog::Forge::GitHub)
+                .and_then(|remote| {
+                    let mut parts = remote.url.rsplitn(3, '/');
+                    let name = parts.next()?;
+                    let owner = parts.next()?;
+                    Some(format!("{owner}/{name}"))
+                })
+                .or_else(|| variables.repository.clone()),
+        };
+        let client = registry::github::GithubClient::from_env(
+            &variables,
+            config.api_url.as_deref(),
+            name.as_deref(),
+        )
+        .map_err(|error| match error {
+            registry::github::ConfigError::MissingToken => {
+                format!("no GitHub token: {}", credentials::GITHUB_HOW_TO)
+            }
+            other => other.to_string(),
+        });
+        Ok(GithubTarget {
+            client,
+            repository: name,
+            assets: config.assets.clone(),
+        })
+    }
+
+    /// The client, or an error that says what is missing.
+    pub fn client(&self) -> anyhow::Result<&registry::github::GithubClient> {
+        self.client
+            .as_ref()
+            .map_err(|reason| bad_input(anyhow::anyhow!("[github]: {reason}")))
+    }
+
+    /// The files to attach, found under `root`.
+    pub fn files(&self, root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        crate::files::discover(root, &self.assets, "github.assets")
+    }
+}
