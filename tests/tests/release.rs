@@ -68,6 +68,15 @@ impl Hangar {
         }
     }
 
+    /// Rewrites slipway.toml through `edit`, and commits and pushes it.
+    fn configure(&self, edit: impl FnOnce(String) -> String) -> &Hangar {
+        let text = fs_err::read_to_string(self.repo.path().join("slipway.toml")).unwrap();
+        self.repo
+            .commit_file("slipway.toml", &edit(text), "chore: configure the release")
+            .push();
+        self
+    }
+
     fn slipway_command(&self, args: &[&str]) -> Command {
         let mut command = self.repo.command(env!("CARGO_BIN_EXE_slipway-e2e"));
         command
@@ -107,6 +116,18 @@ impl Hangar {
             self.registry.address(),
             self.name
         )
+    }
+
+    /// The digest `tag` resolves to, as skopeo reads it, if the tag exists.
+    fn try_image_digest(&self, tag: &str) -> Option<String> {
+        let output = Command::new("skopeo")
+            .args(["inspect", "--tls-verify=false", "--raw", &self.image(tag)])
+            .output()
+            .expect("skopeo runs (apt install skopeo)");
+        output.status.success().then(|| {
+            let raw = output.stdout.strip_suffix(b"\n").unwrap_or(&output.stdout);
+            format!("sha256:{}", hex::encode(sha2::Sha256::digest(raw)))
+        })
     }
 
     /// The digest `tag` resolves to, as skopeo reads it.
@@ -423,11 +444,11 @@ fn world(hangar: &Hangar) -> String {
         .into_iter()
         .map(|release| (release.tag, release.prerelease, release.body))
         .collect();
-    let latest = hangar.image_digest("latest");
-    let latest_is = if latest == hangar.image_digest("1.0.0") {
-        "1.0.0"
-    } else {
-        "something else"
+    let latest = hangar.try_image_digest("latest");
+    let latest_is = match latest {
+        None => "absent",
+        Some(latest) if hangar.try_image_digest("1.0.0") == Some(latest.clone()) => "1.0.0",
+        Some(_) => "something else",
     };
     let text = format!(
         "log: {}tags: {}local tags: {}status: {:?}\nindex: {index:?}\nuploads: {}\nlatest: {latest_is}\nreleases: {releases:?}\nrelease POSTs: {}\njournal: {}\n",
@@ -559,4 +580,165 @@ fn the_token_never_appears_in_any_output() {
         !String::from_utf8_lossy(&output.stderr).is_empty(),
         "trace logging produced output to search"
     );
+}
+
+/// Runs `slipway release` with `env`, which must fail in its preflight having changed nothing
+/// anywhere (the repository, the remote, the index, the registry, GitHub), naming `fix`.
+#[track_caller]
+fn refused_before_anything(hangar: &Hangar, env: &[(&str, &str)], remove: &[&str], fix: &str) {
+    let before = world(hangar);
+    let refs = (
+        hangar.repo.git(&["for-each-ref"]),
+        hangar.repo.remote_git(&["for-each-ref"]),
+    );
+    let registry_mark = hangar.registry.mark();
+    let github_writes = hangar.github.writes().len();
+    let mut command = hangar.slipway_command(&["release"]);
+    command.envs(env.iter().copied());
+    for variable in remove {
+        command.env_remove(variable);
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot start, and nothing was changed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(fix), "expected {fix:?} in:\n{stderr}");
+    assert_eq!(world(hangar), before);
+    assert_eq!(
+        (
+            hangar.repo.git(&["for-each-ref"]),
+            hangar.repo.remote_git(&["for-each-ref"])
+        ),
+        refs
+    );
+    let writes: Vec<String> = hangar
+        .registry
+        .requests_since(registry_mark)
+        .into_iter()
+        .filter(|request| !request.starts_with("GET") && !request.starts_with("HEAD"))
+        .collect();
+    assert!(writes.is_empty(), "the registry was written to: {writes:?}");
+    assert_eq!(hangar.github.writes().len(), github_writes);
+}
+
+#[test]
+fn missing_credentials_stop_the_release_before_the_first_mutation() {
+    let hangar = Hangar::new("hangar-creds");
+    refused_before_anything(
+        &hangar,
+        &[],
+        &["TWINE_USERNAME", "TWINE_PASSWORD"],
+        "no credentials for the Python index",
+    );
+    refused_before_anything(
+        &hangar,
+        &[],
+        &["GITHUB_TOKEN", "GH_TOKEN"],
+        "no GitHub token: set GH_TOKEN or GITHUB_TOKEN",
+    );
+    // With everything there, the same release goes through.
+    assert_eq!(hangar.slipway(&["release"]), "1.0.0\n");
+}
+
+#[test]
+fn latest_is_left_alone_when_the_configuration_says_so() {
+    let hangar = Hangar::new("hangar-nolatest");
+    hangar.configure(|text| text.replace("platforms = ", "latest = false\nplatforms = "));
+    let plan = hangar.slipway(&["release", "--dry-run"]);
+    assert!(
+        plan.contains("/acme/hangar-nolatest:1.0.0\n")
+            || plan.contains("/acme/hangar-nolatest:1.0.0 "),
+        "{plan}"
+    );
+    assert!(!plan.contains(":latest"), "{plan}");
+    hangar.slipway(&["release"]);
+    hangar.image_digest("1.0.0");
+    let latest = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--tls-verify=false",
+            "--raw",
+            &hangar.image("latest"),
+        ])
+        .output()
+        .unwrap();
+    assert!(!latest.status.success(), "latest was pushed");
+    assert!(
+        hangar
+            .slipway(&["verify", "1.0.0"])
+            .contains("every configured artifact is published as released")
+    );
+}
+
+#[test]
+fn release_assets_are_found_with_real_globs() {
+    let hangar = Hangar::new("hangar-assets");
+    // The build hook empties dist/ and writes the wheel and sdist; a second hook adds notes deeper.
+    hangar.configure(|text| {
+        text.replace(
+            "\"]\n\n[pypi]",
+            "\", \"mkdir -p dist/notes/deep && echo notes > dist/notes/deep/NOTES.txt\"]\n\n[pypi]",
+        )
+        .replace(
+            "[github]\n",
+            "[github]\nassets = [\"dist/**/*.whl\", \"dist/**/*.txt\"]\n",
+        )
+    });
+    hangar.slipway(&["release"]);
+    let release = hangar.github.release("v1.0.0").unwrap();
+    let mut names: Vec<&str> = release
+        .assets
+        .iter()
+        .map(|asset| asset.name.as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["NOTES.txt", "hangar_assets-1.0.0-py3-none-any.whl"]);
+    let verified = hangar.slipway(&["verify", "1.0.0"]);
+    assert!(verified.contains("asset NOTES.txt sha256"), "{verified}");
+    assert!(
+        verified.contains("every configured artifact is published as released"),
+        "{verified}"
+    );
+}
+
+#[test]
+fn verify_reads_a_public_index_and_registry_without_credentials() {
+    let hangar = Hangar::new("hangar-anon");
+    hangar.slipway(&["release"]);
+    let output = hangar
+        .slipway_command(&["verify", "1.0.0"])
+        .env_remove("TWINE_USERNAME")
+        .env_remove("TWINE_PASSWORD")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("hangar_anon-1.0.0-py3-none-any.whl sha256"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("acme/hangar-anon:1.0.0 is sha256:"),
+        "{stdout}"
+    );
+    // A file that differs from what was released is named, with both hashes.
+    slipway_tests::pypiserver::build_wheel(
+        &hangar.repo.path().join("dist"),
+        "hangar-anon",
+        "1.0.0",
+        "not what was uploaded",
+    )
+    .unwrap();
+    let output = hangar.run(&["verify", "1.0.0", "--timeout", "1"], &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL PyPI"), "{stdout}");
+    assert!(stdout.contains("differs: expected sha256"), "{stdout}");
 }

@@ -405,3 +405,211 @@ fn release_json_reports_every_step() {
         40
     );
 }
+
+/// Everything a refused release must leave as it was: the release state, every ref here and on
+/// the remote, and no journal.
+fn untouched(repo: &TestRepo) -> String {
+    format!(
+        "{}refs:\n{}remote refs:\n{}",
+        state(repo),
+        repo.git(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+        repo.remote_git(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+    )
+}
+
+/// Runs `slipway release`, which must fail in its preflight having changed nothing, with exit 1 and
+/// a message that contains `fix`.
+#[track_caller]
+fn refused_before_anything(repo: &TestRepo, fix: &str) {
+    let before = untouched(repo);
+    let run = slipway(repo, &["release", "--date", "2026-11-21"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot start, and nothing was changed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(fix),
+        "expected {fix:?} in:\n{}",
+        run.stderr
+    );
+    assert_eq!(untouched(repo), before);
+    assert!(!repo.path().join(".git/slipway/release.json").exists());
+}
+
+#[test]
+fn the_wrong_branch_is_refused_before_anything_changes() {
+    let repo = python_project();
+    repo.write("slipway.toml", "[git]\nbranch = \"main\"\n")
+        .commit("chore: release from main only")
+        .push();
+    repo.branch("feature").checkout("feature");
+    refused_before_anything(
+        &repo,
+        "HEAD is on `feature`, and releases are made from `main`: `git switch main`",
+    );
+}
+
+#[test]
+fn an_unreachable_remote_is_refused_before_anything_changes() {
+    let repo = python_project();
+    let gone = repo.home().join("moved-away.git");
+    repo.git(&["remote", "set-url", "origin", &gone.display().to_string()]);
+    refused_before_anything(&repo, "cannot reach the remote `origin`");
+    repo.git(&["remote", "remove", "origin"]);
+    refused_before_anything(
+        &repo,
+        "there is no remote `origin`: add it (`git remote add origin <url>`)",
+    );
+}
+
+#[test]
+fn an_unusable_signing_key_is_refused_before_anything_changes() {
+    let repo = python_project();
+    repo.write("slipway.toml", "[git]\nsign-tags = true\n")
+        .commit("chore: signed tags")
+        .push();
+    // An empty GnuPG home (the test's HOME): the key named does not exist.
+    repo.git(&["config", "user.signingkey", "0xDEADBEEFDEADBEEF"]);
+    refused_before_anything(&repo, "`gpg` has no secret key `0xDEADBEEFDEADBEEF`");
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", "/nonexistent/id_ed25519.pub"]);
+    refused_before_anything(
+        &repo,
+        "the SSH key file /nonexistent/id_ed25519.pub does not exist",
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let repo = python_project();
+    repo.write(
+        "slipway.toml",
+        "[git]\nsign-tags = true\nbranch = \"main\"\n",
+    )
+    .commit("chore: strict")
+    .push();
+    repo.branch("feature").checkout("feature");
+    repo.write("scratch.txt", "x\n");
+    let run = slipway(&repo, &["release"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for problem in [
+        "releases are made from `main`",
+        "scratch.txt",
+        "signing key",
+    ] {
+        assert!(run.stderr.contains(problem), "{problem} in {}", run.stderr);
+    }
+}
+
+/// A release of `repo` stopped right after its preflight: the journal is written, nothing else.
+fn stopped_after_preflight(repo: &TestRepo) {
+    let run = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .args(["release", "--date", "2026-11-21"])
+        .env("SLIPWAY_TEST_FAIL_AFTER", "preflight")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(repo.path().join(".git/slipway/release.json").exists());
+}
+
+#[track_caller]
+fn resume_refused(repo: &TestRepo, reason: &str) {
+    let run = slipway(repo, &["release", "--resume"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot resume the release of 1.0.0"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(reason),
+        "expected {reason:?} in:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`slipway release --abort`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.git(&["tag", "-l"]), "", "nothing was released");
+}
+
+#[test]
+fn resume_is_refused_after_a_new_commit() {
+    let repo = python_project();
+    stopped_after_preflight(&repo);
+    repo.commit_file(
+        "src/hangar/fix.py",
+        "FIX = 1\n",
+        "fix: found while the release waited",
+    );
+    resume_refused(
+        &repo,
+        "1 new commit(s): \"fix: found while the release waited\"",
+    );
+    // The way out: abort, then a new plan that knows the fix.
+    slipway(&repo, &["release", "--abort"]).ok();
+    slipway(&repo, &["release", "--date", "2026-11-21"]).ok();
+    assert!(read(&repo, "CHANGELOG.md").contains("found while the release waited"));
+}
+
+#[test]
+fn resume_is_refused_after_a_branch_switch() {
+    let repo = python_project();
+    stopped_after_preflight(&repo);
+    repo.branch("develop").checkout("develop");
+    resume_refused(
+        &repo,
+        "it was planned on main, and HEAD is on develop (`git switch main` to resume it there)",
+    );
+    repo.checkout("main");
+    slipway(&repo, &["release", "--resume"]).ok();
+}
+
+#[test]
+fn resume_is_refused_after_head_moved() {
+    let repo = python_project();
+    repo.commit_file("src/hangar/more.py", "MORE = 1\n", "feat: more")
+        .push();
+    stopped_after_preflight(&repo);
+    repo.git(&["reset", "--hard", "HEAD~1"]);
+    resume_refused(&repo, "HEAD moved since the plan was made");
+}
+
+#[test]
+fn resume_is_refused_after_the_configuration_changed() {
+    let repo = python_project();
+    stopped_after_preflight(&repo);
+    repo.write("slipway.toml", "[changelog]\npath = \"HISTORY.md\"\n");
+    resume_refused(
+        &repo,
+        "the configuration changed since the plan was made ([changelog])",
+    );
+}
+
+#[test]
+fn resume_goes_on_when_nothing_moved_and_after_its_own_commit() {
+    let uninterrupted = python_project();
+    slipway(&uninterrupted, &["release", "--date", "2026-11-21"]).ok();
+    let expected = state(&uninterrupted);
+
+    let repo = python_project();
+    stopped_after_preflight(&repo);
+    slipway(&repo, &["release", "--resume"]).ok();
+    assert_eq!(state(&repo), expected);
+
+    // HEAD is the release's own commit: that is no move.
+    let repo = python_project();
+    let run = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .args(["release", "--date", "2026-11-21"])
+        .env("SLIPWAY_TEST_FAIL_AFTER", "commit")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    slipway(&repo, &["release", "--resume"]).ok();
+    assert_eq!(state(&repo), expected);
+}
