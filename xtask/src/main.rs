@@ -71,7 +71,7 @@ fn release(args: &[String]) -> anyhow::Result<()> {
                     rest.next()
                         .context("--pre needs an identifier, e.g. rc")?
                         .clone(),
-                )
+                );
             }
             "--dry-run" => dry_run = true,
             "--resume" => resume = true,
