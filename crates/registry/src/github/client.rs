@@ -41,9 +41,9 @@ const CHUNK: usize = 256 * 1024;
 pub struct GithubClient {
     http: reqwest::Client,
     upload_http: reqwest::Client,
-    api: url::Url,
+    pub(super) api: url::Url,
     repository: Repository,
-    token: SecretString,
+    pub(super) token: SecretString,
     retry: RetryPolicy,
 }
 
@@ -156,7 +156,7 @@ impl GithubClient {
     }
 
     /// `{api}/repos/{owner}/{name}/{segments…}`, each segment percent-encoded.
-    fn endpoint(&self, segments: &[&str]) -> url::Url {
+    pub(super) fn endpoint(&self, segments: &[&str]) -> url::Url {
         let mut url = self.api.clone();
         url.set_query(None);
         url.path_segments_mut()
@@ -175,7 +175,7 @@ impl GithubClient {
     }
 
     /// Sends one JSON call (retried), returning the final response whatever its status.
-    async fn call(
+    pub(super) async fn call(
         &self,
         what: &str,
         method: reqwest::Method,
@@ -194,7 +194,7 @@ impl GithubClient {
     }
 
     /// Reads a successful response as JSON, or turns an unsuccessful one into an [`ApiError`].
-    async fn read<T: serde::de::DeserializeOwned>(
+    pub(super) async fn read<T: serde::de::DeserializeOwned>(
         &self,
         response: reqwest::Response,
     ) -> Result<T, ApiError> {
@@ -221,7 +221,7 @@ impl GithubClient {
     }
 
     /// Classifies an unsuccessful response.
-    async fn failure(&self, response: reqwest::Response) -> ApiError {
+    pub(super) async fn failure(&self, response: reqwest::Response) -> ApiError {
         let status = response.status().as_u16();
         let url = RedactedUrl::new(response.url().as_str()).to_string();
         let header = |name: &str| {

@@ -271,3 +271,16 @@ pub enum VerifyError {
     #[error(transparent)]
     Asset(#[from] AssetError),
 }
+
+/// The access check could not ask GitHub (as opposed to asking and being refused, which is an
+/// [`AccessCheck::Rejected`](crate::access::AccessCheck::Rejected)).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// The client cannot be set up (no repository, a bad API URL).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The request failed, or GitHub answered something other than a refusal.
+    #[error("cannot check the GitHub token's access")]
+    Api(#[from] ApiError),
+}

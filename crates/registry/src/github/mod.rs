@@ -48,12 +48,13 @@
 //! job; GitHub creates a missing tag from `target_commitish`), deleting releases, and renaming assets: GitHub
 //! renames files with unusual characters in their names, which then never match and are uploaded again.
 
+mod check;
 mod client;
 mod error;
 mod types;
 
 pub use client::{API_VERSION, GithubClient};
-pub use error::{ApiError, AssetError, ConfigError, ReleaseError, VerifyError};
+pub use error::{ApiError, AssetError, CheckError, ConfigError, ReleaseError, VerifyError};
 pub use types::{
     Asset, AssetMismatch, AssetOutcome, AssetStatus, DEFAULT_API_URL, ExpectedAsset, GithubEnv,
     NoProgress, Progress, Release, ReleaseChange, ReleaseOutcome, ReleasePlan, ReleaseSpec,

@@ -11,6 +11,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::error::OciError;
 
+/// Where slipway reads registry credentials from, named in the fix of a refusal.
+pub(crate) const CREDENTIAL_SOURCES: &str = "SLIPWAY_OCI_USERNAME/SLIPWAY_OCI_PASSWORD (GITHUB_TOKEN for ghcr.io), or `docker login` ($DOCKER_CONFIG/config.json, else ~/.docker/config.json)";
+
 /// How to authenticate to a registry.
 #[derive(Clone, Default)]
 pub enum Credentials {

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::io::AsyncReadExt as _;
 use url::Url;
 
-use super::auth::{Challenge, Credentials, Scope, parse_challenge};
+use super::auth::{CREDENTIAL_SOURCES, Challenge, Credentials, Scope, parse_challenge};
 use super::error::OciError;
 use super::layout::BlobSource;
 use super::media_types::MANIFEST_ACCEPT;
@@ -95,6 +95,15 @@ pub(crate) enum Mount {
     Declined(Url),
 }
 
+/// A token service's answer.
+pub(super) struct TokenAnswer {
+    /// The token.
+    pub(super) token: SecretString,
+    /// The `scope` the answer says it granted (OAuth2 answers carry it; distribution's token spec does not
+    /// require it).
+    pub(super) scope: Option<String>,
+}
+
 /// What a client knows of its registry's authentication.
 enum Learned {
     /// Nothing yet.
@@ -110,7 +119,7 @@ enum Learned {
 pub struct OciClient {
     registry: String,
     base: Url,
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     pub(crate) options: ClientOptions,
     /// How the registry authenticates, once the first request learned it.
     challenge: tokio::sync::Mutex<Learned>,
@@ -199,7 +208,7 @@ impl OciClient {
         }
     }
 
-    fn url(&self, path: &str) -> Url {
+    pub(super) fn url(&self, path: &str) -> Url {
         self.base
             .join(path)
             .expect("registry paths are relative URLs")
@@ -212,7 +221,7 @@ impl OciClient {
             .map_err(|error| self.protocol(what, format!("bad location: {error}")))
     }
 
-    fn protocol(&self, what: &str, reason: String) -> OciError {
+    pub(super) fn protocol(&self, what: &str, reason: String) -> OciError {
         OciError::Protocol {
             what: what.to_owned(),
             registry: self.registry.clone(),
@@ -221,7 +230,7 @@ impl OciClient {
     }
 
     /// Learns once how the registry authenticates, from `GET /v2/`.
-    async fn challenge(&self) -> Result<Option<Challenge>, OciError> {
+    pub(super) async fn challenge(&self) -> Result<Option<Challenge>, OciError> {
         let mut known = self.challenge.lock().await;
         if let Learned::Known(challenge) = &*known {
             return Ok(challenge.clone());
@@ -281,6 +290,21 @@ impl OciClient {
         service: Option<&str>,
         scopes: &[Scope],
     ) -> Result<SecretString, OciError> {
+        let (what, response) = self.request_token(realm, service, scopes).await?;
+        if !response.status().is_success() {
+            return Err(self.status_error(&what, response).await);
+        }
+        Ok(self.read_token(&what, response).await?.token)
+    }
+
+    /// Sends the token request for `scopes` (with the Basic credentials, if any) and returns what it is
+    /// called in errors and the answer, whatever its status.
+    pub(super) async fn request_token(
+        &self,
+        realm: &str,
+        service: Option<&str>,
+        scopes: &[Scope],
+    ) -> Result<(String, Response), OciError> {
         let what = format!("get a token from {}", RedactedUrl::new(realm));
         let mut url = Url::parse(realm)
             .map_err(|error| self.protocol(&what, format!("bad realm: {error}")))?;
@@ -310,20 +334,35 @@ impl OciClient {
             })
         })
         .await?;
-        if !response.status().is_success() {
-            return Err(self.status_error(&what, response).await);
-        }
+        Ok((what, response))
+    }
+
+    /// Reads a successful token answer: the token (`token`, or OAuth2's `access_token`) and the `scope` it
+    /// reports granting, if it does.
+    pub(super) async fn read_token(
+        &self,
+        what: &str,
+        response: Response,
+    ) -> Result<TokenAnswer, OciError> {
         let body: serde_json::Value = response.json().await.map_err(|error| {
             self.protocol(
-                &what,
+                what,
                 format!("the answer is not JSON: {}", error.without_url()),
             )
         })?;
-        body.get("token")
+        let token = body
+            .get("token")
             .or_else(|| body.get("access_token"))
             .and_then(|t| t.as_str())
             .map(|t| SecretString::from(t.to_owned()))
-            .ok_or_else(|| self.protocol(&what, "the answer has no `token`".to_owned()))
+            .ok_or_else(|| self.protocol(what, "the answer has no `token`".to_owned()))?;
+        Ok(TokenAnswer {
+            token,
+            scope: body
+                .get("scope")
+                .and_then(|s| s.as_str())
+                .map(str::to_owned),
+        })
     }
 
     /// Sends a request with auth for `scopes` and retries; on a 401 (a token expired mid-push, or the
@@ -380,8 +419,12 @@ impl OciClient {
         }
         if matches!(status, 401 | 403) {
             let hint = match (&self.options.credentials, status) {
-                (Credentials::Anonymous, _) => "no credentials were given".to_owned(),
-                (_, 401) => "the credentials were rejected".to_owned(),
+                (Credentials::Anonymous, _) => {
+                    format!("no credentials were given; set {CREDENTIAL_SOURCES}")
+                }
+                (_, 401) => {
+                    format!("the credentials were rejected; check {CREDENTIAL_SOURCES}")
+                }
                 _ => "the credentials lack permission for this".to_owned(),
             };
             return OciError::Unauthorized {
@@ -838,7 +881,7 @@ impl OciClient {
 }
 
 /// Marks an `Authorization` value sensitive so that it never shows in debug output.
-fn sensitive(value: &SecretString) -> Result<HeaderValue, std::io::Error> {
+pub(super) fn sensitive(value: &SecretString) -> Result<HeaderValue, std::io::Error> {
     let mut header = HeaderValue::from_str(value.expose_secret()).map_err(|_| {
         std::io::Error::other("the credentials contain characters not allowed in a header")
     })?;
@@ -902,7 +945,7 @@ fn embedded_media_type(bytes: &[u8]) -> Option<String> {
 }
 
 /// `CODE: message; …` from a distribution error body, shortened; the raw body (shortened) otherwise.
-fn registry_errors(body: &str) -> String {
+pub(super) fn registry_errors(body: &str) -> String {
     let parsed = serde_json::from_str::<serde_json::Value>(body).ok();
     let errors = parsed
         .as_ref()

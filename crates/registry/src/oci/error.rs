@@ -185,3 +185,11 @@ pub enum OciError {
         reason: String,
     },
 }
+
+impl OciError {
+    /// Whether the registry (or its token service) refused for lack of (valid) credentials or permission:
+    /// a read that failed with this anonymously may be retried with credentials.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, OciError::Unauthorized { .. })
+    }
+}

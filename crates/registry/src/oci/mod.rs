@@ -46,6 +46,7 @@
 //! pull layers to disk, run credential helpers, or copy between registries.
 
 mod auth;
+mod check;
 mod client;
 mod error;
 mod layout;

@@ -145,6 +145,39 @@ pub struct NoProgress;
 
 impl Progress for NoProgress {}
 
+/// One read of the index by [`PypiClient::verify_with_progress`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Poll<'a> {
+    /// Which read this was, from 1.
+    pub attempt: u32,
+    /// The time since the first read started.
+    pub elapsed: Duration,
+    /// How long the verification polls at most.
+    pub timeout: Duration,
+    /// What this read found: [`Verification::missing`] and [`Verification::mismatched`] are what is still
+    /// wrong (with no expected files, an empty [`Verification::found`] means the release itself is missing).
+    pub verification: &'a Verification,
+    /// When the next read follows; `None` when this was the last (the release is there, or time is up).
+    pub next_in: Option<Duration>,
+}
+
+/// Receives verification progress; the library never prints. Any `Fn(&Poll)` is one.
+pub trait VerifyProgress: Send + Sync {
+    /// A read of the index finished.
+    fn polled(&self, poll: &Poll<'_>);
+}
+
+impl VerifyProgress for NoProgress {
+    fn polled(&self, _poll: &Poll<'_>) {}
+}
+
+impl<F: Fn(&Poll<'_>) + Send + Sync> VerifyProgress for F {
+    fn polled(&self, poll: &Poll<'_>) {
+        self(poll);
+    }
+}
+
 /// A file of a release as verification expects it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpectedFile {
@@ -270,7 +303,7 @@ impl PypiClient {
             .map(|c| c.password.expose_secret())
     }
 
-    fn clean(&self, text: &str) -> String {
+    pub(super) fn clean(&self, text: &str) -> String {
         let text: String = text.chars().take(500).collect();
         let text = text.trim();
         match self.secret() {
@@ -279,14 +312,33 @@ impl PypiClient {
         }
     }
 
-    /// Adds credentials when `url` is on the upload URL's origin, so a token never travels to a CDN or a mirror.
-    fn authorize(&self, request: reqwest::RequestBuilder, url: &str) -> reqwest::RequestBuilder {
-        let same_origin = match (url::Url::parse(url), url::Url::parse(&self.urls.upload)) {
+    /// The credentials, if any.
+    pub(super) fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+
+    /// The same client without credentials: for reading anonymously where the index allows it (a verify
+    /// that uses credentials only after [`IndexError::is_unauthorized`] says the read was refused).
+    #[must_use]
+    pub fn without_credentials(&self) -> PypiClient {
+        PypiClient {
+            credentials: None,
+            ..self.clone()
+        }
+    }
+
+    /// Whether `url` is on the upload URL's origin, where credentials are sent.
+    pub(super) fn same_origin_as_upload(&self, url: &str) -> bool {
+        match (url::Url::parse(url), url::Url::parse(&self.urls.upload)) {
             (Ok(a), Ok(b)) => a.origin() == b.origin(),
             _ => false,
-        };
+        }
+    }
+
+    /// Adds credentials when `url` is on the upload URL's origin, so a token never travels to a CDN or a mirror.
+    fn authorize(&self, request: reqwest::RequestBuilder, url: &str) -> reqwest::RequestBuilder {
         match &self.credentials {
-            Some(c) if same_origin => {
+            Some(c) if self.same_origin_as_upload(url) => {
                 request.basic_auth(&c.username, Some(c.password.expose_secret()))
             }
             _ => request,
@@ -317,7 +369,11 @@ impl PypiClient {
         }
     }
 
-    async fn get(&self, url: &str, accept: &str) -> Result<reqwest::Response, IndexError> {
+    pub(super) async fn get(
+        &self,
+        url: &str,
+        accept: &str,
+    ) -> Result<reqwest::Response, IndexError> {
         retry::send(&self.http, &self.retry, "read the index", || {
             Ok(self
                 .authorize(self.http.get(url), url)
@@ -622,6 +678,8 @@ impl PypiClient {
 
     /// Checks that `version` of `project` is on the index with the `expected` files (any files, when
     /// `expected` is empty), polling until `timeout` for an index that lags.
+    ///
+    /// The same as [`PypiClient::verify_with_progress`] with no one watching.
     pub async fn verify(
         &self,
         project: &str,
@@ -629,8 +687,29 @@ impl PypiClient {
         expected: &[ExpectedFile],
         timeout: Duration,
     ) -> Result<Verification, VerifyError> {
-        let deadline = Instant::now() + timeout;
+        self.verify_with_progress(project, version, expected, timeout, &NoProgress)
+            .await
+    }
+
+    /// [`PypiClient::verify`], telling `progress` after every read of the index what it found, how long the
+    /// polling has taken and whether another read follows.
+    ///
+    /// To read anonymously where the index allows it, call this on
+    /// [`PypiClient::without_credentials`] and again on the client with credentials when the error
+    /// [`VerifyError::is_unauthorized`].
+    pub async fn verify_with_progress(
+        &self,
+        project: &str,
+        version: &versioning::pep440::Pep440Version,
+        expected: &[ExpectedFile],
+        timeout: Duration,
+        progress: &dyn VerifyProgress,
+    ) -> Result<Verification, VerifyError> {
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let mut attempt = 0;
         loop {
+            attempt += 1;
             let verification =
                 self.verify_once(project, version, expected)
                     .await
@@ -639,15 +718,21 @@ impl PypiClient {
                         version: version.to_string(),
                         source,
                     })?;
-            if verification.is_ok() || Instant::now() >= deadline {
+            let now = Instant::now();
+            let done = verification.is_ok() || now >= deadline;
+            let wait = self.index_poll.min(deadline.saturating_duration_since(now));
+            progress.polled(&Poll {
+                attempt,
+                elapsed: now.duration_since(started),
+                timeout,
+                verification: &verification,
+                next_in: (!done).then_some(wait),
+            });
+            if done {
                 return Ok(verification);
             }
-            tracing::info!(project, %version, "not on the index yet; polling");
-            tokio::time::sleep(
-                self.index_poll
-                    .min(deadline.saturating_duration_since(Instant::now())),
-            )
-            .await;
+            tracing::info!(project, %version, attempt, "not on the index yet; polling");
+            tokio::time::sleep(wait).await;
         }
     }
 

@@ -139,8 +139,11 @@ pub enum IndexError {
     /// The request failed.
     #[error("cannot read the index")]
     Request(#[source] RetryError),
-    /// The index answered with an unexpected status.
-    #[error("the index answered HTTP {status} for {url}")]
+    /// The index answered with an unexpected status (401 and 403: the read was refused, see
+    /// [`IndexError::is_unauthorized`]).
+    #[error("the index answered HTTP {status} for {url}{}", if matches!(status, 401 | 403) {
+        "; the index refused to be read with the credentials given (or without any): set SLIPWAY_PYPI_TOKEN (or PYPI_TOKEN, or TWINE_USERNAME/TWINE_PASSWORD), or the index's section in ~/.pypirc"
+    } else { "" })]
     Status {
         /// The status.
         status: u16,
@@ -156,6 +159,28 @@ pub enum IndexError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+}
+
+impl IndexError {
+    /// Whether the index refused the read for lack of (valid) credentials: HTTP 401 or 403. A caller that
+    /// read anonymously may retry with credentials ([`super::PypiClient::without_credentials`]).
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(
+            self,
+            IndexError::Status {
+                status: 401 | 403,
+                ..
+            }
+        )
+    }
+
+    /// The HTTP status the index answered, when the failure is one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            IndexError::Status { status, .. } => Some(*status),
+            IndexError::Request(_) | IndexError::BadResponse { .. } => None,
+        }
+    }
 }
 
 /// A file could not be published.
@@ -262,6 +287,16 @@ pub enum VerifyError {
         #[source]
         source: IndexError,
     },
+}
+
+impl VerifyError {
+    /// Whether the index refused to be read for lack of (valid) credentials (see
+    /// [`IndexError::is_unauthorized`]).
+    pub fn is_unauthorized(&self) -> bool {
+        match self {
+            VerifyError::Index { source, .. } => source.is_unauthorized(),
+        }
+    }
 }
 
 /// A release could not be removed.

@@ -19,6 +19,7 @@
 
 mod artifact;
 mod auth;
+mod check;
 mod client;
 mod error;
 mod index;
@@ -26,8 +27,8 @@ mod index;
 pub use artifact::{Artifact, ArtifactKind, CoreMetadata, normalize_name, upload_order};
 pub use auth::{GithubOidc, trusted_publishing};
 pub use client::{
-    Digests, ExpectedFile, NoProgress, Progress, PublishOptions, PypiClient, UploadOutcome,
-    UploadStatus, Verification, YankOutcome, digests,
+    Digests, ExpectedFile, NoProgress, Poll, Progress, PublishOptions, PypiClient, UploadOutcome,
+    UploadStatus, Verification, VerifyProgress, YankOutcome, digests,
 };
 pub use error::{ArtifactError, AuthError, IndexError, PublishError, VerifyError, YankError};
 pub use index::{Credentials, IndexFile, IndexUrls};
