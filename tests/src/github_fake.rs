@@ -13,6 +13,10 @@
 //! - `POST {origin}/uploads/repos/{o}/{r}/releases/{id}/assets?name=` (the `upload_url` it hands out; 201;
 //!   422 `already_exists` for a taken name; 411 without `Content-Length`)
 //! - `GET  {origin}/{o}/{r}/releases/download/{tag}/{name}` (the `browser_download_url`; no token needed)
+//! - `GET  {api}/repos/{o}/{r}` (the repository, with the token's `permissions`: `push: false` for a
+//!   read-only token; no `permissions` for an installation token, as GitHub answers those)
+//! - `GET  {api}/installation/repositories` (200 for an installation token
+//!   ([`FakeGithub::set_installation_token`]), 403 for any other)
 //!
 //! Every API and upload request must carry `Authorization: Bearer <token>` (else 401 "Bad credentials"); an
 //! `X-GitHub-Api-Version` other than `2022-11-28` answers 400; another repository answers 404; a read-only
@@ -116,6 +120,7 @@ struct State {
     latest: Option<u64>,
     report_digests: bool,
     read_only: bool,
+    installation: bool,
     failures: Vec<Failure>,
     uploads_breaking: u32,
     requests: Vec<RecordedRequest>,
@@ -150,6 +155,7 @@ impl FakeGithub {
             latest: None,
             report_digests: true,
             read_only: false,
+            installation: false,
             failures: Vec::new(),
             uploads_breaking: 0,
             requests: Vec::new(),
@@ -263,6 +269,12 @@ impl FakeGithub {
     /// Whether the token may only read (writes answer 403).
     pub fn set_read_only(&self, read_only: bool) {
         self.state().read_only = read_only;
+    }
+
+    /// Whether the token plays an installation token (a GitHub App's, or Actions' `GITHUB_TOKEN`): the
+    /// repository is answered without `permissions`, and `GET /installation/repositories` answers 200.
+    pub fn set_installation_token(&self, installation: bool) {
+        self.state().installation = installation;
     }
 
     /// Every release, oldest first.
@@ -596,6 +608,32 @@ impl State {
         })
     }
 
+    /// The repository as `GET /repos/{o}/{r}` documents it (the fields slipway reads, and a few more), with
+    /// the token's `permissions` unless the token is an installation token.
+    fn repository_json(&self) -> Value {
+        let full_name = format!("{}/{}", self.owner, self.repo);
+        let mut repository = json!({
+            "id": 1,
+            "name": self.repo,
+            "full_name": full_name,
+            "private": false,
+            "owner": {"login": self.owner, "type": "Organization"},
+            "html_url": format!("{}/{full_name}", self.origin),
+            "default_branch": "main",
+        });
+        if !self.installation {
+            let write = !self.read_only;
+            repository["permissions"] = json!({
+                "admin": false,
+                "maintain": write,
+                "push": write,
+                "triage": write,
+                "pull": true,
+            });
+        }
+        repository
+    }
+
     fn route(&mut self, request: &Request) -> Response {
         let method = request.method.as_str();
         let mut lost = false;
@@ -654,6 +692,21 @@ impl State {
                 return message(400, &format!("API version {version} is not supported."));
             }
         }
+        if let ("GET", ["api", "v3", "installation", "repositories"]) =
+            (method, segments.as_slice())
+        {
+            return if self.installation {
+                answer(
+                    200,
+                    &json!({"total_count": 1, "repository_selection": "selected", "repositories": [self.repository_json()]}),
+                )
+            } else {
+                message(
+                    403,
+                    "You must authenticate with an installation access token in order to list repositories for an installation.",
+                )
+            };
+        }
         let (upload, rest) = match segments.as_slice() {
             ["api", "v3", "repos", rest @ ..] => (false, rest),
             ["uploads", "repos", rest @ ..] => (true, rest),
@@ -669,6 +722,7 @@ impl State {
             return message(403, "Resource not accessible by integration");
         }
         match (upload, method, rest) {
+            (false, "GET", []) => answer(200, &self.repository_json()),
             (true, "POST", ["releases", id, "assets"]) => self.upload(id, request),
             (false, "GET", ["releases", "tags", tag]) => {
                 match self.releases.iter().find(|r| r.tag == *tag && !r.draft) {

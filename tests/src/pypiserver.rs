@@ -2,7 +2,8 @@
 //!
 //! [`PypiServer::start`] runs `pypi-server run` (pip packages `pypiserver passlib "bcrypt<4.1"`, which
 //! `cargo xtask test` installs) on a free port with a temporary packages directory, an htpasswd file holding
-//! one bcrypt user, uploads requiring that user, and no fallback to pypi.org (an unknown project is a 404,
+//! one bcrypt user, uploads requiring that user (and reads too, with
+//! [`PypiServer::start_with_authenticated_reads`]), and no fallback to pypi.org (an unknown project is a 404,
 //! never a redirect off the machine). The server is killed on drop.
 //!
 //! [`build_wheel`] and [`build_sdist`] write distributions that pip accepts: a wheel with `METADATA`, `WHEEL`
@@ -31,8 +32,21 @@ pub struct PypiServer {
 }
 
 impl PypiServer {
-    /// Starts pypiserver and waits until it answers (at most 30 s).
+    /// Starts pypiserver with only uploads (and removals) authenticated (`--authenticate update`), and
+    /// waits until it answers (at most 30 s).
     pub fn start() -> anyhow::Result<PypiServer> {
+        PypiServer::start_with("update")
+    }
+
+    /// Starts pypiserver with reads authenticated too (`--authenticate update,download,list`): the simple
+    /// index and the files answer 401 without the user.
+    pub fn start_with_authenticated_reads() -> anyhow::Result<PypiServer> {
+        PypiServer::start_with("update,download,list")
+    }
+
+    /// Starts pypiserver authenticating the actions in `authenticate` (`update`, `download`, `list`,
+    /// comma-separated, as `--authenticate` takes them).
+    pub fn start_with(authenticate: &str) -> anyhow::Result<PypiServer> {
         let dir = tempfile::tempdir()?;
         let packages = dir.path().join("packages");
         fs_err::create_dir_all(&packages)?;
@@ -69,7 +83,7 @@ impl PypiServer {
             ])
             .arg("--passwords")
             .arg(&htpasswd)
-            .args(["--authenticate", "update", "--disable-fallback"])
+            .args(["--authenticate", authenticate, "--disable-fallback"])
             .arg(&packages)
             .stdin(Stdio::null())
             .stdout(fs_err::File::create(&log)?.into_parts().0)

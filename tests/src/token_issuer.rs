@@ -50,6 +50,10 @@ pub struct TokenIssuer {
 pub struct IssuerConfig {
     /// Required Basic credentials; `None` issues tokens to anyone.
     pub user: Option<(String, String)>,
+    /// Another user whose tokens grant only `pull`, whatever they ask for: a token service grants the
+    /// subset of the asked actions the user has (distribution's token specification), so this user's push
+    /// is refused by the registry.
+    pub pull_only: Option<(String, String)>,
     /// Lifetime of the tokens.
     pub ttl: Duration,
     /// How many of the first tokens are issued already expired (beyond distribution's 60 s leeway), to make
@@ -61,6 +65,7 @@ impl Default for IssuerConfig {
     fn default() -> Self {
         IssuerConfig {
             user: None,
+            pull_only: None,
             ttl: Duration::from_secs(300),
             expire_first: 0,
         }
@@ -256,10 +261,12 @@ fn serve(
         .as_deref()
         .and_then(|a| a.split_once(':'))
         .map(|(u, p)| (u.to_owned(), p.to_owned()));
-    let granted = match &config.user {
-        None => true,
-        Some(expected) => user.as_ref() == Some(expected),
-    };
+    let pull_only = user.is_some() && user.as_ref() == config.pull_only.as_ref();
+    let granted = pull_only
+        || match &config.user {
+            None => true,
+            Some(expected) => user.as_ref() == Some(expected),
+        };
     requests.lock().expect("requests").push(TokenRequest {
         scopes: scopes.clone(),
         account: user.as_ref().map(|(u, _)| u.clone()),
@@ -282,13 +289,24 @@ fn serve(
         .filter(|r| r.granted)
         .count();
     let expired = issued <= config.expire_first;
+    // A pull-only user gets what it asked for, less every action but `pull`.
+    let granted_scopes: Vec<String> = scopes
+        .iter()
+        .map(|scope| match scope.rsplit_once(':') {
+            Some((resource, actions)) if pull_only => {
+                let kept: Vec<&str> = actions.split(',').filter(|a| *a == "pull").collect();
+                format!("{resource}:{}", kept.join(","))
+            }
+            _ => scope.clone(),
+        })
+        .collect();
     let token = sign(
         config,
         kid,
         key,
         &service,
         user.as_ref().map(|(u, _)| u.as_str()),
-        &scopes,
+        &granted_scopes,
         expired,
     )?;
     let body = serde_json::json!({
@@ -326,7 +344,7 @@ fn sign(
             Some(serde_json::json!({
                 "type": resource_type,
                 "name": repository,
-                "actions": actions.split(',').collect::<Vec<_>>(),
+                "actions": actions.split(',').filter(|a| !a.is_empty()).collect::<Vec<_>>(),
             }))
         })
         .collect();
