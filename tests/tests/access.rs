@@ -48,17 +48,14 @@ fn pypi_client(server: &PypiServer, credentials: Option<Credentials>) -> PypiCli
         .with_poll_interval(Duration::from_millis(100))
 }
 
-fn basic(username: &str, password: &str) -> Option<Credentials> {
-    Some(Credentials::basic(
-        username,
-        SecretString::from(password.to_owned()),
-    ))
+fn basic(username: &str, password: &str) -> Credentials {
+    Credentials::basic(username, SecretString::from(password.to_owned()))
 }
 
 #[tokio::test]
 async fn pypiserver_with_authenticated_reads_accepts_only_the_right_password() {
     let server = PypiServer::start_with_authenticated_reads().unwrap();
-    let right = pypi_client(&server, basic(server.username(), server.password()))
+    let right = pypi_client(&server, Some(basic(server.username(), server.password())))
         .check_credentials()
         .await
         .unwrap();
@@ -66,7 +63,7 @@ async fn pypiserver_with_authenticated_reads_accepts_only_the_right_password() {
     assert!(right.to_string().contains(&server.simple_url()), "{right}");
 
     let wrong_password = "pw-wrong-0123456789";
-    let wrong = pypi_client(&server, basic(server.username(), wrong_password))
+    let wrong = pypi_client(&server, Some(basic(server.username(), wrong_password)))
         .check_credentials()
         .await
         .unwrap();
@@ -113,8 +110,8 @@ async fn pypiserver_with_anonymous_reads_cannot_tell_right_credentials_from_wron
         )
     };
     for credentials in [
-        basic(server.username(), server.password()),
-        basic(server.username(), "pw-wrong-0123456789"),
+        Some(basic(server.username(), server.password())),
+        Some(basic(server.username(), "pw-wrong-0123456789")),
         None,
     ] {
         let check = pypi_client(&server, credentials)
@@ -127,14 +124,17 @@ async fn pypiserver_with_anonymous_reads_cannot_tell_right_credentials_from_wron
     let directory = tempfile::tempdir().unwrap();
     let wheel = build_wheel(directory.path(), "checked-demo", "1.0.0", "x").unwrap();
     let artifact = registry::pypi::Artifact::read(&wheel).unwrap();
-    let error = pypi_client(&server, basic(server.username(), "pw-wrong-0123456789"))
-        .publish(
-            std::slice::from_ref(&artifact),
-            PublishOptions::default(),
-            std::sync::Arc::new(registry::pypi::NoProgress),
-        )
-        .await
-        .unwrap_err();
+    let error = pypi_client(
+        &server,
+        Some(basic(server.username(), "pw-wrong-0123456789")),
+    )
+    .publish(
+        std::slice::from_ref(&artifact),
+        PublishOptions::default(),
+        std::sync::Arc::new(registry::pypi::NoProgress),
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(
             error,
@@ -153,7 +153,7 @@ async fn a_refused_anonymous_read_is_unauthorized_and_credentials_then_verify() 
     let directory = tempfile::tempdir().unwrap();
     let wheel = build_wheel(directory.path(), "verified-demo", "2.0.0", "y").unwrap();
     let artifact = registry::pypi::Artifact::read(&wheel).unwrap();
-    let with_credentials = pypi_client(&server, basic(server.username(), server.password()));
+    let with_credentials = pypi_client(&server, Some(basic(server.username(), server.password())));
     with_credentials
         .publish(
             std::slice::from_ref(&artifact),
@@ -198,7 +198,7 @@ async fn a_refused_anonymous_read_is_unauthorized_and_credentials_then_verify() 
 #[tokio::test]
 async fn verify_reports_every_poll_with_what_is_still_missing() {
     let server = PypiServer::start().unwrap();
-    let client = pypi_client(&server, basic(server.username(), server.password()));
+    let client = pypi_client(&server, Some(basic(server.username(), server.password())));
     let version = versioning::pep440::Pep440Version::parse("9.9.9").unwrap();
     let expected = [ExpectedFile {
         filename: "never_published-9.9.9-py3-none-any.whl".to_owned(),

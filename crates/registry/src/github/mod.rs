@@ -11,6 +11,9 @@
 //!   with other content is deleted and uploaded again, which GitHub (unlike PyPI) allows.
 //! - [`GithubClient::verify_release`] checks, with reads only, that the release matches its spec and carries
 //!   the expected assets with their sha256.
+//! - [`GithubClient::check_access`] tells, with reads only, whether the token may create releases
+//!   (`GET /repos/{owner}/{repo}` and its `permissions.push`); [`GithubClient::check_access_from_env`] turns a
+//!   missing token into a rejection naming `GH_TOKEN` and `GITHUB_TOKEN`.
 //! - [`GithubClient::add_known_issues`] prepends `> **Known issues:** …` to a release's notes, once.
 //!
 //! Errors say what to fix: a refused token (401), a token without `contents: write` (403), a repository that

@@ -3,7 +3,7 @@
 //! How a registry authenticates decides what can be known before a push:
 //! - token auth (GHCR, Docker Hub, Harbor, distribution with a token service): the token service is asked for
 //!   `repository:<name>:pull,push`, as a push would, and the grant is read from the token's JWT `access` claim
-//!   (distribution's token specification), or from the answer's OAuth2 `scope`. A token service grants the
+//!   (distribution's token specification), or from the answer's `OAuth2` `scope`. A token service grants the
 //!   subset of the asked actions it allows, so a token without `push` means the push would be refused;
 //! - Basic auth: an authenticated `GET /v2/` tells whether the credentials are valid, not what they may do;
 //! - no auth at all: nothing to check.

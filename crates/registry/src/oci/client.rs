@@ -99,7 +99,7 @@ pub(crate) enum Mount {
 pub(super) struct TokenAnswer {
     /// The token.
     pub(super) token: SecretString,
-    /// The `scope` the answer says it granted (OAuth2 answers carry it; distribution's token spec does not
+    /// The `scope` the answer says it granted (`OAuth2` answers carry it; distribution's token spec does not
     /// require it).
     pub(super) scope: Option<String>,
 }
@@ -337,7 +337,7 @@ impl OciClient {
         Ok((what, response))
     }
 
-    /// Reads a successful token answer: the token (`token`, or OAuth2's `access_token`) and the `scope` it
+    /// Reads a successful token answer: the token (`token`, or `OAuth2`'s `access_token`) and the `scope` it
     /// reports granting, if it does.
     pub(super) async fn read_token(
         &self,

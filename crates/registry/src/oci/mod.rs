@@ -26,6 +26,13 @@
 //!   refused (a mount needs pull on the source and push on the target in one token);
 //! - it does not re-authenticate when a token expires in the middle of a long push.
 //!
+//! # Checking push access without pushing
+//!
+//! [`OciClient::check_push_access`] asks the token service for `repository:<name>:pull,push`, as a push would,
+//! and reads the grant from the JWT `access` claim (or the answer's `scope`); with Basic auth it reads
+//! `GET /v2/` with the credentials. [`OciError::is_unauthorized`] tells a refusal from other failures, so a
+//! verify can read anonymously first and retry with credentials.
+//!
 //! # Protocol facts this module relies on
 //!
 //! - Blob uploads are POST then PUT. A single POST with `?digest=` may be ignored (distribution 2.8 answers

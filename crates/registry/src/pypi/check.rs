@@ -7,7 +7,7 @@
 //! | without | with | answer |
 //! |---|---|---|
 //! | 401/403 | 2xx | accepted: the index checked the credentials and said yes |
-//! | 401/403 | 401 / 403 | rejected: bad credentials / not permitted |
+//! | 401/403 | 401/403 | rejected: bad credentials (pypiserver answers a wrong password with 403) |
 //! | 401/403 | (none given) | rejected: no credentials |
 //! | 2xx | 401 / 403 | rejected: the index checks credentials it is given (devpi, Artifactory do) |
 //! | 2xx | 2xx or none given | unverifiable: anyone may read (pypiserver `-a update`) |
@@ -44,13 +44,11 @@ pub(crate) enum Decision {
 pub(crate) fn decide(anonymous: u16, authenticated: Option<u16>) -> Decision {
     let ok = |s: u16| (200..300).contains(&s);
     let refused = |s: u16| s == 401 || s == 403;
+    // pypiserver answers a wrong password with 403 (and no credentials with 401), so with credentials
+    // both mean "these credentials do not open the index".
     let refusal = |status: u16| Decision::Rejected {
         status,
-        denial: if status == 401 {
-            Denial::BadCredentials
-        } else {
-            Denial::NotPermitted
-        },
+        denial: Denial::BadCredentials,
     };
     match (anonymous, authenticated) {
         (a, _) if !ok(a) && !refused(a) => Decision::Unexpected(a),
@@ -195,11 +193,8 @@ impl PypiClient {
                         Denial::NoCredentials => format!(
                             "the index wants credentials even to read: set {CREDENTIAL_SOURCES}"
                         ),
-                        Denial::BadCredentials => format!(
-                            "check the user name and password (or token) in {CREDENTIAL_SOURCES}"
-                        ),
                         _ => format!(
-                            "the credentials are valid but may not read this index: ask its administrator for access, or use other credentials in {CREDENTIAL_SOURCES}"
+                            "check the user name and password (or token) in {CREDENTIAL_SOURCES}, and that this user may read the index"
                         ),
                     };
                     AccessCheck::Rejected(AccessDenied::new(
@@ -267,7 +262,7 @@ mod tests {
             (401, Some(200), Decision::Accepted),
             (403, Some(200), Decision::Accepted),
             (401, Some(401), rejected(401, Denial::BadCredentials)),
-            (401, Some(403), rejected(403, Denial::NotPermitted)),
+            (401, Some(403), rejected(403, Denial::BadCredentials)),
             (401, None, rejected(401, Denial::NoCredentials)),
             (403, None, rejected(403, Denial::NoCredentials)),
             (200, Some(401), rejected(401, Denial::BadCredentials)),
@@ -286,22 +281,22 @@ mod tests {
         }
     }
 
-    fn check_warehouse(credentials: Option<Credentials>) -> AccessCheck {
+    fn check_warehouse(credentials: Option<&Credentials>) -> AccessCheck {
         warehouse(
             "the index https://upload.pypi.org/legacy/",
             "https://pypi.org/",
-            credentials.as_ref(),
+            credentials,
         )
     }
 
-    fn token(text: &str) -> Option<Credentials> {
-        Some(Credentials::token(SecretString::from(text.to_owned())))
+    fn token(text: &str) -> Credentials {
+        Credentials::token(SecretString::from(text.to_owned()))
     }
 
     #[test]
     fn warehouse_checks_only_the_shape_of_a_token() {
         assert_eq!(
-            check_warehouse(token("pypi-AgEIcHlwaS5vcmcCJDAw")),
+            check_warehouse(Some(&token("pypi-AgEIcHlwaS5vcmcCJDAw"))),
             AccessCheck::Unverifiable {
                 target: "the index https://upload.pypi.org/legacy/".to_owned(),
                 reason: Unverifiable::Warehouse
@@ -326,15 +321,12 @@ mod tests {
                 "the token has leading or trailing white space",
             ),
             (
-                Some(Credentials::basic(
-                    "alice",
-                    SecretString::from("hunter22".to_owned()),
-                )),
+                Credentials::basic("alice", SecretString::from("hunter22".to_owned())),
                 "the index takes API tokens, not passwords",
             ),
         ] {
             assert_eq!(
-                denial(check_warehouse(credentials)),
+                denial(check_warehouse(Some(&credentials))),
                 Some((Denial::BadCredentials, message.to_owned()))
             );
         }
@@ -343,7 +335,7 @@ mod tests {
     #[test]
     fn warehouse_refusals_name_the_variables_and_never_the_token() {
         let secret = "pypi-NOT-REALLY-A-TOKEN-but-secret ";
-        let check = check_warehouse(token(secret));
+        let check = check_warehouse(Some(&token(secret)));
         for shown in [check.to_string(), format!("{check:?}")] {
             assert!(!shown.contains(secret.trim()), "{shown}");
             assert!(shown.contains("SLIPWAY_PYPI_TOKEN"), "{shown}");

@@ -11,6 +11,11 @@
 //!   Warehouse's JSON API, polling for index lag.
 //! - [`PypiClient::remove`] deletes a release where the index allows it (pypiserver) and reports
 //!   [`YankOutcome::ManualActionRequired`] with the management page on PyPI, which has no API for it.
+//! - [`PypiClient::check_credentials`] tells, with reads only, whether the index will accept the credentials
+//!   ([`crate::access::AccessCheck`]; on Warehouse it sends nothing and checks a token's shape).
+//!   [`IndexError::is_unauthorized`] tells a refused read from other failures, so a verify can read
+//!   anonymously ([`PypiClient::without_credentials`]) and retry with credentials;
+//!   [`PypiClient::verify_with_progress`] reports each poll to a [`VerifyProgress`].
 //! - [`trusted_publishing`] trades a GitHub Actions OIDC token for a short-lived upload token.
 //!
 //! Deliberately not done here: reading the environment or `~/.pypirc` (the CLI does, and passes
