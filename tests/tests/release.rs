@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 use gitops::test_support::TestRepo;
 use sha2::Digest as _;
 use slipway_tests::github_fake::FakeGithub;
-use slipway_tests::oci_registry::OciRegistry;
+use slipway_tests::oci_registry::{OciRegistry, RegistryAuth};
 use slipway_tests::pypiserver::{PypiServer, sha256_file};
 
 const TOKEN: &str = "ghp_e2eFakeToken0123456789";
@@ -741,4 +741,59 @@ fn verify_reads_a_public_index_and_registry_without_credentials() {
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("FAIL PyPI"), "{stdout}");
     assert!(stdout.contains("differs: expected sha256"), "{stdout}");
+}
+
+#[test]
+fn rejected_credentials_stop_the_release_before_the_first_mutation() {
+    // An index that asks for credentials on reads too, so that it can say whether it takes them;
+    // a registry that asks for a password.
+    let pypi = PypiServer::start_with_authenticated_reads().unwrap();
+    let registry = OciRegistry::start_with(
+        &RegistryAuth::Htpasswd {
+            username: "pusher".to_owned(),
+            password: "registry-secret".to_owned(),
+        },
+        true,
+    )
+    .unwrap();
+    let github = FakeGithub::start("acme/hangar-rejected", TOKEN).unwrap();
+    let hangar = Hangar::with_servers("hangar-rejected", pypi, registry, github);
+    let oci_ok = [
+        ("SLIPWAY_OCI_USERNAME", "pusher"),
+        ("SLIPWAY_OCI_PASSWORD", "registry-secret"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut env = oci_ok.to_vec();
+        env.extend_from_slice(extra);
+        env
+    };
+    refused_before_anything(
+        &hangar,
+        &with(&[("TWINE_PASSWORD", "not-the-password")]),
+        &[],
+        "refused",
+    );
+    refused_before_anything(
+        &hangar,
+        &with(&[("GITHUB_TOKEN", "ghp_notTheToken")]),
+        &[],
+        "Bad credentials",
+    );
+    refused_before_anything(
+        &hangar,
+        &[
+            ("SLIPWAY_OCI_USERNAME", "pusher"),
+            ("SLIPWAY_OCI_PASSWORD", "wrong"),
+        ],
+        &[],
+        "the credentials were refused",
+    );
+    refused_before_anything(&hangar, &[], &[], "no credentials were given");
+    // All three accepted: the release goes through.
+    let output = hangar.run(&["release"], &oci_ok);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -148,27 +148,64 @@ fn repository_problems(context: &Context, plan: &Plan, mode: Mode) -> Vec<String
     problems
 }
 
+/// What an access check says, as a problem (or nothing); what it could not tell is logged.
+fn access_problem(
+    what: &str,
+    checked: Result<registry::access::AccessCheck, impl std::fmt::Display>,
+) -> Option<String> {
+    match checked {
+        Ok(registry::access::AccessCheck::Rejected(denied)) => Some(denied.to_string()),
+        Ok(check) => {
+            tracing::info!("{what}: {check}");
+            None
+        }
+        Err(error) => Some(format!("{what}: cannot check the credentials: {error}")),
+    }
+}
+
 fn pypi_problems(context: &Context) -> Vec<String> {
     let Some(target) = &context.targets.pypi else {
         return vec![
             "the plan publishes to a Python index, and [pypi] is not configured".to_owned(),
         ];
     };
+    let index = target.index.display_url();
     match &target.credentials {
         None => vec![format!(
-            "no credentials for the Python index {}: {}",
-            target.index.display_url(),
+            "no credentials for the Python index {index}: {}",
             crate::credentials::PYPI_HOW_TO
         )],
-        Some(_) => Vec::new(),
+        // An OIDC token is traded for an upload token only at upload time: nothing to ask before.
+        Some(crate::credentials::UploadCredentials::TrustedPublishing(_)) => Vec::new(),
+        Some(crate::credentials::UploadCredentials::Static(credentials, source)) => {
+            let client = registry::pypi::PypiClient::new(
+                target.index.urls.clone(),
+                Some(credentials.clone()),
+            );
+            access_problem(
+                &format!("the Python index {index} (credentials from {source})"),
+                context.block_on(client.check_credentials()),
+            )
+            .into_iter()
+            .collect()
+        }
     }
 }
 
 fn oci_problems(context: &Context) -> Vec<String> {
-    let Some(_target) = &context.targets.oci else {
+    let Some(target) = &context.targets.oci else {
         return vec!["the plan pushes an image, and [oci] is not configured".to_owned()];
     };
-    Vec::new()
+    let client = match target.client(true) {
+        Ok(client) => client,
+        Err(error) => return vec![format!("{}: {error:#}", target.repository)],
+    };
+    access_problem(
+        &format!("{} (credentials: {})", target.repository, target.source),
+        context.block_on(client.check_push_access(&target.repository)),
+    )
+    .into_iter()
+    .collect()
 }
 
 fn github_problems(context: &Context) -> Vec<String> {
@@ -177,6 +214,14 @@ fn github_problems(context: &Context) -> Vec<String> {
     };
     match &target.client {
         Err(reason) => vec![format!("GitHub Releases: {reason}")],
-        Ok(_) => Vec::new(),
+        Ok(client) => access_problem(
+            &format!(
+                "GitHub {}",
+                target.repository.as_deref().unwrap_or("repository")
+            ),
+            context.block_on(client.check_access()),
+        )
+        .into_iter()
+        .collect(),
     }
 }

@@ -6,6 +6,7 @@
 //! PyPI is polled until the timeout, with a line on stderr for every poll, because an index can
 //! take a while to list a new upload.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -39,18 +40,32 @@ impl Finding {
     }
 }
 
+/// Receives one line per poll of an index that does not list the release yet.
+pub type ProgressLine = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// How long and how visibly to wait for an index.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Options {
     /// How long to poll a Python index that does not list the release yet.
     pub timeout: Duration,
+    /// Where the line for each poll goes (default: the log, at info level).
+    pub progress: ProgressLine,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             timeout: Duration::from_secs(60),
+            progress: Arc::new(|line: &str| tracing::info!("{line}")),
         }
+    }
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
@@ -199,17 +214,43 @@ fn pypi_findings(
         }
     }
     let name = &pypi.project;
+    let index = &pypi.index;
+    let progress = |poll: &registry::pypi::Poll<'_>| {
+        let Some(next) = poll.next_in else {
+            return;
+        };
+        let waiting =
+            if poll.verification.missing.is_empty() && poll.verification.mismatched.is_empty() {
+                format!("{name} {release}")
+            } else {
+                poll.verification
+                    .missing
+                    .iter()
+                    .chain(poll.verification.mismatched.iter().map(|(file, _, _)| file))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+        (options.progress)(&format!(
+            "PyPI {index}: waiting for {waiting} (read {}, {} s of {} s; next in {} s)",
+            poll.attempt,
+            poll.elapsed.as_secs(),
+            poll.timeout.as_secs(),
+            next.as_secs().max(1)
+        ));
+    };
     let verify = |authenticated: bool| {
-        context.block_on(target.read_client(authenticated).verify(
+        context.block_on(target.read_client(authenticated).verify_with_progress(
             name,
             &release,
             &expected,
             options.timeout,
+            &progress,
         ))
     };
     let verification = match verify(false) {
         Ok(verification) => verification,
-        Err(error) if target.read_credentials.is_some() => {
+        Err(error) if error.is_unauthorized() && target.read_credentials.is_some() => {
             tracing::info!(
                 "the index refused an anonymous read ({error}); reading with credentials"
             );
@@ -218,7 +259,6 @@ fn pypi_findings(
         Err(error) => return Err(error.into()),
     };
     let mut findings = Vec::new();
-    let index = &pypi.index;
     for file in &verification.found {
         let listed = file.sha256.as_deref().unwrap_or("no hash listed");
         if let Some((_, want, have)) = verification
@@ -271,7 +311,10 @@ fn oci_findings(context: &Context, oci: &super::plan::OciPlan) -> anyhow::Result
         };
         let report = match context.block_on(anonymous.verify(&image, &expect)) {
             Ok(report) => Ok(report),
-            Err(error) if !matches!(target.credentials, registry::oci::Credentials::Anonymous) => {
+            Err(error)
+                if error.is_unauthorized()
+                    && !matches!(target.credentials, registry::oci::Credentials::Anonymous) =>
+            {
                 tracing::info!(
                     "the registry refused an anonymous read ({error}); reading with credentials"
                 );

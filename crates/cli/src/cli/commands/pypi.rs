@@ -168,11 +168,11 @@ pub(crate) fn verify(context: &Context, args: &VerifyPypiArgs) -> anyhow::Result
     };
     let verification = match (verify(None), index.static_credentials(context.env.as_ref())) {
         (Ok(verification), _) => verification,
-        (Err(error), Some((credentials, source))) => {
+        (Err(error), Some((credentials, source))) if error.is_unauthorized() => {
             tracing::info!("the index refused an anonymous read ({error}); reading with {source}");
             verify(Some(credentials))?
         }
-        (Err(error), None) => return Err(error.into()),
+        (Err(error), _) => return Err(error.into()),
     };
     let mut stdout = std::io::stdout().lock();
     for file in &verification.found {

@@ -270,6 +270,9 @@ pub(super) fn verify(context: &Context, version: &str, timeout: u64) -> anyhow::
     let version = super::version::parse_semver(version)?;
     let options = release::verify::Options {
         timeout: std::time::Duration::from_secs(timeout),
+        progress: std::sync::Arc::new(|line: &str| {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }),
     };
     let findings = release::verify::release(&release_context, &version, &options)?;
     let mut stdout = std::io::stdout().lock();
