@@ -728,7 +728,18 @@ fn verify_reads_a_public_index_and_registry_without_credentials() {
         stdout.contains("acme/hangar-anon:1.0.0 is sha256:"),
         "{stdout}"
     );
-    // A file that differs from what was released is named, with both hashes.
+    // The release's journal says what was uploaded, so a local rebuild does not confuse verify.
+    slipway_tests::pypiserver::build_wheel(
+        &hangar.repo.path().join("dist"),
+        "hangar-anon",
+        "1.0.0",
+        "a rebuild",
+    )
+    .unwrap();
+    hangar.slipway(&["verify", "1.0.0"]);
+    // Without the journal (a release made elsewhere), the project's own files are expected: a
+    // file that differs from what is on the index is named, with both hashes, at once.
+    fs_err::remove_dir_all(hangar.repo.path().join(".git/slipway/done")).unwrap();
     slipway_tests::pypiserver::build_wheel(
         &hangar.repo.path().join("dist"),
         "hangar-anon",
@@ -736,7 +747,7 @@ fn verify_reads_a_public_index_and_registry_without_credentials() {
         "not what was uploaded",
     )
     .unwrap();
-    let output = hangar.run(&["verify", "1.0.0", "--timeout", "1"], &[]);
+    let output = hangar.run(&["verify", "1.0.0", "--timeout", "120"], &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("FAIL PyPI"), "{stdout}");

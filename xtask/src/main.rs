@@ -104,8 +104,19 @@ fn release(args: &[String]) -> anyhow::Result<()> {
         }
         release::start(&context, plan)?
     };
-    let outcome = release::run(&context, journal)
-        .context("the release did not finish; `cargo xtask release --resume` continues it")?;
+    let outcome = release::run(&context, journal, &|event| {
+        if let release::Event::Started {
+            index,
+            total,
+            step,
+            description,
+            ..
+        } = event
+        {
+            eprintln!("[{index:>2}/{total}] {step}: {description}");
+        }
+    })
+    .context("the release did not finish; `cargo xtask release --resume` continues it")?;
     println!("{}", outcome.journal.plan.version);
     Ok(())
 }

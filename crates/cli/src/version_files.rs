@@ -29,6 +29,24 @@ impl VersionFile {
     }
 
     /// The file's own version, read in its scheme and mapped to SemVer.
+    /// The runbook's "Version mismatch!" check of this file against a release tag's `version`:
+    /// its own version must be the tag's; a file whose version lives elsewhere (a workspace
+    /// member with `version.workspace = true`) must name the tag's version wherever it names one
+    /// (its requirements on the other workspace crates).
+    pub fn check_tag(&self, version: &Version) -> anyhow::Result<Vec<String>> {
+        let shown = self.display_path();
+        match files::check_tag(&shown, &self.kind, &self.text, version) {
+            Ok(mismatch) => Ok(mismatch.iter().map(ToString::to_string).collect()),
+            Err(FileError::VersionElsewhere { .. }) => {
+                Ok(files::check(&shown, &self.kind, &self.text, version)?
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect())
+            }
+            Err(error) => Err(anyhow::Error::from(error).context(shown)),
+        }
+    }
+
     pub fn version(&self) -> anyhow::Result<(Version, files::Found)> {
         let found =
             files::read_version(&self.kind, &self.text).with_context(|| self.display_path())?;
@@ -190,6 +208,32 @@ pub fn plan(version_files: &[VersionFile], version: &Version) -> anyhow::Result<
                 new: edit.text,
             });
         }
+    }
+    Ok(edits)
+}
+
+/// The edits a release of `version` makes in `project`: every version file, and the workspace's
+/// own crates in `Cargo.lock` (so that the tagged tree builds with `--locked`).
+pub fn plan_project(project: &Project, version: &Version) -> anyhow::Result<Vec<FileEdit>> {
+    let files = load(project)?;
+    let mut edits = plan(&files, version)?;
+    if project.internal_crates.is_empty() || edits.is_empty() {
+        return Ok(edits);
+    }
+    let lock = PathBuf::from("Cargo.lock");
+    let Ok(text) = fs_err::read_to_string(project.directory.join(&lock)) else {
+        return Ok(edits);
+    };
+    let current = current_version(&files)?;
+    let new = files::cargo_lock_set_versions(&text, &project.internal_crates, &current, version)
+        .with_context(|| format!("{} is not valid TOML", lock.display()))
+        .map_err(bad_input)?;
+    if let Some(new) = new {
+        edits.push(FileEdit {
+            path: lock,
+            old: text,
+            new,
+        });
     }
     Ok(edits)
 }

@@ -139,8 +139,9 @@ pub enum Error {
 
     /// A tag exists and points at another commit than the one asked for.
     #[error(
-        "tag `{name}` already exists at {existing}, not at {requested}: delete it first \
-         (`git tag -d {name}`, and `git push <remote> :refs/tags/{name}` if it was pushed)"
+        "tag `{name}` already exists at {existing}, not at {requested}: a tag others may have \
+         fetched is never moved; if it is a local leftover that was never pushed, \
+         `git tag -d {name}` removes it"
     )]
     TagExists {
         /// The tag name.

@@ -102,12 +102,11 @@ fn describe_plan(
             "  {:>2}. {:<20} {}",
             index + 1,
             step.name(),
-            steps::describe(context, plan, *step)
+            steps::describe(context, plan, *step, true)
         )?;
     }
     writeln!(out)?;
-    let files = crate::version_files::load(&context.project)?;
-    for edit in crate::version_files::plan(&files, &plan.version)? {
+    for edit in crate::version_files::plan_project(&context.project, &plan.version)? {
         write!(out, "{}", edit.unified_diff())?;
     }
     let path = context.directory().join(&plan.changelog_path);
@@ -227,11 +226,20 @@ fn guard(context: &Context, journal: &Journal) -> anyhow::Result<()> {
             short(head.as_str())
         )));
     }
-    if plan.config != context.project.config {
+    // The hooks are run as they are configured now: mending a failed hook is how a release is
+    // resumed. Everything else shapes the plan.
+    let mut planned = plan.config.clone();
+    planned.hooks = context.project.config.hooks.clone();
+    if planned != context.project.config {
         return Err(refuse(format!(
             "the configuration changed since the plan was made ({}), and the plan publishes what the old one said",
-            changed_sections(&plan.config, &context.project.config).join(", ")
+            changed_sections(&planned, &context.project.config).join(", ")
         )));
+    }
+    if plan.config.hooks != context.project.config.hooks {
+        tracing::warn!(
+            "the hooks changed since the plan was made: the remaining steps run them as they are configured now"
+        );
     }
     Ok(())
 }
@@ -260,20 +268,70 @@ fn changed_sections(old: &crate::config::Config, new: &crate::config::Config) ->
         .collect()
 }
 
-/// Runs every step of the journal's plan that is not finished yet, recording each.
-pub fn run(context: &Context, mut journal: Journal) -> Result<Outcome> {
+/// What a run reports as it goes, for a caller that shows progress.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// A step starts.
+    Started {
+        /// Its place in the plan, from 1.
+        index: usize,
+        /// The number of steps in the plan.
+        total: usize,
+        /// The step.
+        step: StepKind,
+        /// What it does.
+        description: &'a str,
+    },
+    /// A step was finished by an earlier run.
+    AlreadyDone {
+        /// Its place in the plan, from 1.
+        index: usize,
+        /// The number of steps in the plan.
+        total: usize,
+        /// The step.
+        step: StepKind,
+    },
+}
+
+/// Runs every step of the journal's plan that is not finished yet, recording each, and tells
+/// `progress` about each step.
+pub fn run(
+    context: &Context,
+    mut journal: Journal,
+    progress: &dyn Fn(Event<'_>),
+) -> Result<Outcome> {
     let store = store(context);
     let mut ran = Vec::new();
     let steps = journal.plan.steps.clone();
-    for step in steps {
+    let total = steps.len();
+    for (index, step) in steps.into_iter().enumerate() {
+        let index = index + 1;
         if journal.record(step).is_some() {
-            tracing::debug!("step {step}: done in an earlier run");
+            if step == StepKind::Preflight && ran.is_empty() && journal.done.len() == 1 {
+                // Run by `start` just before: it passed in this run.
+                let description = steps::describe(context, &journal.plan, step, false);
+                progress(Event::Started {
+                    index,
+                    total,
+                    step,
+                    description: &description,
+                });
+            } else {
+                progress(Event::AlreadyDone { index, total, step });
+            }
             continue;
         }
-        tracing::info!("step {step}");
+        let description = steps::describe(context, &journal.plan, step, false);
+        progress(Event::Started {
+            index,
+            total,
+            step,
+            description: &description,
+        });
         let done = steps::execute(context, &journal, step).with_context(|| {
             format!(
-                "release {}: step `{step}` failed; fix the cause, then `slipway release --resume`",
+                "release {}: step `{step}` failed; fix the cause, then `slipway release --resume` (or `slipway release --abort` to undo the local steps and plan again)",
                 journal.plan.version
             )
         })?;
@@ -333,6 +391,16 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
     };
     let plan = &journal.plan;
     let mut report = Vec::new();
+    if journal.release_commit().is_some()
+        && repository.current_branch().ok().as_deref() != Some(plan.branch.as_str())
+    {
+        return Err(bad_input(anyhow::anyhow!(
+            "the release of {} was made on {}: `git switch {}`, then `slipway release --abort` takes back its commit there",
+            plan.version,
+            plan.branch,
+            plan.branch
+        )));
+    }
     let pushed = journal.record(StepKind::Push).is_some()
         || repository
             .ls_remote_tags(&plan.remote)
@@ -365,6 +433,12 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
                 report.push(format!(
                     "took back the release commit {}",
                     &commit[..commit.len().min(12)]
+                ));
+            } else if head.as_str() != commit {
+                report.push(format!(
+                    "the release commit {short} stays: {} has newer commits on top of it; `git revert {short}` takes back its version and changelog edits",
+                    plan.branch,
+                    short = &commit[..commit.len().min(12)]
                 ));
             }
         } else if journal.record(StepKind::VersionFiles).is_some()

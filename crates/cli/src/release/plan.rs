@@ -606,10 +606,15 @@ fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Resul
         publish(context, &version, moves_latest)?
     };
     let steps = steps(&project.config, request.no_publish, &publish, &kind);
-    let version_files = crate::version_files::load(project)?
+    let mut version_files: Vec<PathBuf> = crate::version_files::load(project)?
         .into_iter()
         .map(|file| file.path)
         .collect();
+    for edit in crate::version_files::plan_project(project, &version)? {
+        if !version_files.contains(&edit.path) {
+            version_files.push(edit.path);
+        }
+    }
     let (previous_version, previous_tag) = previous.unzip();
     Ok(Plan {
         kind,

@@ -41,10 +41,57 @@ impl std::error::Error for PreconditionsFailed {}
 pub(super) enum Mode {
     /// Before a release: everything, with a fetch to see whether the branch is behind.
     Release,
-    /// A dry run: everything but the fetch (the dry run changes nothing, not even remote refs).
+    /// A dry run (and `slipway check` without `--fetch`): everything but the fetch, which would
+    /// change remote-tracking refs.
     DryRun,
     /// Before a resumed run: only the targets still to publish to.
     Resume,
+}
+
+/// What a release needs of the repository and the targets.
+#[derive(Debug, Clone)]
+pub(super) struct Needs {
+    /// The branch releases are made from.
+    pub(super) branch: Option<String>,
+    /// The remote pushed to.
+    pub(super) remote: String,
+    /// Whether the tag is signed.
+    pub(super) sign_tag: bool,
+    /// Credentials for the Python index.
+    pub(super) pypi: bool,
+    /// Push access to the OCI repository.
+    pub(super) oci: bool,
+    /// Access to the GitHub repository.
+    pub(super) github: bool,
+}
+
+impl Needs {
+    /// What `plan` needs, minus the steps in `done`.
+    fn of_plan(plan: &Plan, done: &[StepKind]) -> Needs {
+        let pending = |step: StepKind| plan.steps.contains(&step) && !done.contains(&step);
+        Needs {
+            branch: Some(plan.branch.clone()),
+            remote: plan.remote.clone(),
+            sign_tag: plan.sign_tag && pending(StepKind::Tag),
+            pypi: pending(StepKind::PublishPypi),
+            oci: pending(StepKind::PublishOci),
+            github: pending(StepKind::GithubRelease)
+                || (pending(StepKind::Verify) && plan.publish.github.is_some()),
+        }
+    }
+
+    /// What a release of the project would need, from its configuration.
+    pub(super) fn of_config(context: &Context) -> Needs {
+        let config = &context.project.config;
+        Needs {
+            branch: config.git.branch.clone(),
+            remote: config.git.remote.clone(),
+            sign_tag: config.git.sign_tags,
+            pypi: context.targets.pypi.is_some(),
+            oci: context.targets.oci.is_some(),
+            github: context.targets.github.is_some(),
+        }
+    }
 }
 
 pub(super) fn describe(plan: &Plan) -> String {
@@ -97,35 +144,37 @@ pub(super) fn problems(
     mode: Mode,
     done: &[StepKind],
 ) -> Vec<String> {
+    problems_for(context, &Needs::of_plan(plan, done), mode)
+}
+
+/// Every problem in the way of what `needs` names.
+pub(super) fn problems_for(context: &Context, needs: &Needs, mode: Mode) -> Vec<String> {
     let mut problems = Vec::new();
     if mode != Mode::Resume {
-        problems.extend(repository_problems(context, plan, mode));
+        problems.extend(repository_problems(context, needs, mode));
     }
-    let pending = |step: StepKind| plan.steps.contains(&step) && !done.contains(&step);
-    if pending(StepKind::PublishPypi) || (mode != Mode::Resume && plan.publish.pypi.is_some()) {
+    if needs.pypi {
         problems.extend(pypi_problems(context));
     }
-    if pending(StepKind::PublishOci) {
+    if needs.oci {
         problems.extend(oci_problems(context));
     }
-    if pending(StepKind::GithubRelease)
-        || pending(StepKind::Verify) && plan.publish.github.is_some()
-    {
+    if needs.github {
         problems.extend(github_problems(context));
     }
     problems
 }
 
-fn repository_problems(context: &Context, plan: &Plan, mode: Mode) -> Vec<String> {
+fn repository_problems(context: &Context, needs: &Needs, mode: Mode) -> Vec<String> {
     let repository = &context.repository;
     let mut problems = Vec::new();
-    match repository.probe_remote(&plan.remote) {
+    match repository.probe_remote(&needs.remote) {
         Ok(()) => {
             if mode == Mode::Release {
                 // Asking the remote, not the last fetch: releasing behind it makes a tag nobody
                 // can push.
-                if let Err(error) = repository.fetch(&plan.remote) {
-                    problems.push(format!("cannot fetch {}: {error}", plan.remote));
+                if let Err(error) = repository.fetch(&needs.remote) {
+                    problems.push(format!("cannot fetch {}: {error}", needs.remote));
                 }
             }
         }
@@ -134,13 +183,13 @@ fn repository_problems(context: &Context, plan: &Plan, mode: Mode) -> Vec<String
     match repository.preflight(&gitops::PreflightOptions { fetch: false }) {
         Ok(preflight) => problems.extend(
             preflight
-                .problems(repository, Some(&plan.branch))
+                .problems(repository, needs.branch.as_deref())
                 .iter()
                 .map(ToString::to_string),
         ),
         Err(error) => problems.push(error.to_string()),
     }
-    if plan.sign_tag {
+    if needs.sign_tag {
         if let Err(error) = repository.check_signing_key() {
             problems.push(error.to_string());
         }
@@ -155,8 +204,12 @@ fn access_problem(
 ) -> Option<String> {
     match checked {
         Ok(registry::access::AccessCheck::Rejected(denied)) => Some(denied.to_string()),
-        Ok(check) => {
+        Ok(check @ registry::access::AccessCheck::Accepted { .. }) => {
             tracing::info!("{what}: {check}");
+            None
+        }
+        Ok(check) => {
+            tracing::warn!("{what}: the credentials cannot be checked before the upload: {check}");
             None
         }
         Err(error) => Some(format!("{what}: cannot check the credentials: {error}")),

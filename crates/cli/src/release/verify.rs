@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use versioning::Version;
 
-use super::plan::{Plan, Publish};
+use super::plan::Publish;
 use crate::context::Context;
 
 /// One thing that was checked.
@@ -76,19 +76,32 @@ struct Expected<'a> {
     publish: &'a Publish,
     /// The GitHub Release as the release made it, when known (from its plan).
     spec: Option<registry::github::ReleaseSpec>,
+    /// The files the release uploaded to the Python index with their sha256, when known (from its
+    /// journal); otherwise the release's files found in the project are expected.
+    pypi_files: Option<Vec<super::journal::PublishedFile>>,
 }
 
-/// Checks what the release of `plan` published.
+/// The files the journal records as uploaded to the Python index.
+fn uploaded(journal: &super::Journal) -> Option<Vec<super::journal::PublishedFile>> {
+    journal.done.iter().find_map(|record| match &record.output {
+        super::StepOutput::Pypi { files } => Some(files.clone()),
+        _ => None,
+    })
+}
+
+/// Checks what the release of `journal` published (what its steps recorded, where they did).
 pub fn published(
     context: &Context,
-    plan: &Plan,
+    journal: &super::Journal,
     options: &Options,
 ) -> anyhow::Result<Vec<Finding>> {
+    let plan = &journal.plan;
     let expected = Expected {
         version: &plan.version,
         tag: &plan.tag,
         publish: &plan.publish,
         spec: plan.publish.github.as_ref().map(|github| github.spec(plan)),
+        pypi_files: uploaded(journal),
     };
     check_published(context, &expected, options)
 }
@@ -136,14 +149,14 @@ pub fn release(
         )),
     });
     let finished = super::JournalStore::new(repository.git_dir()).finished(&tag);
-    let (publish, spec) = if let Some(journal) = &finished {
+    let (publish, spec, pypi_files) = if let Some(journal) = &finished {
         let spec = journal
             .plan
             .publish
             .github
             .as_ref()
             .map(|github| github.spec(&journal.plan));
-        (journal.plan.publish.clone(), spec)
+        (journal.plan.publish.clone(), spec, uploaded(journal))
     } else {
         let released: Vec<Version> = repository
             .release_tags(&pattern)?
@@ -151,13 +164,18 @@ pub fn release(
             .map(|tag| tag.version)
             .collect();
         let moves_latest = super::latest::moves_to(version, &released);
-        (super::plan::publish(context, version, moves_latest)?, None)
+        (
+            super::plan::publish(context, version, moves_latest)?,
+            None,
+            None,
+        )
     };
     let expected = Expected {
         version,
         tag: &tag,
         publish: &publish,
         spec,
+        pypi_files,
     };
     findings.extend(check_published(context, &expected, options)?);
     let configured = publish.pypi.is_some() || publish.oci.is_some() || publish.github.is_some();
@@ -176,7 +194,12 @@ fn check_published(
 ) -> anyhow::Result<Vec<Finding>> {
     let mut findings = Vec::new();
     if let Some(pypi) = &expected.publish.pypi {
-        findings.extend(pypi_findings(context, pypi, options)?);
+        findings.extend(pypi_findings(
+            context,
+            pypi,
+            expected.pypi_files.as_deref(),
+            options,
+        )?);
     }
     if let Some(oci) = &expected.publish.oci {
         findings.extend(oci_findings(context, oci)?);
@@ -190,6 +213,7 @@ fn check_published(
 fn pypi_findings(
     context: &Context,
     pypi: &super::plan::PypiPlan,
+    uploaded: Option<&[super::journal::PublishedFile]>,
     options: &Options,
 ) -> anyhow::Result<Vec<Finding>> {
     let target = context
@@ -199,18 +223,26 @@ fn pypi_findings(
         .context("[pypi] is no longer configured")?;
     let release = versioning::pep440::Pep440Version::parse(&pypi.version)
         .map_err(|error| anyhow::anyhow!("{error}"))?;
-    // The files of this release in the project, if they are still there: each must be on the
-    // index with the same sha256. Without them, any file of the release counts.
+    // The files the release uploaded, as its journal recorded them; without a journal (a release
+    // made elsewhere), the release's files still in the project; without those, any file of the
+    // release counts.
     let mut expected = Vec::new();
-    for path in target.files(context.directory())? {
-        let Ok(artifact) = registry::pypi::Artifact::read(&path) else {
-            continue;
-        };
-        if artifact.version() == &release {
-            expected.push(registry::pypi::ExpectedFile {
-                filename: artifact.filename().to_owned(),
-                sha256: registry::pypi::digests(&path)?.sha256,
-            });
+    if let Some(uploaded) = uploaded {
+        expected.extend(uploaded.iter().map(|file| registry::pypi::ExpectedFile {
+            filename: file.name.clone(),
+            sha256: file.sha256.clone(),
+        }));
+    } else {
+        for path in target.files(context.directory())? {
+            let Ok(artifact) = registry::pypi::Artifact::read(&path) else {
+                continue;
+            };
+            if artifact.version() == &release {
+                expected.push(registry::pypi::ExpectedFile {
+                    filename: artifact.filename().to_owned(),
+                    sha256: registry::pypi::digests(&path)?.sha256,
+                });
+            }
         }
     }
     let name = &pypi.project;
@@ -302,8 +334,9 @@ fn oci_findings(context: &Context, oci: &super::plan::OciPlan) -> anyhow::Result
     let anonymous = target.client(false)?;
     let authenticated = target.client(true)?;
     let mut findings = Vec::new();
-    let mut digests = Vec::new();
-    for tag in &oci.tags {
+    // The version's tag comes first in the plan; every other tag (`latest`) must name its image.
+    let mut release_digest: Option<String> = None;
+    for (index, tag) in oci.tags.iter().enumerate() {
         let image = target.repository.tag(tag);
         let expect = registry::oci::Expectations {
             digest: None,
@@ -324,12 +357,25 @@ fn oci_findings(context: &Context, oci: &super::plan::OciPlan) -> anyhow::Result
         };
         match report {
             Ok(report) if report.is_ok() => {
-                digests.push(report.digest.to_string());
-                findings.push(Finding::ok(format!(
-                    "{image} is {} ({})",
-                    report.digest,
-                    report.platforms.join(", ")
-                )));
+                let digest = report.digest.to_string();
+                match &release_digest {
+                    _ if index == 0 => {
+                        findings.push(Finding::ok(format!(
+                            "{image} is {digest} ({})",
+                            report.platforms.join(", ")
+                        )));
+                        release_digest = Some(digest);
+                    }
+                    Some(release) if *release == digest => {
+                        findings.push(Finding::ok(format!("{image} is the release's image")));
+                    }
+                    Some(release) => findings.push(Finding::problem(format!(
+                        "{image} is {digest}, another image than the release's ({release})"
+                    ))),
+                    None => findings.push(Finding::problem(format!(
+                        "{image} is {digest}, and the release's own tag is missing"
+                    ))),
+                }
             }
             Ok(report) => {
                 findings.push(Finding::problem(format!(
@@ -339,14 +385,6 @@ fn oci_findings(context: &Context, oci: &super::plan::OciPlan) -> anyhow::Result
             }
             Err(error) => findings.push(Finding::problem(format!("{image}: {error}"))),
         }
-    }
-    digests.dedup();
-    if digests.len() > 1 {
-        findings.push(Finding::problem(format!(
-            "{}: the tags {} point at different images",
-            oci.repository,
-            oci.tags.join(", ")
-        )));
     }
     Ok(findings)
 }

@@ -613,3 +613,95 @@ fn resume_goes_on_when_nothing_moved_and_after_its_own_commit() {
     slipway(&repo, &["release", "--resume"]).ok();
     assert_eq!(state(&repo), expected);
 }
+
+#[test]
+fn a_rust_workspace_release_moves_its_crates_in_cargo_lock() {
+    let repo = TestRepo::new().with_remote();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.package]\nversion = \"1.1.0\"\n",
+    )
+    .write(
+        "crates/core/Cargo.toml",
+        "[package]\nname = \"demo-core\"\nversion.workspace = true\n",
+    )
+    .write(
+        "crates/cli/Cargo.toml",
+        "[package]\nname = \"demo-cli\"\nversion.workspace = true\n\n[dependencies]\ndemo-core = { path = \"../core\", version = \"1.1.0\" }\n",
+    )
+    .write(
+        "Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"demo-cli\"\nversion = \"1.1.0\"\ndependencies = [\n \"demo-core\",\n]\n\n[[package]]\nname = \"demo-core\"\nversion = \"1.1.0\"\n\n[[package]]\nname = \"itoa\"\nversion = \"1.1.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.commit("feat: the first feature").tag("v1.1.0");
+    repo.commit_file("crates/core/src/lib.rs", "\n", "feat(core): more")
+        .push();
+    let plan = slipway(&repo, &["release", "--dry-run"]).ok();
+    assert!(plan.contains("+++ b/Cargo.lock"), "{plan}");
+    assert_eq!(slipway(&repo, &["release"]).ok(), "1.2.0\n");
+    let lock = repo.git(&["show", "v1.2.0:Cargo.lock"]);
+    assert!(
+        lock.contains("name = \"demo-cli\"\nversion = \"1.2.0\""),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("name = \"demo-core\"\nversion = \"1.2.0\""),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("name = \"itoa\"\nversion = \"1.1.0\""),
+        "{lock}"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn check_reports_what_the_release_preflight_would_refuse() {
+    let repo = python_project();
+    repo.write(
+        "slipway.toml",
+        "[git]\nbranch = \"main\"\nsign-tags = true\n",
+    )
+    .commit("chore: strict")
+    .push();
+    repo.branch("feature").checkout("feature");
+    let run = slipway(&repo, &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("releases are made from `main`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("signing key"), "{}", run.stderr);
+}
+
+#[test]
+fn abort_takes_back_the_release_commit_on_its_own_branch_only() {
+    let repo = python_project();
+    let before = state(&repo);
+    let run = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .args(["release", "--date", "2026-11-21"])
+        .env("SLIPWAY_TEST_FAIL_AFTER", "tag")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    repo.branch("elsewhere").checkout("elsewhere");
+    let refused = slipway(&repo, &["release", "--abort"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("`git switch main`"),
+        "{}",
+        refused.stderr
+    );
+    repo.checkout("main");
+    let report = slipway(&repo, &["release", "--abort"]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    assert!(
+        report.stderr.contains("took back the release commit"),
+        "{}",
+        report.stderr
+    );
+    assert_eq!(state(&repo), before);
+}

@@ -183,8 +183,12 @@ fn creating_an_existing_tag_is_a_no_op_at_the_same_commit_and_an_error_elsewhere
     assert!(
         error
             .to_string()
-            .contains("git push <remote> :refs/tags/v1.0.0"),
+            .contains("never pushed, `git tag -d v1.0.0`"),
         "{error}"
+    );
+    assert!(
+        !error.to_string().contains(":refs/tags"),
+        "never advise deleting a pushed tag: {error}"
     );
     assert_eq!(repo.git(&["tag", "-n1"]).trim(), "v1.0.0          notes");
 }

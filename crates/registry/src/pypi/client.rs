@@ -677,7 +677,8 @@ impl PypiClient {
     }
 
     /// Checks that `version` of `project` is on the index with the `expected` files (any files, when
-    /// `expected` is empty), polling until `timeout` for an index that lags.
+    /// `expected` is empty), polling until `timeout` for an index that lags while files are missing
+    /// (a file listed with another sha256 is final and ends the polling).
     ///
     /// The same as [`PypiClient::verify_with_progress`] with no one watching.
     pub async fn verify(
@@ -719,7 +720,10 @@ impl PypiClient {
                         source,
                     })?;
             let now = Instant::now();
-            let done = verification.is_ok() || now >= deadline;
+            // A file listed with other content is final: an index never replaces a file, so
+            // waiting longer cannot mend it. Only what is missing is worth waiting for.
+            let settled = verification.missing.is_empty() && !verification.found.is_empty();
+            let done = verification.is_ok() || settled || now >= deadline;
             let wait = self.index_poll.min(deadline.saturating_duration_since(now));
             progress.polled(&Poll {
                 attempt,

@@ -34,6 +34,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod cargo_lock;
 mod dockerfile;
 mod json;
 mod python;
@@ -44,6 +45,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
 
+pub use cargo_lock::cargo_lock_set_versions;
 pub use text::TextPattern;
 
 use crate::error::FileError;

@@ -63,6 +63,8 @@ pub struct Context {
     pub directory: std::path::PathBuf,
     /// The process environment, read here once and passed down.
     pub env: std::sync::Arc<dyn crate::env::Environment>,
+    /// `--quiet`: no progress lines.
+    pub quiet: bool,
 }
 
 impl Context {
@@ -81,6 +83,7 @@ impl Context {
         Ok(Self {
             directory,
             env: std::sync::Arc::new(crate::env::ProcessEnvironment),
+            quiet: global.quiet,
         })
     }
 

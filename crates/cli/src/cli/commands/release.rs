@@ -96,7 +96,24 @@ fn run(
             release::start(release_context, plan).map_err(crate::Error::into_anyhow)?
         }
     };
-    let outcome = release::run(release_context, journal).map_err(crate::Error::into_anyhow)?;
+    let progress = |event: release::Event<'_>| {
+        let line = match event {
+            release::Event::Started {
+                index,
+                total,
+                step,
+                description,
+            } => format!("[{index:>2}/{total}] {step}: {description}"),
+            release::Event::AlreadyDone { index, total, step } => {
+                format!("[{index:>2}/{total}] {step}: done in an earlier run")
+            }
+        };
+        if !context.quiet {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    };
+    let outcome =
+        release::run(release_context, journal, &progress).map_err(crate::Error::into_anyhow)?;
     let plan = &outcome.journal.plan;
     if context.env.var("GITHUB_ACTIONS").is_some() {
         write_github_actions(context, plan)?;
@@ -372,8 +389,37 @@ pub(super) fn config(context: &Context, command: &ConfigCommand) -> anyhow::Resu
         ConfigCommand::Schema => writeln!(stdout, "{}", crate::config::json_schema())?,
         ConfigCommand::Show => {
             let project = Project::discover(&context.directory, None)?;
-            tracing::info!("configuration from {:?}", project.source);
-            writeln!(stdout, "{}", toml::to_string_pretty(&project.config)?)?;
+            let source = match &project.source {
+                crate::config::Source::File(path) => format!("{}", path.display()),
+                crate::config::Source::Pyproject(path) => {
+                    format!("[tool.slipway] of {}", path.display())
+                }
+                crate::config::Source::CargoManifest(path) => {
+                    format!("the slipway metadata of {}", path.display())
+                }
+                crate::config::Source::Defaults => {
+                    "nowhere: no configuration, these are the defaults".to_owned()
+                }
+            };
+            // What is in effect: defaults filled in, and no secret from a URL.
+            let mut config = project.config.clone();
+            if let Some(pypi) = &mut config.pypi {
+                if pypi.dist.is_empty() {
+                    pypi.dist = vec!["dist/*".to_owned()];
+                }
+                pypi.repository_url = pypi
+                    .repository_url
+                    .as_deref()
+                    .map(|url| registry::redact::RedactedUrl::new(url).to_string());
+            }
+            if let Some(github) = &mut config.github {
+                github.api_url = github
+                    .api_url
+                    .as_deref()
+                    .map(|url| registry::redact::RedactedUrl::new(url).to_string());
+            }
+            writeln!(stdout, "# from {source}")?;
+            writeln!(stdout, "{}", toml::to_string_pretty(&config)?)?;
         }
     }
     Ok(())

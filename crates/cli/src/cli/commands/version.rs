@@ -140,18 +140,13 @@ fn bump(context: &Context, args: &BumpArgs) -> anyhow::Result<()> {
 fn set(context: &Context, args: &SetArgs) -> anyhow::Result<()> {
     let version = parse_semver(&args.version)?;
     let project = Project::discover(&context.directory, None)?;
-    let version_files = version_files::load(&project)?;
-    let edits = version_files::plan(&version_files, &version)?;
+    let edits = version_files::plan_project(&project, &version)?;
     let mut stdout = std::io::stdout().lock();
     if args.dry_run {
         for edit in &edits {
             write!(stdout, "{}", edit.unified_diff())?;
         }
-        tracing::info!(
-            "dry run: {} of {} version files would change",
-            edits.len(),
-            version_files.len()
-        );
+        tracing::info!("dry run: {} file(s) would change", edits.len());
         return Ok(());
     }
     version_files::apply(&project.directory, &edits)?;

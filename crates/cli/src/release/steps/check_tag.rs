@@ -9,17 +9,9 @@ pub(super) fn describe(plan: &Plan) -> String {
 }
 
 pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
-    let files = crate::version_files::load(&context.project)?;
     let mut mismatches = Vec::new();
-    for file in &files {
-        if let Some(mismatch) = versioning::files::check_tag(
-            &file.display_path(),
-            &file.kind,
-            &file.text,
-            &plan.version,
-        )? {
-            mismatches.push(mismatch.to_string());
-        }
+    for file in crate::version_files::load(&context.project)? {
+        mismatches.extend(file.check_tag(&plan.version)?);
     }
     if !mismatches.is_empty() {
         anyhow::bail!("{}", mismatches.join("; "));

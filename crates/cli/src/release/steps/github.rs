@@ -11,7 +11,7 @@ use crate::release::journal::{PublishedFile, StepOutput};
 use crate::release::plan::Plan;
 
 /// What the release needs, as `registry::github` plans it with reads only.
-pub(super) fn describe(context: &Context, plan: &Plan) -> String {
+pub(super) fn describe(context: &Context, plan: &Plan, ask: bool) -> String {
     let Some(github) = &plan.publish.github else {
         return String::new();
     };
@@ -30,6 +30,7 @@ pub(super) fn describe(context: &Context, plan: &Plan) -> String {
         .targets
         .github
         .as_ref()
+        .filter(|_| ask)
         .map(|target| target.client())
     {
         Some(Ok(client)) => match context.block_on(client.plan_release(&spec)) {

@@ -42,23 +42,24 @@ impl Done {
     }
 }
 
-/// One line on what `step` will do.
-pub(super) fn describe(context: &Context, plan: &Plan, step: StepKind) -> String {
+/// One line on what `step` will do; with `ask`, steps that can ask their target what would change
+/// (the GitHub Release) do so, with reads only.
+pub(super) fn describe(context: &Context, plan: &Plan, step: StepKind, ask: bool) -> String {
     match step {
         StepKind::Preflight => super::preflight::describe(plan),
-        StepKind::BeforeBumpHooks => hooks::describe(&plan.config.hooks.before_bump),
+        StepKind::BeforeBumpHooks => hooks::describe(&context.project.config.hooks.before_bump),
         StepKind::VersionFiles => version_files::describe(plan),
         StepKind::Changelog => changelog_file::describe(plan),
         StepKind::Commit => commit::describe(plan),
         StepKind::Tag => tag::describe(plan),
         StepKind::Push => push::describe(plan),
         StepKind::CheckTag => check_tag::describe(plan),
-        StepKind::BuildHooks => hooks::describe(&plan.config.hooks.build),
+        StepKind::BuildHooks => hooks::describe(&context.project.config.hooks.build),
         StepKind::PublishPypi => pypi::describe(plan),
         StepKind::PublishOci => oci::describe(plan),
-        StepKind::GithubRelease => github::describe(context, plan),
+        StepKind::GithubRelease => github::describe(context, plan, ask),
         StepKind::Verify => verify::describe(plan),
-        StepKind::AfterPublishHooks => hooks::describe(&plan.config.hooks.after_publish),
+        StepKind::AfterPublishHooks => hooks::describe(&context.project.config.hooks.after_publish),
         StepKind::CherryPick => cherry_pick::describe(plan),
     }
 }
@@ -75,25 +76,30 @@ pub(super) fn execute(
             super::preflight::check(context, plan)?;
             Ok(Done::nothing())
         }
-        StepKind::BeforeBumpHooks => {
-            hooks::execute(context, plan, "before-bump", &plan.config.hooks.before_bump)
-        }
+        StepKind::BeforeBumpHooks => hooks::execute(
+            context,
+            plan,
+            "before-bump",
+            &context.project.config.hooks.before_bump,
+        ),
         StepKind::VersionFiles => version_files::execute(context, plan),
         StepKind::Changelog => changelog_file::execute(context, plan),
         StepKind::Commit => commit::execute(context, plan),
         StepKind::Tag => tag::execute(context, journal),
         StepKind::Push => push::execute(context, plan),
         StepKind::CheckTag => check_tag::execute(context, plan),
-        StepKind::BuildHooks => hooks::execute(context, plan, "build", &plan.config.hooks.build),
+        StepKind::BuildHooks => {
+            hooks::execute(context, plan, "build", &context.project.config.hooks.build)
+        }
         StepKind::PublishPypi => pypi::execute(context, plan),
         StepKind::PublishOci => oci::execute(context, plan),
         StepKind::GithubRelease => github::execute(context, plan),
-        StepKind::Verify => verify::execute(context, plan),
+        StepKind::Verify => verify::execute(context, journal),
         StepKind::AfterPublishHooks => hooks::execute(
             context,
             plan,
             "after-publish",
-            &plan.config.hooks.after_publish,
+            &context.project.config.hooks.after_publish,
         ),
         StepKind::CherryPick => cherry_pick::execute(context, journal),
     }

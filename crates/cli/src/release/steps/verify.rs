@@ -2,6 +2,7 @@
 
 use super::Done;
 use crate::context::Context;
+use crate::release::journal::Journal;
 use crate::release::plan::Plan;
 
 pub(super) fn describe(plan: &Plan) -> String {
@@ -30,10 +31,10 @@ pub(super) fn describe(plan: &Plan) -> String {
     format!("check {}", what.join("; "))
 }
 
-pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
+pub(super) fn execute(context: &Context, journal: &Journal) -> anyhow::Result<Done> {
     let findings = crate::release::verify::published(
         context,
-        plan,
+        journal,
         &crate::release::verify::Options::default(),
     )?;
     let problems: Vec<String> = findings

@@ -15,8 +15,7 @@ pub(super) fn describe(plan: &Plan) -> String {
 }
 
 pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
-    let files = crate::version_files::load(&context.project)?;
-    let edits = crate::version_files::plan(&files, &plan.version)?;
+    let edits = crate::version_files::plan_project(&context.project, &plan.version)?;
     crate::version_files::apply(context.directory(), &edits)?;
     let written = edits.iter().map(|edit| edit.path.clone()).collect();
     Ok(Done::changed(
