@@ -28,7 +28,6 @@ impl VersionFile {
         self.path.to_string_lossy().replace('\\', "/")
     }
 
-    /// The file's own version, read in its scheme and mapped to SemVer.
     /// The runbook's "Version mismatch!" check of this file against a release tag's `version`:
     /// its own version must be the tag's; a file whose version lives elsewhere (a workspace
     /// member with `version.workspace = true`) must name the tag's version wherever it names one
@@ -47,6 +46,7 @@ impl VersionFile {
         }
     }
 
+    /// The file's own version, read in its scheme and mapped to SemVer.
     pub fn version(&self) -> anyhow::Result<(Version, files::Found)> {
         let found =
             files::read_version(&self.kind, &self.text).with_context(|| self.display_path())?;

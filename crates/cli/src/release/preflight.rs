@@ -50,6 +50,10 @@ pub(super) enum Mode {
 
 /// What a release needs of the repository and the targets.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent needs, each one check"
+)]
 pub(super) struct Needs {
     /// The branch releases are made from.
     pub(super) branch: Option<String>,
