@@ -224,11 +224,11 @@ impl Repository {
                         key: Some(key.clone()),
                     });
                 }
-                let path = match key.strip_prefix("~/") {
-                    Some(rest) => std::env::var_os("HOME")
-                        .map_or_else(|| PathBuf::from(key), |home| PathBuf::from(home).join(rest)),
-                    None => PathBuf::from(key),
-                };
+                // As git reads it: `~/` expanded by the configuration's own path rules.
+                let path = config
+                    .as_ref()
+                    .and_then(|config| config.get_path("user.signingkey").ok())
+                    .unwrap_or_else(|| PathBuf::from(key));
                 if path.is_file() {
                     Ok(SigningKey {
                         format,

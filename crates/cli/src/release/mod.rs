@@ -307,19 +307,11 @@ pub fn run(
     let total = steps.len();
     for (index, step) in steps.into_iter().enumerate() {
         let index = index + 1;
-        if journal.record(step).is_some() {
-            if step == StepKind::Preflight && ran.is_empty() && journal.done.len() == 1 {
-                // Run by `start` just before: it passed in this run.
-                let description = steps::describe(context, &journal.plan, step, false);
-                progress(Event::Started {
-                    index,
-                    total,
-                    step,
-                    description: &description,
-                });
-            } else {
-                progress(Event::AlreadyDone { index, total, step });
-            }
+        let done_before = journal.record(step).is_some();
+        // The preflight is recorded by `start`; when it ran in this very run, say so.
+        let passed_now = step == StepKind::Preflight && journal.done.len() == 1;
+        if done_before && !passed_now {
+            progress(Event::AlreadyDone { index, total, step });
             continue;
         }
         let description = steps::describe(context, &journal.plan, step, false);
@@ -329,6 +321,9 @@ pub fn run(
             step,
             description: &description,
         });
+        if done_before {
+            continue;
+        }
         let done = steps::execute(context, &journal, step).with_context(|| {
             format!(
                 "release {}: step `{step}` failed; fix the cause, then `slipway release --resume` (or `slipway release --abort` to undo the local steps and plan again)",
