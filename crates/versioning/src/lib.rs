@@ -200,6 +200,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Tag schemes
+//!
+//! [`TagSchemes::detect`] reads which schemes a repository's tags use (`v1.2.3`, `1.2.3`, both,
+//! `pkg-v1.2.3`, `pkg@1.2.3`, `@scope/pkg@1.2.3`); [`ignored_tags`] lists the version-like tags a
+//! pattern set does not read.
+//!
 //! # PEP 440
 //!
 //! [`pep440::Pep440Version`] parses, normalises and orders Python versions as `packaging` does
@@ -255,5 +261,5 @@ pub use error::{
     Pep440ParseError, PolicyError,
 };
 pub use pep440::{from_pep440, to_pep440};
-pub use tag::TagPattern;
+pub use tag::{SchemeUse, TagPattern, TagScheme, TagSchemes, ignored_tags};
 pub use version::{Level, Version};

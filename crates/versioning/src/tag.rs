@@ -1,4 +1,5 @@
-//! Git tag names built from a pattern such as `v{version}` or `{package}-v{version}`.
+//! Git tag names built from a pattern such as `v{version}` or `{package}-v{version}`, and the
+//! schemes a repository's tags use.
 
 use std::fmt;
 
@@ -239,6 +240,247 @@ impl std::str::FromStr for TagPattern {
     }
 }
 
+/// A tag naming scheme found in a repository: how one family of release tags spells its version.
+///
+/// [`TagScheme::classify`] reads one tag name; [`TagSchemes::detect`] reads a repository's tag list.
+/// Each scheme converts to the [`TagPattern`] that reads and writes it.
+///
+/// ```
+/// use versioning::{TagScheme, Version};
+///
+/// let check = |tag: &str| TagScheme::classify(tag).map(|(scheme, version)| (scheme.pattern().to_string(), version.to_string()));
+/// assert_eq!(check("v1.2.3"), Some(("v{version}".into(), "1.2.3".into())));
+/// assert_eq!(check("1.2.3-rc.1"), Some(("{version}".into(), "1.2.3-rc.1".into())));
+/// assert_eq!(check("api-v1.2.3"), Some(("api-v{version}".into(), "1.2.3".into())));
+/// assert_eq!(check("api@1.2.3"), Some(("api@{version}".into(), "1.2.3".into())));
+/// assert_eq!(check("@scope/api@1.2.3"), Some(("@scope/api@{version}".into(), "1.2.3".into())));
+/// assert_eq!(check("release-1.2"), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TagScheme {
+    /// `v{version}`: `v1.2.3`.
+    V,
+    /// `{version}`: `1.2.3`.
+    Bare,
+    /// `{package}-v{version}`: `api-v1.2.3`.
+    PackageV(String),
+    /// `{package}@{version}`: `api@1.2.3`, and npm's scoped `@scope/api@1.2.3` (the package is
+    /// `@scope/api`).
+    PackageAt(String),
+}
+
+impl TagScheme {
+    /// The scheme and version of one tag name, or `None` when the name is no release tag of a
+    /// known scheme.
+    ///
+    /// The version must be strict SemVer. A package name is never empty and may itself contain
+    /// `-v` or `@` (`my-vault-v1.0.0` is package `my-vault`): the first split that leaves a valid
+    /// version wins.
+    pub fn classify(tag: &str) -> Option<(TagScheme, Version)> {
+        if let Some(rest) = tag.strip_prefix('v')
+            && let Ok(version) = Version::parse(rest)
+        {
+            return Some((TagScheme::V, version));
+        }
+        if let Ok(version) = Version::parse(tag) {
+            return Some((TagScheme::Bare, version));
+        }
+        for (at, _) in tag.match_indices('@').filter(|&(at, _)| at > 0) {
+            let package = &tag[..at];
+            if package != "@"
+                && let Ok(version) = Version::parse(&tag[at + 1..])
+            {
+                return Some((TagScheme::PackageAt(package.to_owned()), version));
+            }
+        }
+        for (at, _) in tag.match_indices("-v").filter(|&(at, _)| at > 0) {
+            if let Ok(version) = Version::parse(&tag[at + 2..]) {
+                return Some((TagScheme::PackageV(tag[..at].to_owned()), version));
+            }
+        }
+        None
+    }
+
+    /// The package the scheme names, `None` for `v{version}` and `{version}`.
+    pub fn package(&self) -> Option<&str> {
+        match self {
+            TagScheme::V | TagScheme::Bare => None,
+            TagScheme::PackageV(package) | TagScheme::PackageAt(package) => Some(package),
+        }
+    }
+
+    /// The pattern that reads and writes this scheme's tags, with the package filled in.
+    pub fn pattern(&self) -> TagPattern {
+        let (pattern, package) = match self {
+            TagScheme::V => return TagPattern::default(),
+            TagScheme::Bare => ("{version}", None),
+            TagScheme::PackageV(package) => ("{package}-v{version}", Some(package)),
+            TagScheme::PackageAt(package) => ("{package}@{version}", Some(package)),
+        };
+        let pattern = TagPattern::new(pattern).expect("the schemes' patterns are valid");
+        match package {
+            Some(package) => pattern.with_package(package),
+            None => pattern,
+        }
+    }
+}
+
+impl fmt::Display for TagScheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.pattern().as_str())
+    }
+}
+
+/// One scheme as a repository uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemeUse {
+    /// The scheme.
+    pub scheme: TagScheme,
+    /// How many tags use it.
+    pub tags: usize,
+    /// The highest version tagged with it.
+    pub latest: Version,
+}
+
+/// The tag schemes a repository uses, read from its tag names alone.
+///
+/// Repositories change schemes: a project that tagged `v1.2.3` for years and then `1.3.0` has
+/// both, and its releases are the union. [`patterns`](TagSchemes::patterns) reads every scheme
+/// in use, so no release is missed; [`scheme_for_new_tags`](TagSchemes::scheme_for_new_tags)
+/// is the scheme of the latest release, so a new tag continues what the project does now.
+///
+/// ```
+/// use versioning::{TagScheme, TagSchemes};
+///
+/// let schemes = TagSchemes::detect(["v1.0.0", "v1.1.0", "1.2.0", "1.2.1-rc.1", "nightly", "api-v0.3.0"]);
+/// let patterns: Vec<String> = schemes.patterns(None).iter().map(ToString::to_string).collect();
+/// assert_eq!(patterns, ["v{version}", "{version}"]);
+/// assert_eq!(schemes.scheme_for_new_tags(None), TagScheme::Bare);
+/// // A package's own tags, in a monorepo.
+/// assert_eq!(schemes.scheme_for_new_tags(Some("api")), TagScheme::PackageV("api".into()));
+/// // Nothing tagged yet: `v{version}`, or `{package}-v{version}` for a package.
+/// assert_eq!(TagSchemes::detect([] as [&str; 0]).scheme_for_new_tags(None), TagScheme::V);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TagSchemes {
+    uses: Vec<SchemeUse>,
+}
+
+impl TagSchemes {
+    /// Reads the schemes of `tags` (names without `refs/tags/`). Names of no known scheme are
+    /// left out (see [`ignored_tags`]).
+    pub fn detect<I, S>(tags: I) -> TagSchemes
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut uses: Vec<SchemeUse> = Vec::new();
+        for tag in tags {
+            let Some((scheme, version)) = TagScheme::classify(tag.as_ref()) else {
+                continue;
+            };
+            match uses.iter_mut().find(|known| known.scheme == scheme) {
+                Some(known) => {
+                    known.tags += 1;
+                    if version > known.latest {
+                        known.latest = version;
+                    }
+                }
+                None => uses.push(SchemeUse {
+                    scheme,
+                    tags: 1,
+                    latest: version,
+                }),
+            }
+        }
+        uses.sort_by(|a, b| a.scheme.cmp(&b.scheme));
+        TagSchemes { uses }
+    }
+
+    /// Every scheme found, `v{version}` first, then `{version}`, then packages by name.
+    pub fn uses(&self) -> &[SchemeUse] {
+        &self.uses
+    }
+
+    /// The schemes of `package` (`None`: the repository's own `v{version}` and `{version}` tags).
+    fn of(&self, package: Option<&str>) -> impl Iterator<Item = &SchemeUse> {
+        self.uses
+            .iter()
+            .filter(move |known| known.scheme.package() == package)
+    }
+
+    /// The patterns to read `package`'s releases with: every scheme it has used, or the default
+    /// (`v{version}`, `{package}-v{version}`) when it has no tag yet. Never empty.
+    pub fn patterns(&self, package: Option<&str>) -> Vec<TagPattern> {
+        let patterns: Vec<TagPattern> = self
+            .of(package)
+            .map(|known| known.scheme.pattern())
+            .collect();
+        if patterns.is_empty() {
+            vec![default_scheme(package).pattern()]
+        } else {
+            patterns
+        }
+    }
+
+    /// The scheme new tags of `package` should use: the scheme of its latest release (highest
+    /// version). When two schemes tag the same highest version, the one with more tags wins, then
+    /// `v{version}` before `{version}`. With no tag yet: `v{version}` or `{package}-v{version}`.
+    pub fn scheme_for_new_tags(&self, package: Option<&str>) -> TagScheme {
+        self.of(package)
+            .max_by(|a, b| {
+                a.latest
+                    .cmp(&b.latest)
+                    .then(a.tags.cmp(&b.tags))
+                    .then(b.scheme.cmp(&a.scheme))
+            })
+            .map_or_else(|| default_scheme(package), |known| known.scheme.clone())
+    }
+}
+
+fn default_scheme(package: Option<&str>) -> TagScheme {
+    match package {
+        None => TagScheme::V,
+        Some(package) => TagScheme::PackageV(package.to_owned()),
+    }
+}
+
+/// The tags that look like versions but that none of `patterns` reads, for a one-time warning
+/// ("these tags are not read as releases").
+///
+/// A tag looks like a version when it contains `N.N` (`v1.2`, `release-2.0.0`, `1.2.3.4`,
+/// `api-v1.0.0` when reading another package).
+///
+/// ```
+/// use versioning::{TagPattern, ignored_tags};
+///
+/// let tags = ["v1.0.0", "1.1.0", "v1.2", "nightly", "release-2.0.0"];
+/// assert_eq!(ignored_tags(tags, &[TagPattern::default()]), ["1.1.0", "v1.2", "release-2.0.0"]);
+/// ```
+pub fn ignored_tags<I, S>(tags: I, patterns: &[TagPattern]) -> Vec<S>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    tags.into_iter()
+        .filter(|tag| {
+            let tag = tag.as_ref();
+            looks_like_version(tag)
+                && !patterns
+                    .iter()
+                    .any(|pattern| pattern.parse_tag(tag).is_some())
+        })
+        .collect()
+}
+
+fn looks_like_version(tag: &str) -> bool {
+    let bytes = tag.as_bytes();
+    bytes
+        .windows(3)
+        .any(|window| window[0].is_ascii_digit() && window[1] == b'.' && window[2].is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,5 +558,131 @@ mod tests {
             TagPattern::default().format(&Version::new(1, 0, 0)),
             "v1.0.0"
         );
+    }
+
+    fn classify(tag: &str) -> Option<(String, String)> {
+        TagScheme::classify(tag)
+            .map(|(scheme, version)| (scheme.pattern().to_string(), version.to_string()))
+    }
+
+    #[test]
+    fn tag_names_are_classified_by_scheme() {
+        let check = |tag: &str, expected: Option<(&str, &str)>| {
+            assert_eq!(
+                classify(tag),
+                expected.map(|(pattern, version)| (pattern.to_owned(), version.to_owned())),
+                "{tag}"
+            );
+        };
+        check("v1.2.3", Some(("v{version}", "1.2.3")));
+        check("v1.2.3-rc.1+b.5", Some(("v{version}", "1.2.3-rc.1+b.5")));
+        check("1.2.3", Some(("{version}", "1.2.3")));
+        check("api-v1.2.3", Some(("api-v{version}", "1.2.3")));
+        check("my-vault-v1.0.0", Some(("my-vault-v{version}", "1.0.0")));
+        check(
+            "api-v1.2.3-vendor.1",
+            Some(("api-v{version}", "1.2.3-vendor.1")),
+        );
+        check("api@1.2.3", Some(("api@{version}", "1.2.3")));
+        check("@scope/api@1.2.3", Some(("@scope/api@{version}", "1.2.3")));
+        check("@1.2.3", None);
+        check("@@1.2.3", None);
+        check("-v1.2.3", None);
+        check("v1.2", None);
+        check("V1.2.3", None);
+        check("release-1.2.3", None);
+        check("nightly", None);
+    }
+
+    #[test]
+    fn each_scheme_reads_back_what_it_classified() {
+        for tag in [
+            "v1.2.3",
+            "1.2.3",
+            "api-v1.2.3",
+            "api@1.2.3",
+            "@scope/api@1.2.3-rc.1",
+        ] {
+            let (scheme, version) = TagScheme::classify(tag).unwrap();
+            assert_eq!(
+                scheme.pattern().parse_tag(tag),
+                Some(version.clone()),
+                "{tag}"
+            );
+            assert_eq!(scheme.pattern().format(&version), tag);
+        }
+        // The schemes do not read each other's tags.
+        let bare = TagScheme::Bare.pattern();
+        assert_eq!(bare.parse_tag("v1.2.3"), None);
+        assert_eq!(TagScheme::V.pattern().parse_tag("1.2.3"), None);
+        let api = TagScheme::PackageAt("@scope/api".into()).pattern();
+        assert_eq!(api.parse_tag("@scope/web@1.0.0"), None);
+    }
+
+    #[test]
+    fn a_scheme_change_reads_both_and_writes_the_latest() {
+        // `v` for years, then bare.
+        let mut tags: Vec<String> = (0..20).map(|minor| format!("v1.{minor}.0")).collect();
+        tags.extend(["2.0.0".to_owned(), "2.1.0".to_owned()]);
+        let schemes = TagSchemes::detect(&tags);
+        assert_eq!(
+            schemes.patterns(None),
+            [TagScheme::V.pattern(), TagScheme::Bare.pattern()]
+        );
+        assert_eq!(schemes.scheme_for_new_tags(None), TagScheme::Bare);
+        assert_eq!(schemes.uses()[0].tags, 20);
+        assert_eq!(schemes.uses()[1].latest, Version::new(2, 1, 0));
+        // The reverse change, and a tie on the highest version: more tags win, then `v`.
+        let schemes = TagSchemes::detect(["1.0.0", "1.1.0", "v1.2.0"]);
+        assert_eq!(schemes.scheme_for_new_tags(None), TagScheme::V);
+        let schemes = TagSchemes::detect(["v1.0.0", "1.0.0"]);
+        assert_eq!(schemes.scheme_for_new_tags(None), TagScheme::V);
+        let schemes = TagSchemes::detect(["1.0.0", "1.1.0", "v1.1.0"]);
+        assert_eq!(schemes.scheme_for_new_tags(None), TagScheme::Bare);
+    }
+
+    #[test]
+    fn packages_have_their_own_schemes() {
+        let schemes = TagSchemes::detect(["v3.0.0", "api-v1.0.0", "api@1.1.0", "@scope/web@0.2.0"]);
+        assert_eq!(
+            schemes.patterns(Some("api")),
+            [
+                TagScheme::PackageV("api".into()).pattern(),
+                TagScheme::PackageAt("api".into()).pattern()
+            ]
+        );
+        assert_eq!(
+            schemes.scheme_for_new_tags(Some("api")),
+            TagScheme::PackageAt("api".into())
+        );
+        assert_eq!(
+            schemes.scheme_for_new_tags(Some("@scope/web")),
+            TagScheme::PackageAt("@scope/web".into())
+        );
+        assert_eq!(schemes.patterns(None), [TagScheme::V.pattern()]);
+        assert_eq!(
+            schemes.patterns(Some("cli")),
+            [TagScheme::PackageV("cli".into()).pattern()]
+        );
+    }
+
+    #[test]
+    fn version_like_tags_outside_the_patterns_are_reported() {
+        let tags = [
+            "v1.0.0",
+            "1.1.0",
+            "api-v2.0.0",
+            "v1.2",
+            "build-17",
+            "latest",
+            "1.2.3.4",
+        ];
+        let default = [TagPattern::default()];
+        assert_eq!(
+            ignored_tags(tags, &default),
+            ["1.1.0", "api-v2.0.0", "v1.2", "1.2.3.4"]
+        );
+        let both = [TagPattern::default(), TagScheme::Bare.pattern()];
+        assert_eq!(ignored_tags(tags, &both), ["api-v2.0.0", "v1.2", "1.2.3.4"]);
     }
 }
