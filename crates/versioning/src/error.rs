@@ -375,3 +375,65 @@ impl From<MappingError> for FileError {
         FileError::Mapping(error)
     }
 }
+
+/// The next version cannot be decided.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecisionError {
+    /// The requested version is already a release, here or on another branch.
+    #[error(
+        "{version} is already released, {}, in line {line}: the next free version of that line is {next_free}",
+        if *reachable { "reachable from HEAD" } else { "on a branch not reachable from HEAD" }
+    )]
+    Exists {
+        /// The requested version.
+        version: String,
+        /// Whether its tag is reachable from `HEAD`.
+        reachable: bool,
+        /// Its `major.minor` line.
+        line: String,
+        /// The next version of that line that is free.
+        next_free: String,
+    },
+    /// The requested version is below the latest release of its line.
+    #[error(
+        "{version} is below {latest}, the latest release of line {line}: the next free version of that line is {next_free}"
+    )]
+    BelowLine {
+        /// The requested version.
+        version: String,
+        /// The latest release of its line.
+        latest: String,
+        /// Its `major.minor` line.
+        line: String,
+        /// The next version of that line that is free.
+        next_free: String,
+    },
+    /// The requested version is not above the latest release reachable from `HEAD`.
+    #[error(
+        "{version} is not above {latest}, the latest release reachable from HEAD: ask for a higher version"
+    )]
+    NotAfterLatest {
+        /// The requested version.
+        version: String,
+        /// The latest release reachable from `HEAD`.
+        latest: String,
+    },
+    /// A hotfix was asked for a line that has no stable release.
+    #[error("line {line} has no stable release to start a hotfix from: name a released version")]
+    NoReleaseInLine {
+        /// The `major.minor` line.
+        line: String,
+    },
+    /// A pre-release identifier SemVer does not allow.
+    #[error(
+        "{identifier:?} cannot name a pre-release: use letters, digits and '-', not only digits"
+    )]
+    InvalidIdentifier {
+        /// The identifier as given.
+        identifier: String,
+    },
+    /// The bump itself failed.
+    #[error("cannot compute the next version")]
+    Bump(#[from] BumpError),
+}

@@ -200,6 +200,34 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # The next version of a repository
+//!
+//! [`decide()`] applies [`bump()`] to the latest release reachable from `HEAD` and then makes sure
+//! the result is free: never a version that exists as a tag anywhere in the repository, never
+//! below the latest release of its line. Pre-release trains continue with the identifier they
+//! use, and [`decide::previous_release`] names the tag the caller counts the commits from. The
+//! [`decide`](mod@decide) module documents each rule with an example.
+//!
+//! ```
+//! use versioning::decide::{DecisionInput, ExistingRelease, Request};
+//! use versioning::{Level, Policy, Version, decide};
+//!
+//! // Main is at 1.1.0; a hotfix branch released 1.1.1.
+//! let input = DecisionInput {
+//!     releases: vec![
+//!         ExistingRelease::reachable(Version::new(1, 1, 0)),
+//!         ExistingRelease::unreachable(Version::new(1, 1, 1)),
+//!     ],
+//!     level: Some(Level::Patch),
+//!     request: Request::auto(),
+//!     ..DecisionInput::default()
+//! };
+//! let decision = decide(&input, &Policy::default())?.expect("a fix calls for a release");
+//! assert_eq!(decision.version.to_string(), "1.1.2");
+//! assert_eq!(decision.skipped, [Version::new(1, 1, 1)]);
+//! # Ok::<(), versioning::DecisionError>(())
+//! ```
+//!
 //! # Tag schemes
 //!
 //! [`TagSchemes::detect`] reads which schemes a repository's tags use (`v1.2.3`, `1.2.3`, both,
@@ -249,6 +277,7 @@
 #![warn(missing_docs)]
 
 pub mod bump;
+pub mod decide;
 mod error;
 pub mod files;
 pub mod pep440;
@@ -256,8 +285,9 @@ mod tag;
 mod version;
 
 pub use bump::{BumpRequest, Policy, Step, ZeroMajor, bump};
+pub use decide::{Decision, DecisionInput, decide};
 pub use error::{
-    BumpError, FileError, MappingError, ParseError, ParseLevelError, PatternError,
+    BumpError, DecisionError, FileError, MappingError, ParseError, ParseLevelError, PatternError,
     Pep440ParseError, PolicyError,
 };
 pub use pep440::{from_pep440, to_pep440};

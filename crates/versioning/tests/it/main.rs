@@ -2,6 +2,7 @@
 //! cross-check against Python's `packaging`.
 
 mod bump;
+mod decide;
 mod files;
 mod pep440_corpus;
 mod properties;
