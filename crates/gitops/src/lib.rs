@@ -57,6 +57,7 @@ mod error;
 mod history;
 mod hotfix;
 mod preflight;
+mod release_state;
 mod remote;
 mod repo;
 mod tags;
@@ -71,6 +72,7 @@ pub use hotfix::{CherryPick, CherryPickOptions, Hotfix};
 pub use preflight::{
     ChangeKind, DirtyPath, HeadState, Preflight, PreflightOptions, SigningKey, UpstreamStatus,
 };
+pub use release_state::{Cutoff, ReleaseTags, TagState};
 pub use repo::{Identity, Repository};
 pub use tags::{Tag, TagRef};
 pub use types::{Commit, CommitId, Outcome, PatchId, Person, Time};

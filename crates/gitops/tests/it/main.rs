@@ -5,6 +5,7 @@ mod history;
 mod hotfix;
 mod open;
 mod preflight;
+mod release_state;
 mod tags;
 mod write;
 
