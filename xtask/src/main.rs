@@ -20,7 +20,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-const USAGE: &str = "usage: cargo xtask <ci | test | lint | bench [changelog|pypi|oci] | provision | release [patch|minor|major] [--pre ID] [--dry-run]>";
+const USAGE: &str = "usage: cargo xtask <ci | test | lint | bench [changelog|pypi|oci|release-state] | provision | release [patch|minor|major] [--pre ID] [--dry-run]>";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -292,7 +292,7 @@ fn fast_import_stream(commits: usize) -> String {
     stream
 }
 
-fn commit(
+pub(super) fn commit(
     stream: &mut String,
     reference: &str,
     mark: usize,
@@ -331,7 +331,7 @@ fn commit(
     );
 }
 
-fn tag(stream: &mut String, name: &str, mark: usize, time: u64) {
+pub(super) fn tag(stream: &mut String, name: &str, mark: usize, time: u64) {
     let message = format!("Release {name}\n");
     let _ = writeln!(
         stream,

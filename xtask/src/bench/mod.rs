@@ -12,6 +12,7 @@ use anyhow::{Context as _, bail};
 mod changelog;
 mod oci;
 mod pypi;
+mod release_state;
 
 type Bench = fn() -> anyhow::Result<()>;
 
@@ -20,6 +21,7 @@ const BENCHES: &[(&str, Bench)] = &[
     ("changelog", changelog::run),
     ("oci", oci::run),
     ("pypi", pypi::run),
+    ("release-state", release_state::run),
 ];
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
