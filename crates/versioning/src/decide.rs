@@ -377,6 +377,8 @@ pub fn decide(input: &DecisionInput, policy: &Policy) -> Result<Option<Decision>
             .map(|level| policy.apply_zero_major(&base, level)),
     };
     let (candidate, reason) = match prerelease {
+        // A stable release and nothing to release: no train to start.
+        Some(_) if level.is_none() && !base.is_prerelease() => return Ok(None),
         Some(identifier) => (
             next_prerelease(&base, level, identifier, input.date, policy)?,
             Reason::Prerelease,

@@ -44,10 +44,11 @@ fn run(history: &[&str], level: Option<Level>, request: Request) -> Result<Strin
 
 /// The decision for `history`, the commits' `level` and `request` is `expected`.
 fn check(history: &[&str], level: Option<Level>, request: Request, expected: &str) {
+    let case = format!("{history:?} {level:?} {request:?}");
     assert_eq!(
-        run(history, level, request.clone()),
+        run(history, level, request),
         Ok(expected.to_owned()),
-        "{history:?} {level:?} {request:?}"
+        "{case}"
     );
 }
 
@@ -65,6 +66,7 @@ fn a_plain_history_bumps_the_latest_reachable_release() {
     check(&["+1.2.3"], MINOR, Request::auto(), "1.3.0");
     check(&["+1.2.3"], MAJOR, Request::auto(), "2.0.0");
     check(&["+1.2.3"], None, Request::auto(), "nothing");
+    check(&["+1.2.3"], None, pre("rc"), "nothing");
     check(&["+1.2.3"], None, Request::level(Level::Minor), "1.3.0");
     // The 0.x policy applies to the commits' level, not to an explicit one.
     check(&["+0.3.1"], MAJOR, Request::auto(), "0.4.0");
