@@ -106,7 +106,7 @@ impl ReleaseTags {
         found
     }
 
-    /// The releases as [`versioning::decide`] takes them.
+    /// The releases as [`versioning::decide()`] takes them.
     pub fn releases(&self) -> Vec<ExistingRelease> {
         self.tags
             .iter()

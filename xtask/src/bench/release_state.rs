@@ -27,6 +27,9 @@ use anyhow::{Context as _, bail};
 
 use super::changelog::{commit, tag};
 
+/// Writes a history as a `git fast-import` stream.
+type Stream = fn() -> String;
+
 const RUNS: usize = 5;
 /// A contender slower than this is measured once: the "before" figures reach a minute.
 const SLOW: Duration = Duration::from_secs(3);
@@ -45,7 +48,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
     ])?;
     let slipway = root.join("target/release/slipway");
     let example = root.join("target/release/examples/release_state");
-    let shapes: [(&str, fn() -> String); 3] = [
+    let shapes: [(&str, Stream); 3] = [
         ("maintenance", maintenance_stream),
         ("scheme-change", scheme_change_stream),
         ("hotfix", hotfix_stream),
@@ -135,7 +138,7 @@ fn run_once(command: &mut Command) -> anyhow::Result<(Duration, String)> {
 
 /// Builds (once) the repository `target/bench/release-state-NAME` from a fast-import stream, with
 /// `main` checked out and refs packed as in a clone.
-fn build(root: &Path, name: &str, stream: fn() -> String) -> anyhow::Result<PathBuf> {
+fn build(root: &Path, name: &str, stream: Stream) -> anyhow::Result<PathBuf> {
     let path = root.join(format!("target/bench/release-state-{name}"));
     let done = path.join(".git/slipway-bench-complete");
     if done.exists() {
