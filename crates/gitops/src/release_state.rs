@@ -24,6 +24,13 @@ pub enum Cutoff {
     /// Nowhere before the root: exact whatever the clocks said, at the cost of `HEAD`'s whole
     /// history (`git rev-list HEAD`) whenever a tag is not reachable.
     None,
+    /// As soon as the latest reachable release is known: when every tag of higher precedence
+    /// than the best one reached is reached too or, by [`Cutoff::Dates`]' rule, cannot be. The
+    /// cost is what `git describe` walks plus the commits down to the tags above it; the answer
+    /// for [`ReleaseTags::latest_reachable`] is the same, but tags of lower precedence than it
+    /// are reported unreachable whether or not they are (what a next-version decision needs:
+    /// every version that exists, and the latest one `HEAD` contains).
+    Latest,
 }
 
 /// A release tag, its commit, and whether the revision the state was computed from contains it.
@@ -195,7 +202,15 @@ impl Repository {
             tagged.insert(commit.id(), commit.time().seconds());
             found.push((name.to_owned(), version, index, commit.id()));
         }
-        let (reached, walked) = self.mark_reachable(from, &tagged, cutoff)?;
+        // The highest version tagged on each commit, for `Cutoff::Latest`.
+        let mut ranks: HashMap<Oid, Version> = HashMap::new();
+        for (_, version, _, commit) in &found {
+            let rank = ranks.entry(*commit).or_insert_with(|| version.clone());
+            if version > rank {
+                *rank = version.clone();
+            }
+        }
+        let (reached, walked) = self.mark_reachable(from, &tagged, &ranks, cutoff)?;
         let mut tags: Vec<TagState> = found
             .into_iter()
             .map(|(name, version, pattern, commit)| TagState {
@@ -215,6 +230,7 @@ impl Repository {
         &self,
         from: Oid,
         targets: &HashMap<Oid, i64>,
+        ranks: &HashMap<Oid, Version>,
         cutoff: Cutoff,
     ) -> Result<(HashSet<Oid>, usize), Error> {
         let mut reached: HashSet<Oid> = HashSet::new();
@@ -249,12 +265,47 @@ impl Repository {
         };
         seen.insert(from);
         enqueue(from, &mut oids, &mut parents, &mut queue)?;
+        // With `Cutoff::Latest`: the targets by precedence, highest first, and the best reached.
+        let mut by_rank: Vec<(&Version, Oid, i64)> = ranks
+            .iter()
+            .filter_map(|(oid, version)| Some((version, *oid, *targets.get(oid)?)))
+            .collect();
+        by_rank.sort_unstable_by(|a, b| b.0.cmp(a.0));
+        let mut best: Option<&Version> = None;
+        // The oldest committer date among the unreached targets that still matter (`None`: none
+        // does); recomputed when a target is reached.
+        let matters = |reached: &HashSet<Oid>, best: Option<&Version>| {
+            by_rank
+                .iter()
+                .take_while(|(version, _, _)| best.is_none_or(|best| *version > best))
+                .filter(|(_, oid, _)| !reached.contains(oid))
+                .map(|(_, _, time)| *time)
+                .min()
+        };
+        let mut oldest_that_matters = matters(&reached, best);
         let mut walked = 0;
         while let Some((_, index)) = queue.pop() {
             walked += 1;
             let oid = oids[index];
             if targets.contains_key(&oid) {
                 reached.insert(oid);
+                if cutoff == Cutoff::Latest {
+                    if let Some(rank) = ranks.get(&oid) {
+                        if best.is_none_or(|best| rank > best) {
+                            best = Some(rank);
+                        }
+                    }
+                    oldest_that_matters = matters(&reached, best);
+                    let Some(oldest) = oldest_that_matters else {
+                        break;
+                    };
+                    if queue
+                        .peek()
+                        .is_some_and(|(next, _)| *next < oldest - SLOP_SECONDS)
+                    {
+                        break;
+                    }
+                }
             }
             for parent in std::mem::take(&mut parents[index]) {
                 if seen.insert(parent) {
@@ -269,6 +320,14 @@ impl Repository {
                 .is_some_and(|(_, target)| reached.contains(target))
             {
                 pending.pop();
+            }
+            if cutoff == Cutoff::Latest {
+                if let (Some(oldest), Some((next, _))) = (oldest_that_matters, queue.peek()) {
+                    if *next < oldest - SLOP_SECONDS {
+                        break;
+                    }
+                }
+                continue;
             }
             // The newest commit left is newer than every commit left: none of them can contain
             // a target newer than it by more than the slack, unless a committer date lies.

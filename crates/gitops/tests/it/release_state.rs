@@ -273,3 +273,49 @@ fn release_state_refuses_shallow_clones() {
     let error = shallow.open().release_state(&[pattern()]).unwrap_err();
     assert!(matches!(error, Error::ShallowClone { .. }), "{error}");
 }
+
+#[test]
+fn the_latest_cutoff_finds_the_same_latest_release_for_less() {
+    let repo = hotfix_shape();
+    let opened = repo.open();
+    for revision in ["main", "hotfix/1.1.1", "next", "feature", "v1.0.0"] {
+        let exact = opened
+            .release_state_from(revision, &[pattern()], Cutoff::None)
+            .unwrap();
+        let latest = opened
+            .release_state_from(revision, &[pattern()], Cutoff::Latest)
+            .unwrap();
+        assert_eq!(
+            latest.latest_reachable().map(|tag| &tag.name),
+            exact.latest_reachable().map(|tag| &tag.name),
+            "{revision}"
+        );
+        assert!(latest.walked <= exact.walked, "{revision}");
+        // Every version is there, reachable or not.
+        assert_eq!(latest.tags.len(), exact.tags.len());
+        // Above the latest reachable release, reachability is exact.
+        let best = exact.latest_reachable().map(|tag| tag.version.clone());
+        for (a, b) in latest.tags.iter().zip(&exact.tags) {
+            if best.as_ref().is_none_or(|best| a.version >= *best) {
+                assert_eq!(a.reachable, b.reachable, "{revision}: {}", a.name);
+            }
+        }
+    }
+    // Ten commits on top of the newest tag, which is the highest: describe's cost, not the
+    // history's.
+    let repo = TestRepo::new();
+    repo.commit("feat: a").tag("v0.1.0");
+    for n in 0..40 {
+        repo.commit(&format!("fix: {n}"));
+    }
+    repo.tag("v1.0.0");
+    for n in 0..10 {
+        repo.commit(&format!("fix: later {n}"));
+    }
+    let state = repo
+        .open()
+        .release_state_from("HEAD", &[pattern()], Cutoff::Latest)
+        .unwrap();
+    assert_eq!(state.latest_reachable().unwrap().name, "v1.0.0");
+    assert_eq!(state.walked, 11);
+}
