@@ -30,14 +30,15 @@ pub struct HistoryRequest {
 /// Reads the release tags and the history split at them.
 pub fn read(
     repository: &gitops::Repository,
-    pattern: &versioning::TagPattern,
+    scheme: &crate::tags::TagScheme,
     request: &HistoryRequest,
 ) -> anyhow::Result<RepositoryHistory> {
-    let tags = repository
-        .release_tags(pattern)
-        .context("cannot list the release tags")?;
+    let tags = scheme.release_tags(repository)?;
     if tags.is_empty() {
-        tracing::debug!("no tag matches the tag pattern {pattern}: every commit is unreleased");
+        tracing::debug!(
+            "no tag matches the tag pattern {}: every commit is unreleased",
+            scheme.describe()
+        );
     }
     let options = gitops::HistoryOptions {
         paths: gitops::PathFilter::new(&request.include_paths),

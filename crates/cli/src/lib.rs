@@ -27,6 +27,7 @@ pub mod fsutil;
 pub mod history;
 pub mod project;
 pub mod release;
+pub mod tags;
 pub mod targets;
 pub mod version_files;
 

@@ -74,11 +74,28 @@ impl Repository {
         pattern: &TagPattern,
         checkout: bool,
     ) -> Result<Outcome<Hotfix>, Error> {
-        let (version, branch, base_tag) = Hotfix::after(released, pattern);
+        let (version, _, base_tag) = Hotfix::after(released, pattern);
+        self.start_hotfix_at(&version, &base_tag, checkout)
+    }
+
+    /// Create `hotfix/<version>` at the tag `base_tag`, and check it out when `checkout` is true:
+    /// the caller has chosen both (the next free patch of the line, from the line's latest
+    /// release, whatever its tag scheme).
+    ///
+    /// The same outcomes as [`start_hotfix`](Repository::start_hotfix).
+    pub fn start_hotfix_at(
+        &self,
+        version: &Version,
+        base_tag: &str,
+        checkout: bool,
+    ) -> Result<Outcome<Hotfix>, Error> {
+        let version = version.clone();
+        let branch = format!("hotfix/{version}");
+        let base_tag = base_tag.to_owned();
         let tag = self.find_tag(&base_tag)?.ok_or_else(|| Error::TagNotFound {
             name: base_tag.clone(),
             hint: Some(format!(
-                "a hotfix for {version} starts from the release tag of {released}; fetch tags with `git fetch --tags`"
+                "a hotfix for {version} starts from the release tag {base_tag}; fetch tags with `git fetch --tags`"
             )),
         })?;
         let outcome = self.create_branch(&branch, &tag.target)?;

@@ -62,9 +62,25 @@ impl Repository {
     ///
     /// Fails on a shallow clone, whose tag list is incomplete.
     pub fn release_tags(&self, pattern: &TagPattern) -> Result<Vec<Tag>, Error> {
+        self.release_tags_matching(std::slice::from_ref(pattern))
+    }
+
+    /// Every tag that any of `patterns` reads (a name is read by the first that matches), for a
+    /// repository whose tag scheme changed (`v1.2.3`, then `1.2.3`); sorted as
+    /// [`release_tags`](Repository::release_tags) sorts them.
+    pub fn release_tags_matching(&self, patterns: &[TagPattern]) -> Result<Vec<Tag>, Error> {
         self.ensure_full_history()?;
         let mut tags = Vec::new();
-        for (version, name, oid) in self.release_tag_refs(pattern)? {
+        let mut refs = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for pattern in patterns {
+            for found in self.release_tag_refs(pattern)? {
+                if seen.insert(found.1.clone()) {
+                    refs.push(found);
+                }
+            }
+        }
+        for (version, name, oid) in refs {
             match self.describe_tag(&name, oid)? {
                 Some((tag_ref, date)) => tags.push(Tag {
                     name: tag_ref.name,

@@ -31,10 +31,10 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Vec<St
         return Ok(problems);
     }
     // A release tag on HEAD must agree with the files: the runbook's "Version mismatch!" check.
-    let pattern = project.tag_pattern()?;
+    let scheme = crate::tags::TagScheme::of(project, repository)?;
     let head = repository.head()?;
-    for tag in repository
-        .release_tags(&pattern)?
+    for tag in scheme
+        .release_tags(repository)?
         .iter()
         .filter(|tag| tag.target == head)
     {

@@ -272,43 +272,52 @@ pub struct NextVersion {
     pub current: Option<Version>,
     /// Its tag.
     pub current_tag: Option<String>,
-    /// The latest stable release's tag, from which the commits are counted.
+    /// The tag of the release the commits are counted from (the previous release of this line,
+    /// reachable or not), if any.
     pub stable_tag: Option<String>,
     /// The next version; `None` when no commit calls for a release.
     pub next: Option<Version>,
-    /// Why: a level, `promote`, or `initial`.
+    /// Its tag, in the scheme of the latest release.
+    pub next_tag: Option<String>,
+    /// Why: a level, `promote`, `pre-release`, or `initial`.
     pub reason: Option<String>,
-    /// The commits since the latest stable release, newest first.
+    /// Versions the bump would have given that exist already (on other branches), passed over.
+    pub skipped: Vec<Version>,
+    /// Every version released in the repository, reachable from `HEAD` or not.
+    pub existing: Vec<Version>,
+    /// The commits since that release, newest first.
     pub commits: Vec<changelog::Commit>,
     /// The commits that decided the level, as JSON.
     pub decided_by: serde_json::Value,
 }
 
-/// Decides the next version from the tags, the commits since the last stable release, and the
-/// version files (for a first release).
+/// Decides the next version: gathers what [`versioning::decide`] needs (every release in the
+/// repository with whether `HEAD` contains it, the level the commits since the previous release
+/// of this line call for, the version files' version for a first release, today for trains
+/// numbered by date) and asks it. The rules are there, each with its example; this function only
+/// reads.
 ///
-/// The level counts every commit since the latest stable release (an rc's commits belong to the
-/// pending release); the bump starts from the latest release of any kind, so that after
-/// `1.3.0-rc.1` comes `1.3.0-rc.2` or `1.3.0`, never a second `1.3.0-rc.1`. With no release tag
-/// at all, the version files' own version is the first release.
+/// The commits counted are those `HEAD` has and the previous release of this line has not
+/// ([`versioning::decide::previous_release`], git's `HEAD ^tag`), whether or not that release is
+/// an ancestor of `HEAD`: a stable release cut on a maintenance branch counts for the
+/// pre-release train on main.
 pub fn decide_next(
     project: &Project,
     repository: &gitops::Repository,
     choice: BumpChoice,
     pre: Option<&str>,
     include_paths: &[String],
+    today: Option<changelog::Date>,
 ) -> anyhow::Result<NextVersion> {
-    let pattern = project.tag_pattern()?;
+    let scheme = crate::tags::TagScheme::of(project, repository)?;
+    let state = crate::tags::release_state(repository, &scheme)?;
     let policy = project.policy()?;
-    let stable = repository
-        .latest_release(&pattern, false)
-        .context("cannot find the latest release tag")?;
-    let latest = repository
-        .latest_release(&pattern, true)
-        .context("cannot find the latest release tag")?;
+    let releases = state.releases();
+    let previous_tag = versioning::decide::previous_release(&releases)
+        .map(|version| scheme.tag_of(&version, &state));
     let mut range = gitops::Range::head();
-    if let Some(tag) = &stable {
-        range = range.exclude(tag.name.clone());
+    if let Some(tag) = &previous_tag {
+        range = range.exclude(tag.clone());
     }
     let mut paths = project.config.changelog.include_paths.clone();
     paths.extend(include_paths.iter().cloned());
@@ -325,95 +334,77 @@ pub fn decide_next(
     let generator = changelog::Generator::new(project.config.changelog.policy())
         .context("the [changelog] configuration")
         .map_err(bad_input)?;
-    let decision = generator.bump(&commits);
-    let decided_by = serde_json::to_value(&decision.decided_by)?;
-
-    let Some(latest) = latest else {
-        // A first release: the version the files already carry, or a bump of it when asked.
-        let files = crate::version_files::load(project).ok();
-        let written = files
+    let bump = generator.bump(&commits);
+    let decided_by = serde_json::to_value(&bump.decided_by)?;
+    // A first release is the version the files carry.
+    let initial = if releases.is_empty() {
+        crate::version_files::load(project)
+            .ok()
             .as_deref()
             .map(crate::version_files::current_version)
-            .transpose()?;
-        let base = written.clone().unwrap_or_else(|| Version::new(0, 1, 0));
-        let (next, reason) = match (choice, pre) {
-            (BumpChoice::Auto, None) => (base, "initial".to_owned()),
-            (BumpChoice::Auto, Some(identifier)) => {
-                let request = versioning::BumpRequest::new(versioning::Step::Prerelease {
-                    level: if base.is_prerelease() {
-                        None
-                    } else {
-                        Some(Level::Patch)
-                    },
-                    identifier: identifier.to_owned(),
-                });
-                if base.is_prerelease() {
-                    (
-                        versioning::bump(&base, &request, &policy).map_err(bad_input)?,
-                        "initial".to_owned(),
+            .transpose()?
+            .or_else(|| Some(Version::new(0, 1, 0)))
+    } else {
+        None
+    };
+    let mut request = match choice {
+        BumpChoice::Auto => versioning::decide::Request::auto(),
+        BumpChoice::Level(level) => versioning::decide::Request::level(level),
+    };
+    if let Some(identifier) = pre {
+        request = request.with_prerelease(identifier);
+    }
+    let input = versioning::DecisionInput {
+        releases,
+        level: bump.level,
+        request,
+        initial,
+        date: today.map(|date| {
+            u64::try_from(date.year).unwrap_or(0) * 10_000
+                + u64::from(date.month) * 100
+                + u64::from(date.day)
+        }),
+    };
+    let decision = versioning::decide(&input, &policy).map_err(bad_input)?;
+    if let Some(decision) = &decision {
+        for skipped in &decision.skipped {
+            tracing::info!(
+                "{skipped} exists already ({}): passed over",
+                state.find(skipped).first().map_or_else(
+                    || "released".to_owned(),
+                    |tag| format!(
+                        "tag {}{}",
+                        tag.name,
+                        if tag.reachable {
+                            ""
+                        } else {
+                            ", on another branch"
+                        }
                     )
-                } else {
-                    // The first pre-release of the files' version: 1.0.0 → 1.0.0-rc.1.
-                    let version = base
-                        .with_prerelease(&format!("{identifier}.1"))
-                        .map_err(bad_input)?;
-                    (version, "initial".to_owned())
-                }
-            }
-            (BumpChoice::Level(level), pre) => {
-                (bump_with(&base, level, pre, &policy)?, level.to_string())
-            }
-        };
-        return Ok(NextVersion {
-            current: None,
-            current_tag: None,
-            stable_tag: None,
-            next: Some(next),
-            reason: Some(reason),
-            commits,
-            decided_by,
-        });
-    };
-
-    let level = match choice {
-        BumpChoice::Level(level) => Some(level),
-        BumpChoice::Auto => decision.level_for(&latest.version, &policy),
-    };
-    let next = match level {
-        Some(level) => Some(bump_with(&latest.version, level, pre, &policy)?),
-        None => None,
-    };
-    let reason = match (&next, level) {
-        (Some(next), Some(_)) if latest.version.is_prerelease() && !next.is_prerelease() => {
-            Some("promote".to_owned())
+                )
+            );
         }
-        (Some(_), Some(level)) => Some(level.to_string()),
-        _ => None,
-    };
+    }
+    let latest = state.latest_reachable();
     Ok(NextVersion {
-        current: Some(latest.version.clone()),
-        current_tag: Some(latest.name.clone()),
-        stable_tag: stable.map(|tag| tag.name),
-        next,
-        reason,
+        existing: state.versions().cloned().collect(),
+        current: latest.map(|tag| tag.version.clone()),
+        current_tag: latest.map(|tag| tag.name.clone()),
+        stable_tag: previous_tag,
+        next_tag: decision
+            .as_ref()
+            .map(|decision| scheme.write.format(&decision.version)),
+        reason: decision
+            .as_ref()
+            .map(|decision| decision.reason.to_string()),
+        skipped: decision
+            .as_ref()
+            .map(|decision| decision.skipped.clone())
+            .unwrap_or_default(),
+        next: decision.map(|decision| decision.version),
         commits,
         decided_by,
     })
-}
-
-fn bump_with(
-    base: &Version,
-    level: Level,
-    pre: Option<&str>,
-    policy: &versioning::Policy,
-) -> anyhow::Result<Version> {
-    let request = match pre {
-        Some(identifier) => versioning::BumpRequest::prerelease(Some(level), identifier),
-        None => versioning::BumpRequest::level(level),
-    };
-    versioning::bump(base, &request, policy)
-        .with_context(|| format!("cannot bump {base}"))
-        .map_err(bad_input)
 }
 
 /// The changelog of the release being made: the unreleased commits named as `version`.
@@ -424,13 +415,13 @@ pub(crate) fn release_notes(
     tag: &str,
     date: changelog::Date,
 ) -> anyhow::Result<(ChangelogBlock, String)> {
-    let pattern = project.tag_pattern()?;
+    let scheme = crate::tags::TagScheme::of(project, repository)?;
     let request = HistoryRequest {
         include_paths: project.config.changelog.include_paths.clone(),
         range: None,
         remote: Some(project.config.git.remote.clone()),
     };
-    let mut read = history::read(repository, &pattern, &request)?;
+    let mut read = history::read(repository, &scheme, &request)?;
     let head = repository.head().context("cannot read HEAD")?;
     let release = changelog::Release {
         version: Some(version.clone()),
@@ -494,8 +485,9 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
     let repository = &context.repository;
     let planned = match &request.kind {
         RequestKind::Release { bump, pre } => {
-            let next = decide_next(project, repository, *bump, pre.as_deref(), &[])?;
-            let Some(version) = next.next.clone() else {
+            let today = request.date.unwrap_or_else(|| context.env.today());
+            let next = decide_next(project, repository, *bump, pre.as_deref(), &[], Some(today))?;
+            let (Some(version), Some(tag)) = (next.next.clone(), next.next_tag.clone()) else {
                 return Err(bad_input(anyhow::anyhow!(
                     "no commit since {} calls for a release (only hidden types such as chore, ci, docs): name the level, e.g. `slipway release patch`",
                     next.stable_tag.as_deref().unwrap_or("the first commit")
@@ -509,8 +501,10 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
             };
             Planned {
                 version,
+                tag,
                 reason: next.reason.clone().unwrap_or_else(|| "explicit".to_owned()),
                 previous: next.current.clone().zip(next.current_tag.clone()),
+                released: next.existing,
                 branch,
                 kind: PlanKind::Release,
             }
@@ -523,15 +517,19 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
 /// What the kind of release decided; the rest of the plan follows from it.
 struct Planned {
     version: Version,
+    tag: String,
     reason: String,
     previous: Option<(Version, String)>,
+    /// Every version released in the repository.
+    released: Vec<Version>,
     branch: String,
     kind: PlanKind,
 }
 
 fn hotfix(context: &Context, cherry_pick_to: Option<String>) -> anyhow::Result<Planned> {
     let repository = &context.repository;
-    let pattern = context.project.tag_pattern()?;
+    let scheme = crate::tags::TagScheme::of(&context.project, repository)?;
+    let state = crate::tags::release_state(repository, &scheme)?;
     let branch = repository
         .current_branch()
         .context("a hotfix is released from its branch")?;
@@ -544,13 +542,26 @@ fn hotfix(context: &Context, cherry_pick_to: Option<String>) -> anyhow::Result<P
                 "{branch} is not a hotfix branch: start one with `slipway hotfix start vX.Y.Z`, which creates hotfix/X.Y.(Z+1)"
             ))
         })?;
-    let released = Version::new(version.major(), version.minor(), version.patch() - 1);
-    let base_tag = pattern.format(&released);
-    if repository.find_tag(&base_tag)?.is_none() {
+    // The hotfix follows the line's latest stable release below it (`hotfix start` branched
+    // from there).
+    let Some(released) = state
+        .versions()
+        .filter(|other| {
+            !other.is_prerelease()
+                && other.major() == version.major()
+                && other.minor() == version.minor()
+                && **other < version
+        })
+        .max()
+        .cloned()
+    else {
         return Err(bad_input(anyhow::anyhow!(
-            "the hotfix starts from {base_tag}, which does not exist: `git fetch --tags`"
+            "there is no release of the {}.{} line below {version} for this hotfix to follow: `git fetch --tags`, or start the hotfix from a release with `slipway hotfix start`",
+            version.major(),
+            version.minor()
         )));
-    }
+    };
+    let base_tag = scheme.tag_of(&released, &state);
     if let Some(target) = &cherry_pick_to {
         if repository.branch_tip(target)?.is_none() {
             return Err(bad_input(anyhow::anyhow!(
@@ -559,9 +570,11 @@ fn hotfix(context: &Context, cherry_pick_to: Option<String>) -> anyhow::Result<P
         }
     }
     Ok(Planned {
+        tag: scheme.write.format(&version),
         version,
         reason: "hotfix".to_owned(),
         previous: Some((released, base_tag.clone())),
+        released: state.versions().cloned().collect(),
         branch,
         kind: PlanKind::Hotfix {
             base_tag,
@@ -573,32 +586,43 @@ fn hotfix(context: &Context, cherry_pick_to: Option<String>) -> anyhow::Result<P
 fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Result<Plan> {
     let project = &context.project;
     let repository = &context.repository;
-    let pattern = project.tag_pattern()?;
     let Planned {
         version,
+        tag,
         reason,
         previous,
+        released,
         branch,
         kind,
     } = planned;
-    let tag = pattern.format(&version);
-    if repository
-        .find_tag(&tag)
-        .context("cannot read the tags")?
-        .is_some()
+    if released.contains(&version)
+        || repository
+            .find_tag(&tag)
+            .context("cannot read the tags")?
+            .is_some()
     {
+        let next_free = versioning::decide::hotfix_target(
+            &released
+                .iter()
+                .map(|version| versioning::decide::ExistingRelease::unreachable(version.clone()))
+                .collect::<Vec<_>>(),
+            &version,
+        )
+        .map(|target| target.version);
         return Err(bad_input(anyhow::anyhow!(
-            "tag {tag} already exists: {version} is released; `slipway next-version` says which version comes next"
+            "{version} is already released (tag {tag}), and a released version is never made again{}",
+            next_free.map_or_else(
+                |_| String::new(),
+                |next| format!(
+                    "; the next free version of the {}.{} line is {next}",
+                    version.major(),
+                    version.minor()
+                )
+            )
         )));
     }
     let date = request.date.unwrap_or_else(|| context.env.today());
     let (changelog, notes) = release_notes(project, repository, &version, &tag, date)?;
-    let released: Vec<Version> = repository
-        .release_tags(&pattern)
-        .context("cannot list the release tags")?
-        .into_iter()
-        .map(|tag| tag.version)
-        .collect();
     let moves_latest = super::latest::moves_to(&version, &released);
     let publish = if request.no_publish {
         Publish::default()

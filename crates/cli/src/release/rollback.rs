@@ -21,11 +21,9 @@ pub fn rollback(
     dry_run: bool,
 ) -> anyhow::Result<Vec<String>> {
     let project = &context.project;
-    let pattern = project.tag_pattern()?;
-    let released: Vec<Version> = context
-        .repository
-        .release_tags(&pattern)
-        .context("cannot list the release tags")?
+    let scheme = crate::tags::TagScheme::of(project, &context.repository)?;
+    let released: Vec<Version> = scheme
+        .release_tags(&context.repository)?
         .into_iter()
         .map(|tag| tag.version)
         .collect();
@@ -47,7 +45,7 @@ pub fn rollback(
     if !released.contains(&previous) {
         return Err(bad_input(anyhow::anyhow!(
             "{previous} was never released here (no tag {})",
-            pattern.format(&previous)
+            scheme.write.format(&previous)
         )));
     }
     let mut report = Vec::new();
@@ -76,7 +74,9 @@ pub fn rollback(
         }
     }
     if let Some(target) = &context.targets.github {
-        let tag = pattern.format(bad);
+        let tag = scheme
+            .existing_tag(bad, &context.repository)?
+            .unwrap_or_else(|| scheme.write.format(bad));
         if dry_run {
             report.push(format!(
                 "would add a known-issues note to the GitHub Release {tag}"

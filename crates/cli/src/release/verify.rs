@@ -116,8 +116,10 @@ pub fn release(
 ) -> anyhow::Result<Vec<Finding>> {
     let project = &context.project;
     let repository = &context.repository;
-    let pattern = project.tag_pattern()?;
-    let tag = pattern.format(version);
+    let scheme = crate::tags::TagScheme::of(project, repository)?;
+    let tag = scheme
+        .existing_tag(version, repository)?
+        .unwrap_or_else(|| scheme.write.format(version));
     let remote = &project.config.git.remote;
     let mut findings = Vec::new();
     let local = repository.find_tag(&tag)?;
@@ -158,8 +160,8 @@ pub fn release(
             .map(|github| github.spec(&journal.plan));
         (journal.plan.publish.clone(), spec, uploaded(journal))
     } else {
-        let released: Vec<Version> = repository
-            .release_tags(&pattern)?
+        let released: Vec<Version> = scheme
+            .release_tags(repository)?
             .into_iter()
             .map(|tag| tag.version)
             .collect();

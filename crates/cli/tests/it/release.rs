@@ -234,7 +234,7 @@ fn a_dirty_work_tree_is_refused_with_its_paths() {
 }
 
 #[test]
-fn an_existing_tag_is_refused_before_anything_happens() {
+fn a_version_released_on_another_branch_is_passed_over() {
     let repo = python_project();
     slipway(&repo, &["release"]).ok();
     // v1.1.0 exists on another branch, so it is not the latest release reachable from main.
@@ -243,15 +243,20 @@ fn an_existing_tag_is_refused_before_anything_happens() {
         .commit("feat: experiment")
         .tag("v1.1.0");
     repo.checkout("main").commit("feat: on main").push();
-    let before = state(&repo);
-    let run = slipway(&repo, &["release"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = slipway(&repo, &["-v", "release", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("tag v1.1.0 already exists"),
+        run.stdout.starts_with("release 1.2.0 (minor, from 1.0.0)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("1.1.0 exists already (tag v1.1.0, on another branch): passed over"),
         "{}",
         run.stderr
     );
-    assert_eq!(state(&repo), before);
+    assert_eq!(slipway(&repo, &["release"]).ok(), "1.2.0\n");
 }
 
 #[test]

@@ -16,7 +16,7 @@ use crate::{bad_input, fsutil};
 pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Result<()> {
     let project = Project::discover(&context.directory, args.config.as_deref())?;
     let repository = open_repository(&context.directory)?;
-    let pattern = project.tag_pattern()?;
+    let scheme = crate::tags::TagScheme::of(&project, &repository)?;
     let mut include_paths = project.config.changelog.include_paths.clone();
     include_paths.extend(args.include_paths.iter().cloned());
     let request = HistoryRequest {
@@ -24,13 +24,13 @@ pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Resu
         range: args.range.clone(),
         remote: Some(project.config.git.remote.clone()),
     };
-    let mut read = history::read(&repository, &pattern, &request)?;
+    let mut read = history::read(&repository, &scheme, &request)?;
 
     if let Some(next) = &args.tag {
         name_unreleased(
             &mut read.history,
             next,
-            &pattern,
+            &scheme,
             &repository,
             args.date.as_deref(),
             context.env.today(),
@@ -132,15 +132,20 @@ pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Resu
 fn name_unreleased(
     history: &mut changelog::History,
     next: &str,
-    pattern: &versioning::TagPattern,
+    scheme: &crate::tags::TagScheme,
     repository: &gitops::Repository,
     date: Option<&str>,
     today: changelog::Date,
 ) -> anyhow::Result<()> {
-    let version = pattern
-        .parse_tag(next)
+    let version = scheme
+        .parse(next)
         .map_or_else(|| versioning::Version::parse(next), Ok)
-        .with_context(|| format!("--tag {next}: neither a version nor a tag matching {pattern}"))
+        .with_context(|| {
+            format!(
+                "--tag {next}: neither a version nor a tag matching {}",
+                scheme.describe()
+            )
+        })
         .map_err(bad_input)?;
     let date = match date {
         Some(text) => history::parse_date(text)?,
@@ -148,7 +153,7 @@ fn name_unreleased(
     };
     let head = repository.head().context("cannot read HEAD")?;
     let release = changelog::Release {
-        tag: pattern.format(&version),
+        tag: scheme.write.format(&version),
         version: Some(version),
         target: head.as_str().to_owned(),
         date,
@@ -171,13 +176,13 @@ fn single_release<'c, 'a>(
 pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow::Result<()> {
     let project = Project::discover(&context.directory, args.config.as_deref())?;
     let repository = open_repository(&context.directory)?;
-    let pattern = project.tag_pattern()?;
     let next = crate::release::decide_next(
         &project,
         &repository,
         crate::release::BumpChoice::Auto,
         args.pre.as_deref(),
         &args.include_paths,
+        Some(context.env.today()),
     )?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -185,7 +190,8 @@ pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow:
             "current": next.current.as_ref().map(ToString::to_string),
             "current_tag": next.current_tag,
             "next": next.next.as_ref().map(ToString::to_string),
-            "next_tag": next.next.as_ref().map(|version| pattern.format(version)),
+            "next_tag": next.next_tag,
+            "skipped": next.skipped.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "level": next.reason,
             "commits": next.commits.len(),
             "decided_by": next.decided_by,

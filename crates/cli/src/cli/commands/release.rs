@@ -210,13 +210,33 @@ pub(super) fn hotfix(context: &Context, command: HotfixCommand) -> anyhow::Resul
         HotfixCommand::Start(args) => {
             let project = Project::discover(&context.directory, None)?;
             let repository = crate::context::open_repository(&context.directory)?;
-            let pattern = project.tag_pattern()?;
-            let released = pattern
-                .parse_tag(&args.tag)
-                .with_context(|| format!("{} is not a release tag matching {pattern}", args.tag))
+            let scheme = crate::tags::TagScheme::of(&project, &repository)?;
+            let released = scheme
+                .parse(&args.tag)
+                .with_context(|| {
+                    format!(
+                        "{} is not a release tag matching {}",
+                        args.tag,
+                        scheme.describe()
+                    )
+                })
                 .map_err(bad_input)?;
+            let state = crate::tags::release_state(&repository, &scheme)?;
+            // The next free patch of the line, from the line's latest release: never a
+            // version that exists.
+            let target = versioning::decide::hotfix_target(&state.releases(), &released)
+                .map_err(bad_input)?;
+            if target.base != released {
+                tracing::warn!(
+                    "{} is the {}.{} line's latest release: the hotfix starts from it",
+                    target.base,
+                    target.base.major(),
+                    target.base.minor()
+                );
+            }
+            let base_tag = scheme.tag_of(&target.base, &state);
             let outcome = repository
-                .start_hotfix(&released, &pattern, true)
+                .start_hotfix_at(&target.version, &base_tag, true)
                 .map_err(bad_input)?;
             let applied = outcome.is_applied();
             let hotfix = outcome.into_inner();

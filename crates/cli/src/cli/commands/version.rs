@@ -166,9 +166,14 @@ fn check(context: &Context, args: &CheckArgs) -> anyhow::Result<()> {
     let mut failed = false;
     let tag_version = match &args.tag {
         Some(tag) => {
-            let pattern = project.tag_pattern()?;
-            let version = pattern
-                .parse_tag(tag)
+            // Outside a repository, the configured (or default) pattern reads the tag.
+            let scheme = match crate::context::open_repository(&context.directory) {
+                Ok(repository) => crate::tags::TagScheme::of(&project, &repository)?,
+                Err(_) => crate::tags::TagScheme::configured(&project)?,
+            };
+            let pattern = scheme.describe();
+            let version = scheme
+                .parse(tag)
                 .map_or_else(
                     || versioning::Version::parse(tag.trim_start_matches('v')),
                     Ok,
