@@ -2,5 +2,6 @@
 
 mod changelog;
 mod release;
+mod release_state;
 mod support;
 mod version;
