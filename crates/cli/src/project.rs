@@ -36,13 +36,23 @@ pub struct CandidateFile {
     pub path: PathBuf,
     /// The user's entry for the file, or `None` when it was detected.
     pub configured: Option<crate::config::VersionFileConfig>,
+    /// Why slipway chose it, for `slipway check`.
+    pub reason: String,
 }
 
 impl Project {
     /// Reads the project in `directory`, with the configuration file `explicit` if given.
     pub fn discover(directory: &Path, explicit: Option<&Path>) -> anyhow::Result<Project> {
         let (config, source) = config::load(directory, explicit).map_err(crate::bad_input)?;
-        let name = config.name.clone().or_else(|| detect_name(directory));
+        // A tooling-only root names the workspace, not the package released from it.
+        let name = config
+            .name
+            .clone()
+            .or_else(|| {
+                single_package_directory(directory)
+                    .and_then(|package| detect_name(&directory.join(package)))
+            })
+            .or_else(|| detect_name(directory));
         let internal_crates = cargo_workspace_members(directory)
             .into_iter()
             .filter_map(|manifest| cargo_package_name(&directory.join(manifest)))
@@ -66,25 +76,43 @@ impl Project {
                 .map(|file| CandidateFile {
                     path: file.path.clone(),
                     configured: Some(file.clone()),
+                    reason: "listed under [[version-files]]".to_owned(),
                 })
                 .collect();
+        }
+        // A root pyproject.toml that only holds tooling does not carry the release's version:
+        // the package does, under packages/<name>/ (or libs/, python/).
+        if let Some(placeholder) = pyproject_placeholder(&self.directory.join("pyproject.toml")) {
+            let packages = python_packages(&self.directory);
+            if let [package] = packages.as_slice() {
+                let reason = format!(
+                    "the package's own files: the root pyproject.toml is a placeholder ({placeholder})"
+                );
+                let directory = package.parent().map(Path::to_path_buf).unwrap_or_default();
+                let name = detect_name(&self.directory.join(&directory));
+                let mut paths = vec![package.clone()];
+                paths.extend(module_files(&directory, name.as_deref()));
+                return self.existing(paths, &reason);
+            }
+            tracing::debug!(
+                "the root pyproject.toml is a placeholder ({placeholder}), and {} packages were found under packages/, libs/ or python/",
+                packages.len()
+            );
         }
         let mut paths: Vec<PathBuf> = ["pyproject.toml", "setup.py", "setup.cfg"]
             .iter()
             .map(PathBuf::from)
             .collect();
-        if let Some(name) = &self.name {
-            let module = name.replace(['-', '.'], "_").to_lowercase();
-            for base in [PathBuf::from("src").join(&module), PathBuf::from(&module)] {
-                for file in ["__init__.py", "_version.py", "__about__.py"] {
-                    paths.push(base.join(file));
-                }
-            }
-        }
+        paths.extend(module_files(Path::new(""), self.name.as_deref()));
         paths.push(PathBuf::from("Cargo.toml"));
         paths.extend(cargo_workspace_members(&self.directory));
         paths.push(PathBuf::from("package.json"));
         paths.push(PathBuf::from("Dockerfile"));
+        self.existing(paths, "detected: it carries the version")
+    }
+
+    /// The candidates among `paths` that exist, each once.
+    fn existing(&self, paths: Vec<PathBuf>, reason: &str) -> Vec<CandidateFile> {
         let mut seen = std::collections::BTreeSet::new();
         paths
             .into_iter()
@@ -92,6 +120,7 @@ impl Project {
             .map(|path| CandidateFile {
                 path,
                 configured: None,
+                reason: reason.to_owned(),
             })
             .collect()
     }
@@ -123,6 +152,85 @@ impl Project {
         }
         Ok(pattern)
     }
+}
+
+/// The module files that may carry a Python package's version, under `directory`: `__init__.py`,
+/// `_version.py` and `__about__.py` in `src/<module>/` or `<module>/`.
+fn module_files(directory: &Path, name: Option<&str>) -> Vec<PathBuf> {
+    let Some(name) = name else {
+        return Vec::new();
+    };
+    let module = name.replace(['-', '.'], "_").to_lowercase();
+    let mut paths = Vec::new();
+    for base in [directory.join("src").join(&module), directory.join(&module)] {
+        for file in ["__init__.py", "_version.py", "__about__.py"] {
+            paths.push(base.join(file));
+        }
+    }
+    paths
+}
+
+/// Why the pyproject.toml at `path` does not carry a release's version, if it does not: no
+/// `[project]` (nor poetry) table, a `0.0.0` version, or a version declared dynamic.
+pub fn pyproject_placeholder(path: &Path) -> Option<String> {
+    let document = read_toml(path)?;
+    let project = document.get("project");
+    let poetry_version = document
+        .get("tool")
+        .and_then(|tool| tool.get("poetry"))
+        .and_then(|poetry| poetry.get("version"))
+        .and_then(|version| version.as_str());
+    let version = project
+        .and_then(|project| project.get("version"))
+        .and_then(|version| version.as_str())
+        .or(poetry_version);
+    let dynamic = project
+        .and_then(|project| project.get("dynamic"))
+        .and_then(|dynamic| dynamic.as_array())
+        .is_some_and(|list| list.iter().any(|item| item.as_str() == Some("version")));
+    match version {
+        Some("0.0.0" | "0" | "0.0") => {
+            Some(format!("version = \"{}\"", version.unwrap_or_default()))
+        }
+        Some(_) => None,
+        None if dynamic => Some("its version is dynamic".to_owned()),
+        None if project.is_none() && poetry_version.is_none() => {
+            Some("no [project] table: tooling only".to_owned())
+        }
+        None => Some("no version".to_owned()),
+    }
+}
+
+/// The directory of the one Python package under a placeholder root, if that is the shape.
+fn single_package_directory(directory: &Path) -> Option<PathBuf> {
+    pyproject_placeholder(&directory.join("pyproject.toml"))?;
+    match python_packages(directory).as_slice() {
+        [package] => package.parent().map(Path::to_path_buf),
+        _ => None,
+    }
+}
+
+/// The pyproject.toml files of Python packages one level down in `packages/`, `libs/` or
+/// `python/` that carry a version of their own.
+fn python_packages(directory: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for parent in ["packages", "libs", "python"] {
+        let Ok(entries) = fs_err::read_dir(directory.join(parent)) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let manifest = PathBuf::from(parent)
+                .join(entry.file_name())
+                .join("pyproject.toml");
+            if directory.join(&manifest).is_file()
+                && pyproject_placeholder(&directory.join(&manifest)).is_none()
+            {
+                found.push(manifest);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// `[project].name`, `[tool.poetry].name` or `[package].name`, whichever is found first.

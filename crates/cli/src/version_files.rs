@@ -20,6 +20,8 @@ pub struct VersionFile {
     pub kind: FileKind,
     /// Its text.
     pub text: String,
+    /// Why slipway uses it (configured, detected, a placeholder root's package).
+    pub reason: String,
 }
 
 impl VersionFile {
@@ -95,6 +97,7 @@ pub fn load(project: &Project) -> anyhow::Result<Vec<VersionFile>> {
             path: candidate.path.clone(),
             kind,
             text,
+            reason: candidate.reason.clone(),
         };
         match files::read_versions(&file.kind, &file.text) {
             Ok(_) => loaded.push(file),

@@ -12,10 +12,10 @@
 //!
 //! For each: `git describe` (the floor: the nearest tag only), `git tag --merged HEAD` (git's
 //! answer to the same question: every tag HEAD contains), `git rev-list HEAD` (one walk of the
-//! whole history), `slipway next-version` as it is (one tag at a time, `v{version}` only), and
-//! the `release_state` example of `gitops` (every tag of every detected scheme with its
-//! reachability, in one walk). Each row shows the last line the command printed, so a fast wrong
-//! answer is visible as such.
+//! whole history), `slipway next-version`, `slipway release --dry-run` (the whole plan: the
+//! decision, the changelog section, the file diffs, the preflight's reads) and `slipway check`,
+//! and the `release_state` example of `gitops` (the one walk alone). Each row shows the last line
+//! the command printed, so a fast wrong answer is visible as such.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -73,6 +73,13 @@ pub(crate) fn run() -> anyhow::Result<()> {
         rev_list.args(["rev-list", "HEAD"]).current_dir(&repository);
         let mut next_version = Command::new(&slipway);
         next_version.arg("next-version").current_dir(&repository);
+        let mut dry_run = Command::new(&slipway);
+        dry_run
+            .args(["release", "--dry-run"])
+            .env("SOURCE_DATE_EPOCH", "1763683200")
+            .current_dir(&repository);
+        let mut check = Command::new(&slipway);
+        check.arg("check").current_dir(&repository);
         let mut state = Command::new(&example);
         state.arg(&repository);
         let (floor, floor_answer) = measure(&mut describe)?;
@@ -80,8 +87,10 @@ pub(crate) fn run() -> anyhow::Result<()> {
         for (label, command) in [
             ("git tag --merged HEAD (same question)", &mut merged),
             ("git rev-list HEAD (a full walk)", &mut rev_list),
-            ("slipway next-version (before)", &mut next_version),
-            ("gitops release_state (example)", &mut state),
+            ("slipway next-version", &mut next_version),
+            ("slipway release --dry-run", &mut dry_run),
+            ("slipway check", &mut check),
+            ("gitops release_state (example, latest cutoff)", &mut state),
         ] {
             let (time, answer) = measure(command)?;
             rows.push((label, time, answer));
@@ -140,7 +149,7 @@ fn run_once(command: &mut Command) -> anyhow::Result<(Duration, String)> {
 /// `main` checked out and refs packed as in a clone.
 fn build(root: &Path, name: &str, stream: Stream) -> anyhow::Result<PathBuf> {
     let path = root.join(format!("target/bench/release-state-{name}"));
-    let done = path.join(".git/slipway-bench-complete");
+    let done = path.join(".git/slipway-bench-complete-2");
     if done.exists() {
         return Ok(path);
     }
@@ -170,8 +179,31 @@ fn build(root: &Path, name: &str, stream: Stream) -> anyhow::Result<PathBuf> {
     if !status.success() {
         bail!("git fast-import failed with {status}");
     }
+    crate::run(
+        Command::new("git")
+            .args(["reset", "-q", "--hard", "main"])
+            .current_dir(&path),
+    )?;
+    // A project to release: a version file, and a remote (the repository itself) for the
+    // preflight to reach.
+    std::fs::write(
+        path.join("pyproject.toml"),
+        "[project]\nname = \"bench\"\nversion = \"0.0.1\"\n",
+    )?;
+    let origin = path.display().to_string();
     for args in [
-        &["reset", "-q", "--hard", "main"][..],
+        &["add", "pyproject.toml"][..],
+        &[
+            "-c",
+            "user.name=Bench",
+            "-c",
+            "user.email=bench@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "fix: the project file",
+        ],
+        &["remote", "add", "origin", &origin],
         &["pack-refs", "--all"],
     ] {
         crate::run(Command::new("git").args(args).current_dir(&path))?;

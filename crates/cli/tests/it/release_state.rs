@@ -195,3 +195,71 @@ fn tags_no_pattern_reads_are_reported_never_silently_dropped() {
         run.stderr
     );
 }
+
+#[test]
+fn a_placeholder_root_defers_to_its_package() {
+    for root in [
+        "[tool.ruff]\nline-length = 100\n",
+        "[project]\nname = \"workspace\"\nversion = \"0.0.0\"\n",
+        "[project]\nname = \"workspace\"\ndynamic = [\"version\"]\n",
+    ] {
+        let repo = TestRepo::new().with_remote();
+        repo.write("pyproject.toml", root)
+            .write(
+                "packages/core/pyproject.toml",
+                "[project]\nname = \"acme-core\"\nversion = \"1.4.0\"\n",
+            )
+            .write(
+                "packages/core/src/acme_core/__init__.py",
+                "__version__ = \"1.4.0\"\n",
+            );
+        repo.git(&["add", "-A"]);
+        repo.commit("feat: core").tag("v1.4.0");
+        repo.commit_file("packages/core/src/acme_core/x.py", "X = 1\n", "fix: a bug")
+            .push();
+        assert_eq!(
+            slipway(&repo, &["version", "check"]).ok(),
+            "1.4.0\n",
+            "{root}"
+        );
+        let check = slipway(&repo, &["check"]);
+        assert_eq!(check.code, 0, "{root}: {}", check.stderr);
+        assert!(
+            check.stderr.contains(
+                "version file packages/core/pyproject.toml: the package's own files: the root pyproject.toml is a placeholder"
+            ),
+            "{}",
+            check.stderr
+        );
+        assert_eq!(slipway(&repo, &["release"]).ok(), "1.4.1\n", "{root}");
+        assert_eq!(
+            repo.git(&["show", "v1.4.1:packages/core/src/acme_core/__init__.py"]),
+            "__version__ = \"1.4.1\"\n"
+        );
+        assert_eq!(
+            repo.git(&["show", "v1.4.1:pyproject.toml"]),
+            root,
+            "the root stays"
+        );
+    }
+}
+
+#[test]
+fn check_fails_when_the_version_files_disagree_with_the_latest_release() {
+    let repo = TestRepo::new().with_remote();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"hangar\"\nversion = \"0.0.1\"\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.commit("feat: a").tag("v1.4.0").push();
+    let check = slipway(&repo, &["check"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(
+        check.stderr.contains(
+            "the version files say 0.0.1 (pyproject.toml), and the latest release is 1.4.0 (tag v1.4.0): fix the version, or name the files that carry it under [[version-files]]"
+        ),
+        "{}",
+        check.stderr
+    );
+}

@@ -377,12 +377,15 @@ pub(super) fn tag_delete(context: &Context, args: &TagDeleteArgs) -> anyhow::Res
 
 pub(super) fn check(context: &Context, args: &CheckRepositoryArgs) -> anyhow::Result<()> {
     let release_context = context.release()?;
-    let problems = release::check::check_repository(&release_context, args.fetch)?;
+    let report = release::check::check_repository(&release_context, args.fetch)?;
     let mut stderr = std::io::stderr().lock();
-    for problem in &problems {
+    for (file, reason) in &report.files {
+        writeln!(stderr, "version file {file}: {reason}")?;
+    }
+    for problem in &report.problems {
         writeln!(stderr, "{problem}")?;
     }
-    if problems.is_empty() {
+    if report.problems.is_empty() {
         writeln!(std::io::stdout().lock(), "ready to release")?;
         Ok(())
     } else {
