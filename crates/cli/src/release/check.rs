@@ -54,7 +54,10 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
     let state = crate::tags::release_state(repository, &scheme)?;
     if let Some(latest) = state.latest_reachable() {
         if latest.version != current {
-            let chosen: Vec<String> = files.iter().map(|file| file.display_path()).collect();
+            let chosen: Vec<String> = files
+                .iter()
+                .map(crate::version_files::VersionFile::display_path)
+                .collect();
             problems.push(format!(
                 "the version files say {current} ({}), and the latest release is {} (tag {}): fix the version, or name the files that carry it under [[version-files]]",
                 chosen.join(", "),
