@@ -134,7 +134,7 @@ fn a_scheme_change_from_v_tags_to_bare_tags_is_read_whole() {
     }
     let unreleased = changelog.split("## [1.2.1]").next().unwrap();
     assert!(
-        !unreleased.contains("- c") && unreleased.contains("e"),
+        !unreleased.contains("- c (") && unreleased.contains("- e ("),
         "{unreleased}"
     );
 }
