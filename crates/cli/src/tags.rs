@@ -32,9 +32,22 @@ impl TagScheme {
             TagScheme::configured(project)?
         } else {
             let schemes = TagSchemes::detect(&names);
+            // The repository's own `v1.2.3` / `1.2.3` tags; or, where it has none, the project's
+            // package-prefixed ones (`hangar-v1.2.3`, `hangar@1.2.3`).
+            let unprefixed = schemes
+                .uses()
+                .iter()
+                .any(|known| known.scheme.package().is_none());
+            let package = project.name.as_deref().filter(|name| {
+                !unprefixed
+                    && schemes
+                        .uses()
+                        .iter()
+                        .any(|known| known.scheme.package() == Some(*name))
+            });
             TagScheme {
-                read: schemes.patterns(None),
-                write: schemes.scheme_for_new_tags(None).pattern(),
+                read: schemes.patterns(package),
+                write: schemes.scheme_for_new_tags(package).pattern(),
             }
         };
         let ignored = versioning::ignored_tags(names.iter().map(String::as_str), &scheme.read);

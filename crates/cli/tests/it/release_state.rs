@@ -181,6 +181,18 @@ fn package_prefixed_tags_with_a_configured_pattern() {
 }
 
 #[test]
+fn package_prefixed_tags_are_detected_without_a_pattern() {
+    for tag in ["hangar-v1.0.0", "hangar@1.0.0"] {
+        let repo = python_repo("1.0.0");
+        repo.tag(tag);
+        repo.commit("fix: a bug");
+        let next = next_version(&repo, &[]);
+        assert_eq!(next["current"], "1.0.0", "{tag}");
+        assert_eq!(next["next_tag"], tag.replace("1.0.0", "1.0.1"), "{tag}");
+    }
+}
+
+#[test]
 fn tags_no_pattern_reads_are_reported_never_silently_dropped() {
     let repo = python_repo("1.0.0");
     repo.tag("v1.0.0");
