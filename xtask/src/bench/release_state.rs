@@ -149,7 +149,7 @@ fn run_once(command: &mut Command) -> anyhow::Result<(Duration, String)> {
 /// `main` checked out and refs packed as in a clone.
 fn build(root: &Path, name: &str, stream: Stream) -> anyhow::Result<PathBuf> {
     let path = root.join(format!("target/bench/release-state-{name}"));
-    let done = path.join(".git/slipway-bench-complete-2");
+    let done = path.join(".git/slipway-bench-complete-3");
     if done.exists() {
         return Ok(path);
     }
@@ -184,15 +184,23 @@ fn build(root: &Path, name: &str, stream: Stream) -> anyhow::Result<PathBuf> {
             .args(["reset", "-q", "--hard", "main"])
             .current_dir(&path),
     )?;
-    // A project to release: a version file, and a remote (the repository itself) for the
-    // preflight to reach.
+    // A project to release: a version file at the latest release's version (as releases leave
+    // it), and a remote (the repository itself) for the preflight to reach.
+    let describe = Command::new("git")
+        .args(["describe", "--tags", "--abbrev=0"])
+        .current_dir(&path)
+        .output()?;
+    let latest = String::from_utf8_lossy(&describe.stdout).trim().to_owned();
     std::fs::write(
-        path.join("pyproject.toml"),
-        "[project]\nname = \"bench\"\nversion = \"0.0.1\"\n",
+        path.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"bench\"\nversion = \"{}\"\n",
+            latest.trim_start_matches('v')
+        ),
     )?;
     let origin = path.display().to_string();
     for args in [
-        &["add", "pyproject.toml"][..],
+        &["add", "Cargo.toml"][..],
         &[
             "-c",
             "user.name=Bench",

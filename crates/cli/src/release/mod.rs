@@ -158,9 +158,9 @@ pub fn in_progress_journal(context: &Context) -> Result<Option<Journal>> {
 /// them), and when the targets it still publishes to have their credentials.
 pub fn resume(context: &Context) -> Result<Journal> {
     let Some(journal) = store(context).load()? else {
-        return Err(Into::<anyhow::Error>::into(bad_input(anyhow::anyhow!(
+        return Err(bad_input(anyhow::anyhow!(
             "no release is in progress: there is nothing to resume"
-        )))
+        ))
         .into());
     };
     guard(context, &journal)?;
@@ -196,7 +196,7 @@ fn guard(context: &Context, journal: &Journal) -> anyhow::Result<()> {
     let expected = journal.release_commit().unwrap_or(&plan.base_commit);
     let crashed_after_commit = journal.release_commit().is_none()
         && head.as_str() != plan.base_commit
-        && steps_commit_is_head(context, plan, &head)?;
+        && steps::is_release_commit(context, plan, &head)?;
     if head.as_str() != expected && !crashed_after_commit {
         let new = repository
             .commits(
@@ -242,14 +242,6 @@ fn guard(context: &Context, journal: &Journal) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-fn steps_commit_is_head(
-    context: &Context,
-    plan: &Plan,
-    head: &gitops::CommitId,
-) -> anyhow::Result<bool> {
-    steps::is_release_commit(context, plan, head)
 }
 
 /// The top-level settings that differ between two configurations.
