@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
@@ -97,19 +97,8 @@ fn run_quiet(command: Command) -> anyhow::Result<Duration> {
 }
 
 fn time_once(mut command: Command) -> anyhow::Result<Duration> {
-    command.stdout(Stdio::null()).stderr(Stdio::piped());
-    let start = Instant::now();
-    let output = command
-        .output()
-        .with_context(|| format!("cannot run {command:?}"))?;
-    let elapsed = start.elapsed();
-    if !output.status.success() {
-        bail!(
-            "{command:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(elapsed)
+    command.stdout(Stdio::null());
+    Ok(super::timed_output(&mut command)?.0)
 }
 
 fn which(program: &str) -> bool {

@@ -95,6 +95,26 @@ pub(crate) fn measure(command: &Command) -> anyhow::Result<Measured> {
     })
 }
 
+/// Runs `command` (its stdout as the caller set it) and returns the wall time and the output,
+/// failing with its stderr if it fails.
+pub(crate) fn timed_output(
+    command: &mut Command,
+) -> anyhow::Result<(Duration, std::process::Output)> {
+    command.stderr(Stdio::piped());
+    let start = Instant::now();
+    let output = command
+        .output()
+        .with_context(|| format!("cannot run {command:?}"))?;
+    let elapsed = start.elapsed();
+    if !output.status.success() {
+        bail!(
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok((elapsed, output))
+}
+
 /// Fails with the install hint when one of `tools` (absolute paths, or programs on `PATH`) is missing.
 pub(crate) fn require(tools: &[&str]) -> anyhow::Result<()> {
     for tool in tools {

@@ -125,18 +125,8 @@ fn measure(command: &mut Command) -> anyhow::Result<(Duration, String)> {
 }
 
 fn run_once(command: &mut Command) -> anyhow::Result<(Duration, String)> {
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let start = Instant::now();
-    let output = command
-        .output()
-        .with_context(|| format!("cannot run {command:?}"))?;
-    let elapsed = start.elapsed();
-    if !output.status.success() {
-        bail!(
-            "{command:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    command.stdout(Stdio::piped());
+    let (elapsed, output) = super::timed_output(command)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let answer = match stdout.lines().count() {
         0 | 1 => stdout.trim().to_owned(),
