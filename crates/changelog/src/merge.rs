@@ -4,6 +4,13 @@
 //! `## [Unreleased]` section), and link references at the bottom are added or updated.
 //! Every other byte, including hand edits in older sections, is kept.
 //! Merging the same release twice gives the same text as merging it once.
+//!
+//! People write in changelogs too. A section that a merge replaces (`## [Unreleased]`, or the
+//! section of a version being released again) hands its hand-written lines to the new one:
+//! every item that slipway did not generate (an item is generated when it ends with a commit
+//! reference, `(abc1234)` or `([abc1234](…))`) is carried into the same subsection (`### Added`)
+//! of the new section, or into a new subsection of that title, and free text before the first
+//! subsection stays before it. An item already in the new section is not repeated.
 
 use versioning::Version;
 
@@ -87,7 +94,11 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
         Some(start) if !newer_exists => {
             let end = layout.section_end(start, footer_start);
             text.push_str(&existing[..start]);
-            text.push_str(&section_text);
+            text.push_str(&carry_hand_written(
+                &existing[start..end],
+                &section_text,
+                newline,
+            ));
             if end < existing.len() {
                 text.push_str(newline);
             }
@@ -128,6 +139,222 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
         .any(|(_, label)| label.eq_ignore_ascii_case(UNRELEASED));
     let links: Vec<&LinkDefinition> = block.link.iter().collect();
     MergeOutcome::Updated(update_links(&text, &links, keep_unreleased, newline))
+}
+
+/// Merges a release that may have been merged before (a release made again after its tag was
+/// deleted, or a resumed release): the section of `block`'s version, if there is one, is
+/// replaced by `block`, keeping its hand-written lines; otherwise the same as [`merge_release`].
+///
+/// ```
+/// use changelog::{MergeOutcome, ReleaseBlock, merge_rerelease};
+/// let block = ReleaseBlock {
+///     label: "1.1.0".into(),
+///     text: "## [1.1.0] - 2026-11-22\n\n### Fixed\n\n- the fix (bbbbbbb)\n".into(),
+///     link: None,
+/// };
+/// let existing = "# Changelog\n\n## [1.1.0] - 2026-11-21\n\nUpgrade with care.\n\n### Fixed\n\n- a stale entry (aaaaaaa)\n- a note by hand\n";
+/// let MergeOutcome::Updated(merged) = merge_rerelease(existing, &block) else { panic!() };
+/// assert_eq!(merged, "# Changelog\n\n## [1.1.0] - 2026-11-22\n\nUpgrade with care.\n\n### Fixed\n\n- the fix (bbbbbbb)\n- a note by hand\n");
+/// assert_eq!(merge_rerelease(&merged, &block), MergeOutcome::Updated(merged.clone()));
+/// ```
+pub fn merge_rerelease(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
+    let crlf = existing.contains("\r\n");
+    let newline = if crlf { "\r\n" } else { "\n" };
+    let layout = Lines::new(existing);
+    let Some(start) = layout
+        .headings()
+        .find(|(_, label)| same_version(label, &block.label))
+        .map(|(start, _)| start)
+    else {
+        return merge_release(existing, block);
+    };
+    let end = layout.section_end(start, layout.footer_start());
+    let section_text = normalise_newlines(&block.text, crlf);
+    let mut text = String::with_capacity(existing.len() + section_text.len());
+    text.push_str(&existing[..start]);
+    text.push_str(&carry_hand_written(
+        &existing[start..end],
+        &section_text,
+        newline,
+    ));
+    if end < existing.len() {
+        text.push_str(newline);
+    }
+    text.push_str(&existing[end..]);
+    let keep_unreleased = Lines::new(&text)
+        .headings()
+        .any(|(_, label)| label.eq_ignore_ascii_case(UNRELEASED));
+    let links: Vec<&LinkDefinition> = block.link.iter().collect();
+    MergeOutcome::Updated(update_links(&text, &links, keep_unreleased, newline))
+}
+
+/// The section `new` with the hand-written items of the section `old` carried into it.
+fn carry_hand_written(old: &str, new: &str, newline: &str) -> String {
+    let old = Section::parse(old);
+    let hand_preamble: Vec<&Item> = old
+        .preamble
+        .iter()
+        .filter(|item| !item.generated())
+        .collect();
+    let hand_parts: Vec<(&str, Vec<&Item>)> = old
+        .parts
+        .iter()
+        .map(|(title, items)| {
+            (
+                title.as_str(),
+                items.iter().filter(|item| !item.generated()).collect(),
+            )
+        })
+        .filter(|(_, items): &(&str, Vec<&Item>)| !items.is_empty())
+        .collect();
+    if hand_preamble.is_empty() && hand_parts.is_empty() {
+        return new.to_owned();
+    }
+    let mut merged = Section::parse(new);
+    // A placeholder for "nothing generated" gives way to what people wrote.
+    merged.preamble.retain(|item| !item.is_placeholder());
+    for item in hand_preamble {
+        if !merged.preamble.contains(item) {
+            merged.preamble.push(item.clone());
+        }
+    }
+    for (title, items) in hand_parts {
+        let index = if let Some(index) = merged
+            .parts
+            .iter()
+            .position(|(existing, _)| same_title(existing, title))
+        {
+            index
+        } else {
+            merged.parts.push((title.to_owned(), Vec::new()));
+            merged.parts.len() - 1
+        };
+        let part = &mut merged.parts[index].1;
+        for item in items {
+            if !part.contains(item) {
+                part.push(item.clone());
+            }
+        }
+    }
+    merged.render(newline)
+}
+
+fn same_title(a: &str, b: &str) -> bool {
+    a.trim_start_matches('#')
+        .trim()
+        .eq_ignore_ascii_case(b.trim_start_matches('#').trim())
+}
+
+/// One `## ` section: its heading line, the items before its first `### ` subsection, and each
+/// subsection with its items.
+#[derive(Debug)]
+struct Section {
+    heading: String,
+    preamble: Vec<Item>,
+    parts: Vec<(String, Vec<Item>)>,
+}
+
+/// A list item with its continuation lines, or a paragraph line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Item(Vec<String>);
+
+impl Item {
+    /// Whether slipway generated it: its last line ends with a commit reference.
+    fn generated(&self) -> bool {
+        self.is_placeholder()
+            || self
+                .0
+                .last()
+                .is_some_and(|line| ends_with_commit_reference(line))
+    }
+
+    fn is_placeholder(&self) -> bool {
+        self.0.len() == 1 && self.0[0].trim() == "_No notable changes._"
+    }
+}
+
+/// `… (abc1234)` or `… ([abc1234](https://…))`.
+fn ends_with_commit_reference(line: &str) -> bool {
+    let line = line.trim_end();
+    let Some(inner) = line.strip_suffix(')') else {
+        return false;
+    };
+    let hex =
+        |text: &str| (7..=40).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(at) = inner.rfind(" (") {
+        let reference = &inner[at + 2..];
+        if hex(reference) {
+            return true;
+        }
+        if let Some(label) = reference
+            .strip_prefix('[')
+            .and_then(|rest| rest.split_once("](").map(|(label, _)| label))
+        {
+            return hex(label);
+        }
+    }
+    false
+}
+
+impl Section {
+    fn parse(text: &str) -> Section {
+        let mut lines = text.lines().map(|line| line.trim_end_matches('\r'));
+        let heading = lines.next().unwrap_or_default().to_owned();
+        let mut section = Section {
+            heading,
+            preamble: Vec::new(),
+            parts: Vec::new(),
+        };
+        for line in lines {
+            if line.trim().is_empty() {
+                continue;
+            }
+            if line.starts_with("### ") {
+                section.parts.push((line.to_owned(), Vec::new()));
+                continue;
+            }
+            let items = match section.parts.last_mut() {
+                Some((_, items)) => items,
+                None => &mut section.preamble,
+            };
+            let continuation = line.starts_with([' ', '\t']);
+            match items.last_mut() {
+                Some(item) if continuation => item.0.push(line.to_owned()),
+                _ => items.push(Item(vec![line.to_owned()])),
+            }
+        }
+        section
+    }
+
+    /// The section as the Markdown renderer writes one: the heading, then a blank line before
+    /// the preamble and before each subsection and its items.
+    fn render(&self, newline: &str) -> String {
+        let mut out = String::new();
+        out.push_str(&self.heading);
+        out.push_str(newline);
+        if !self.preamble.is_empty() {
+            out.push_str(newline);
+            for item in &self.preamble {
+                for line in &item.0 {
+                    out.push_str(line);
+                    out.push_str(newline);
+                }
+            }
+        }
+        for (title, items) in &self.parts {
+            out.push_str(newline);
+            out.push_str(title);
+            out.push_str(newline);
+            out.push_str(newline);
+            for item in items {
+                for line in &item.0 {
+                    out.push_str(line);
+                    out.push_str(newline);
+                }
+            }
+        }
+        out
+    }
 }
 
 fn parse_label(label: &str) -> Option<Version> {

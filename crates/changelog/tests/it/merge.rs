@@ -2,6 +2,7 @@
 
 use changelog::{
     Changelog, History, MergeOutcome, ReleaseBlock, Remote, merge_release, merge_releases,
+    merge_rerelease,
 };
 
 use crate::{commit, generator, release};
@@ -77,7 +78,14 @@ fn a_release_replaces_the_unreleased_section_and_keeps_older_sections_byte_for_b
     let older = &HAND_EDITED
         [HAND_EDITED.find("## [1.0.0]").unwrap()..HAND_EDITED.find("\n[Unreleased]").unwrap()];
     assert!(merged.contains(older), "older sections are kept as written");
-    assert!(!merged.contains("written by hand before the release"));
+    // What people wrote under Unreleased is part of the release now, in its subsection.
+    let added = &merged[merged.find("## [1.1.0]").unwrap()..merged.find("## [1.0.0]").unwrap()];
+    assert!(
+        added.contains("### Added")
+            && added.contains("- something written by hand before the release\n"),
+        "{merged}"
+    );
+    assert!(!merged.contains("## [Unreleased]"));
     insta::assert_snapshot!(merged);
     assert_eq!(
         merge_release(&merged, &block(&changelog, Some("1.1.0"))),
@@ -175,5 +183,32 @@ fn a_missing_older_release_goes_between_its_neighbours_and_leaves_unreleased_alo
     assert_eq!(
         merge_release(&merged, &block(&changelog, Some("1.0.0"))),
         MergeOutcome::AlreadyPresent
+    );
+}
+
+#[test]
+fn a_rereleased_version_is_regenerated_and_keeps_what_people_wrote() {
+    let history = history();
+    let remote = Remote::parse("https://github.com/o/r");
+    let changelog = generator().build(&history, remote.as_ref());
+    let release = block(&changelog, Some("1.1.0"));
+    // The section of a failed 1.1.0: a stale generated line, and notes by hand.
+    let stale = "# Changelog\n\n## [1.1.0] - 2026-11-20\n\nRead the upgrade guide first.\n\n### Added\n\n- a commit that is gone ([dead000](https://github.com/o/r/commit/dead000))\n- a line written by hand\n  that goes on\n\n### Security\n\n- rotate the keys\n\n## [1.0.0] - 2026-11-01\n\n- a\n";
+    let merged = updated(merge_rerelease(stale, &release));
+    assert!(!merged.contains("a commit that is gone"), "{merged}");
+    for kept in [
+        "Read the upgrade guide first.\n",
+        "- a line written by hand\n  that goes on\n",
+        "### Security\n\n- rotate the keys\n",
+        "## [1.0.0] - 2026-11-01\n\n- a\n",
+    ] {
+        assert!(merged.contains(kept), "{kept:?} in:\n{merged}");
+    }
+    assert!(merged.contains(&release.text.lines().nth(4).unwrap().to_owned()));
+    assert_eq!(updated(merge_rerelease(&merged, &release)), merged);
+    // Without a section of that version, the same as a first merge.
+    assert_eq!(
+        merge_rerelease(HAND_EDITED, &release),
+        merge_release(HAND_EDITED, &release)
     );
 }

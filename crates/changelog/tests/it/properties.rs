@@ -2,7 +2,7 @@
 
 use changelog::{
     Commit, History, MergeOutcome, ReleaseBlock, Remote, json_string, markdown_string,
-    merge_release, parse_message,
+    merge_release, merge_rerelease, parse_message,
 };
 use proptest::prelude::*;
 
@@ -158,5 +158,41 @@ proptest! {
             }
             MergeOutcome::AlreadyPresent => prop_assert!(!unreleased),
         }
+    }
+
+    #[test]
+    fn hand_written_lines_under_unreleased_survive_a_release_and_a_re_release((existing, _) in existing_changelog(), with_remote in any::<bool>()) {
+        let history = History {
+            unreleased: vec![commit(3, "feat: new thing")],
+            releases: vec![release("1.2.0", "2026-11-21", vec![commit(2, "fix: a (#4)")]), release("1.1.0", "2026-11-01", vec![commit(1, "feat: b")])],
+        };
+        let remote = Remote::parse("https://github.com/o/r").filter(|_| with_remote);
+        let changelog = generator().build(&history, remote.as_ref());
+        let block = ReleaseBlock::new(&changelog, changelog.release("1.2.0").unwrap());
+        let MergeOutcome::Updated(once) = merge_release(&existing, &block) else {
+            return Err(TestCaseError::fail("1.2.0 is never in the generated changelog"));
+        };
+        let plain = existing.replace("\r\n", "\n");
+        if let Some(start) = plain.find("## [Unreleased]\n") {
+            let body = &plain[start + "## [Unreleased]\n".len()..];
+            let end = [body.find("\n## "), body.find("## ").filter(|at| *at == 0), body.find("\n[Unreleased]:")]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(body.len());
+            for line in body[..end].lines() {
+                let line = line.trim_end_matches('\r');
+                if line.trim().is_empty() || line.starts_with("### ") {
+                    continue;
+                }
+                prop_assert!(once.contains(line), "lost the hand-written {line:?} in {once:?}");
+            }
+        }
+        // Released again (after a deleted tag): the same text, the hand-written lines still there.
+        let again = match merge_rerelease(&once, &block) {
+            MergeOutcome::Updated(text) => text,
+            MergeOutcome::AlreadyPresent => return Err(TestCaseError::fail("a re-release always updates")),
+        };
+        prop_assert_eq!(again, once);
     }
 }

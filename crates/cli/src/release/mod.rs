@@ -112,7 +112,7 @@ fn describe_plan(
     let path = context.directory().join(&plan.changelog_path);
     let existing = crate::fsutil::read_or_empty(&path)?;
     if let changelog::MergeOutcome::Updated(merged) =
-        changelog::merge_release(&existing, &plan.changelog.to_block())
+        changelog::merge_rerelease(&existing, &plan.changelog.to_block())
     {
         let edit = crate::version_files::FileEdit {
             path: plan.changelog_path.clone(),

@@ -710,3 +710,83 @@ fn abort_takes_back_the_release_commit_on_its_own_branch_only() {
     );
     assert_eq!(state(&repo), before);
 }
+
+#[test]
+fn hand_written_notes_survive_prepend_release_and_a_re_release() {
+    let repo = python_project();
+    slipway(&repo, &["release", "--date", "2026-11-21"]).ok();
+    repo.commit_file("src/hangar/api.py", "API = 1\n", "feat: the api")
+        .push();
+    // The runbook's "CHANGELOG.md updated with release notes": a person writes under Unreleased.
+    slipway(&repo, &["changelog", "--prepend", "CHANGELOG.md"]).ok();
+    let text = read(&repo, "CHANGELOG.md").replace(
+        "## [Unreleased]\n",
+        "## [Unreleased]\n\nUpgrade notes: restart the workers.\n",
+    );
+    let text = text.replacen(
+        "### Added\n\n",
+        "### Added\n\n- the dashboard, by hand\n",
+        1,
+    );
+    repo.write("CHANGELOG.md", &text)
+        .commit("docs: release notes")
+        .push();
+    slipway(&repo, &["changelog", "--prepend", "CHANGELOG.md"]).ok();
+    let prepended = read(&repo, "CHANGELOG.md");
+    for kept in [
+        "## [Unreleased]\n\nUpgrade notes: restart the workers.\n",
+        "- the dashboard, by hand\n",
+    ] {
+        assert!(prepended.contains(kept), "{kept:?} in:\n{prepended}");
+    }
+    slipway(&repo, &["changelog", "--prepend", "CHANGELOG.md"]).ok();
+    assert_eq!(
+        read(&repo, "CHANGELOG.md"),
+        prepended,
+        "twice changes nothing"
+    );
+    repo.git(&["add", "-A"]);
+    repo.commit("docs: release notes, refreshed").push();
+    assert_eq!(
+        slipway(&repo, &["release", "--date", "2026-11-22"]).ok(),
+        "1.1.0\n"
+    );
+    let released = read(&repo, "CHANGELOG.md");
+    let section =
+        &released[released.find("## [1.1.0]").unwrap()..released.find("## [1.0.0]").unwrap()];
+    for kept in [
+        "Upgrade notes: restart the workers.\n",
+        "- the dashboard, by hand\n",
+        "- the api (",
+    ] {
+        assert!(section.contains(kept), "{kept:?} in:\n{section}");
+    }
+    // The runbook's failed-release path: the tag goes, a fix comes, the version is released
+    // again; its section follows the commits and keeps the hand-written lines.
+    repo.git(&["tag", "-d", "v1.1.0"]);
+    repo.git(&["push", "origin", ":refs/tags/v1.1.0"]);
+    repo.commit_file(
+        "src/hangar/api.py",
+        "API = 2\n",
+        "fix: the api's off-by-one",
+    )
+    .push();
+    assert_eq!(
+        slipway(&repo, &["release", "--date", "2026-11-23"]).ok(),
+        "1.1.0\n"
+    );
+    let again = read(&repo, "CHANGELOG.md");
+    assert_eq!(again.matches("## [1.1.0]").count(), 1, "{again}");
+    let section =
+        &again[again.find("## [1.1.0] - 2026-11-23").unwrap()..again.find("## [1.0.0]").unwrap()];
+    for kept in [
+        "Upgrade notes: restart the workers.\n",
+        "- the dashboard, by hand\n",
+        "- the api (",
+        "- the api's off-by-one (",
+    ] {
+        assert!(section.contains(kept), "{kept:?} in:\n{section}");
+    }
+    let notes = repo.git(&["tag", "-l", "--format=%(contents)", "v1.1.0"]);
+    assert!(notes.contains("the api's off-by-one"), "{notes}");
+}

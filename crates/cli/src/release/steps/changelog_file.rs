@@ -15,7 +15,7 @@ pub(super) fn describe(plan: &Plan) -> String {
 pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
     let path = context.directory().join(&plan.changelog_path);
     let existing = crate::fsutil::read_or_empty(&path)?;
-    match changelog::merge_release(&existing, &plan.changelog.to_block()) {
+    match changelog::merge_rerelease(&existing, &plan.changelog.to_block()) {
         changelog::MergeOutcome::Updated(merged) if merged != existing => {
             crate::fsutil::write_atomic(&path, merged.as_bytes())?;
             Ok(Done::changed(
