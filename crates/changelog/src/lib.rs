@@ -133,7 +133,10 @@ pub use markdown::{
     Announcement, DEFAULT_HEADER, LinkDefinition, ReleaseBlock, UNRELEASED, announcement_string,
     markdown_string, release_notes_string, write_announcement, write_markdown, write_release_notes,
 };
-pub use merge::{MergeOutcome, merge_release, merge_releases, merge_rerelease};
+pub use merge::{
+    MergeOutcome, PrereleaseSections, fold_prerelease_sections, merge_release, merge_releases,
+    merge_rerelease,
+};
 pub use model::{Changelog, Entry, ReleaseNotes, SCHEMA_VERSION, Section};
 pub use output::{json_string, render_template, write_json};
 pub use parse::{Footer, Kind, ParsedMessage, parse_commit, parse_message};

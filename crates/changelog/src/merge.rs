@@ -188,6 +188,138 @@ pub fn merge_rerelease(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
     MergeOutcome::Updated(update_links(&text, &links, keep_unreleased, newline))
 }
 
+/// What becomes of the pre-release sections (`## [1.2.0-rc.1]`) of a version when the version
+/// itself is released and its notes cover them (`fold-prereleases`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrereleaseSections {
+    /// Removed: the stable section says it all, and the hand-written lines of the pre-release
+    /// sections are carried into it (the default).
+    #[default]
+    Fold,
+    /// Moved, as they were, into a collapsed `<details>` block at the end of the stable section.
+    Collapse,
+    /// Left where they are.
+    Keep,
+}
+
+/// Applies `mode` to the pre-release sections of `version` in `text`, once `version`'s own
+/// section is there. Running it twice changes nothing.
+///
+/// ```
+/// use changelog::{PrereleaseSections, fold_prerelease_sections};
+/// let text = "# Changelog\n\n## [1.2.0] - 2026-11-22\n\n### Added\n\n- a (aaaaaaa)\n\n## [1.2.0-rc.1] - 2026-11-20\n\n### Added\n\n- a (aaaaaaa)\n- tested on ARM, by hand\n\n## [1.1.0] - 2026-11-01\n\n- b\n\n[1.2.0-rc.1]: https://example.com/rc1\n";
+/// let version = "1.2.0".parse().unwrap();
+/// let folded = fold_prerelease_sections(text, &version, PrereleaseSections::Fold);
+/// assert_eq!(folded, "# Changelog\n\n## [1.2.0] - 2026-11-22\n\n### Added\n\n- a (aaaaaaa)\n- tested on ARM, by hand\n\n## [1.1.0] - 2026-11-01\n\n- b\n");
+/// assert_eq!(fold_prerelease_sections(&folded, &version, PrereleaseSections::Fold), folded);
+/// ```
+pub fn fold_prerelease_sections(text: &str, version: &Version, mode: PrereleaseSections) -> String {
+    if mode == PrereleaseSections::Keep || version.is_prerelease() {
+        return text.to_owned();
+    }
+    let crlf = text.contains("\r\n");
+    let newline = if crlf { "\r\n" } else { "\n" };
+    let layout = Lines::new(text);
+    let footer_start = layout.footer_start();
+    let Some(stable_start) = layout
+        .headings()
+        .find(|(_, label)| parse_label(label).as_ref() == Some(version))
+        .map(|(start, _)| start)
+    else {
+        return text.to_owned();
+    };
+    let is_pre_of = |label: &str| {
+        parse_label(label).is_some_and(|other| {
+            other.is_prerelease()
+                && (other.major(), other.minor(), other.patch())
+                    == (version.major(), version.minor(), version.patch())
+        })
+    };
+    let pre: Vec<(usize, usize, String)> = layout
+        .headings()
+        .filter(|(_, label)| is_pre_of(label))
+        .map(|(start, label)| {
+            (
+                start,
+                layout.section_end(start, footer_start),
+                label.to_owned(),
+            )
+        })
+        .collect();
+    if pre.is_empty() {
+        return text.to_owned();
+    }
+    let stable_end = layout.section_end(stable_start, footer_start);
+    let mut stable = text[stable_start..stable_end].trim_end().to_owned();
+    stable.push_str(newline);
+    match mode {
+        PrereleaseSections::Fold => {
+            for (start, end, _) in &pre {
+                stable = carry_hand_written(&text[*start..*end], &stable, newline);
+            }
+        }
+        PrereleaseSections::Collapse => {
+            stable.push_str(newline);
+            stable.push_str("<details><summary>Pre-releases</summary>");
+            stable.push_str(newline);
+            for (start, end, _) in &pre {
+                stable.push_str(newline);
+                for line in text[*start..*end].trim_end().lines() {
+                    let line = line.trim_end_matches('\r');
+                    let demoted = if line.starts_with("## ") || line.starts_with("### ") {
+                        format!("##{line}")
+                    } else {
+                        line.to_owned()
+                    };
+                    stable.push_str(&demoted);
+                    stable.push_str(newline);
+                }
+            }
+            stable.push_str(newline);
+            stable.push_str("</details>");
+            stable.push_str(newline);
+        }
+        PrereleaseSections::Keep => {}
+    }
+    // Rebuild: every byte outside the stable and the pre-release sections stays.
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut cuts: Vec<(usize, usize, Option<&str>)> = pre
+        .iter()
+        .map(|(start, end, _)| (*start, *end, None))
+        .collect();
+    cuts.push((stable_start, stable_end, Some(stable.as_str())));
+    cuts.sort_by_key(|(start, _, _)| *start);
+    for (start, end, replacement) in cuts {
+        out.push_str(&text[at..start]);
+        if let Some(replacement) = replacement {
+            out.push_str(replacement);
+            if end < text.len() && !text[end..footer_start].is_empty() {
+                out.push_str(newline);
+            }
+        }
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    if mode == PrereleaseSections::Fold {
+        // The folded versions' links go with them.
+        let folded: Vec<&str> = pre.iter().map(|(_, _, label)| label.as_str()).collect();
+        out = out
+            .split_inclusive('\n')
+            .filter(|line| {
+                link_label(line.trim_end_matches(['\n', '\r']))
+                    .is_none_or(|label| !folded.contains(&label))
+            })
+            .collect();
+    }
+    // No blank lines left dangling at the end.
+    while out.ends_with(&format!("{newline}{newline}")) {
+        out.truncate(out.len() - newline.len());
+    }
+    out
+}
+
 /// The section `new` with the hand-written items of the section `old` carried into it.
 fn carry_hand_written(old: &str, new: &str, newline: &str) -> String {
     let old = Section::parse(old);

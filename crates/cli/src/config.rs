@@ -142,6 +142,34 @@ pub struct ChangelogConfig {
     pub sections: BTreeMap<String, String>,
     /// Only commits that touch these paths (globs), for several packages in one repository.
     pub include_paths: Vec<String>,
+    /// With `fold-prereleases`, what becomes of a version's pre-release sections (`## [1.2.0-rc.1]`)
+    /// when the version is released: `fold` (removed; their hand-written lines move into the
+    /// stable section), `collapse` (moved into a `<details>` block at its end) or `keep`.
+    /// Default: `fold`.
+    pub prerelease_sections: PrereleaseSectionsSetting,
+}
+
+/// What becomes of pre-release sections, as the configuration spells it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrereleaseSectionsSetting {
+    /// Removed, their hand-written lines carried into the stable section.
+    #[default]
+    Fold,
+    /// Moved into a collapsed block at the end of the stable section.
+    Collapse,
+    /// Left where they are.
+    Keep,
+}
+
+impl From<PrereleaseSectionsSetting> for changelog::PrereleaseSections {
+    fn from(setting: PrereleaseSectionsSetting) -> Self {
+        match setting {
+            PrereleaseSectionsSetting::Fold => changelog::PrereleaseSections::Fold,
+            PrereleaseSectionsSetting::Collapse => changelog::PrereleaseSections::Collapse,
+            PrereleaseSectionsSetting::Keep => changelog::PrereleaseSections::Keep,
+        }
+    }
 }
 
 impl ChangelogConfig {
@@ -191,6 +219,7 @@ impl Default for ChangelogConfig {
             include_other: true,
             sections: BTreeMap::new(),
             include_paths: Vec::new(),
+            prerelease_sections: PrereleaseSectionsSetting::default(),
         }
     }
 }
@@ -415,6 +444,7 @@ sign-tags = false
 [changelog]
 path = "CHANGELOG.md"
 fold-prereleases = true          # 1.2.0's notes cover everything since 1.1.0, rc tags included
+prerelease-sections = "fold"     # then 1.2.0-rc.N sections go (hand-written lines kept); or "collapse", "keep"
 include-other = true             # list non-conventional commits under "Other" (false drops them)
 # sections = { refactor = "Changed", chore = "" }   # "" hides a type
 # include-paths = ["packages/core/**"]

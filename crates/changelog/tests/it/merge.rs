@@ -212,3 +212,41 @@ fn a_rereleased_version_is_regenerated_and_keeps_what_people_wrote() {
         merge_release(HAND_EDITED, &release)
     );
 }
+
+#[test]
+fn pre_release_sections_are_folded_collapsed_or_kept_when_their_version_is_released() {
+    use changelog::{PrereleaseSections, fold_prerelease_sections};
+    let text = "# Changelog\n\n## [1.2.0] - 2026-11-22\n\n### Added\n\n- a ([aaaaaaa](https://x/aaaaaaa))\n- b ([bbbbbbb](https://x/bbbbbbb))\n\n## [1.2.0-rc.2] - 2026-11-21\n\n### Added\n\n- b ([bbbbbbb](https://x/bbbbbbb))\n\n## [1.2.0-rc.1] - 2026-11-20\n\nKnown issue: the ARM image is slow.\n\n### Added\n\n- a ([aaaaaaa](https://x/aaaaaaa))\n\n## [1.1.0] - 2026-11-01\n\n- c\n\n[1.2.0]: https://x/compare/v1.1.0...v1.2.0\n[1.2.0-rc.2]: https://x/compare/v1.2.0-rc.1...v1.2.0-rc.2\n[1.2.0-rc.1]: https://x/compare/v1.1.0...v1.2.0-rc.1\n[1.1.0]: https://x/releases/tag/v1.1.0\n";
+    let version = "1.2.0".parse().unwrap();
+    let folded = fold_prerelease_sections(text, &version, PrereleaseSections::Fold);
+    insta::assert_snapshot!("folded", folded);
+    assert!(!folded.contains("rc."), "{folded}");
+    assert!(folded.contains("Known issue: the ARM image is slow."));
+    assert_eq!(folded.matches("- a (").count(), 1);
+    let collapsed = fold_prerelease_sections(text, &version, PrereleaseSections::Collapse);
+    insta::assert_snapshot!("collapsed", collapsed);
+    assert!(!collapsed.contains("\n## [1.2.0-rc"), "{collapsed}");
+    for mode in [PrereleaseSections::Fold, PrereleaseSections::Collapse] {
+        let once = fold_prerelease_sections(text, &version, mode);
+        assert_eq!(
+            fold_prerelease_sections(&once, &version, mode),
+            once,
+            "{mode:?}"
+        );
+    }
+    assert_eq!(
+        fold_prerelease_sections(text, &version, PrereleaseSections::Keep),
+        text
+    );
+    // A pre-release, or a version without its own section yet, changes nothing.
+    let rc: versioning::Version = "1.2.0-rc.2".parse().unwrap();
+    assert_eq!(
+        fold_prerelease_sections(text, &rc, PrereleaseSections::Fold),
+        text
+    );
+    let later: versioning::Version = "1.3.0".parse().unwrap();
+    assert_eq!(
+        fold_prerelease_sections(text, &later, PrereleaseSections::Fold),
+        text
+    );
+}

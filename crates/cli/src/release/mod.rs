@@ -111,9 +111,7 @@ fn describe_plan(
     }
     let path = context.directory().join(&plan.changelog_path);
     let existing = crate::fsutil::read_or_empty(&path)?;
-    if let changelog::MergeOutcome::Updated(merged) =
-        changelog::merge_rerelease(&existing, &plan.changelog.to_block())
-    {
+    if let Some(merged) = steps::changelog_text(plan, &existing) {
         let edit = crate::version_files::FileEdit {
             path: plan.changelog_path.clone(),
             old: existing,

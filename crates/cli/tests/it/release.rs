@@ -790,3 +790,55 @@ fn hand_written_notes_survive_prepend_release_and_a_re_release() {
     let notes = repo.git(&["tag", "-l", "--format=%(contents)", "v1.1.0"]);
     assert!(notes.contains("the api's off-by-one"), "{notes}");
 }
+
+#[test]
+fn the_stable_release_folds_its_candidates_sections_keeping_what_people_wrote() {
+    let repo = python_project();
+    slipway(&repo, &["release", "--date", "2026-11-20"]).ok();
+    repo.commit_file("src/hangar/api.py", "API = 1\n", "feat(api): list endpoint")
+        .push();
+    slipway(&repo, &["release", "--pre", "rc", "--date", "2026-11-21"]).ok();
+    // Someone notes a known issue under the candidate's section.
+    let text = read(&repo, "CHANGELOG.md").replace(
+        "## [1.1.0-rc.1] - 2026-11-21\n",
+        "## [1.1.0-rc.1] - 2026-11-21\n\nKnown issue: the ARM image is slow.\n",
+    );
+    repo.write("CHANGELOG.md", &text);
+    repo.git(&["add", "-A"]);
+    repo.commit("docs: a known issue").push();
+    repo.commit_file(
+        "src/hangar/api.py",
+        "API = 2\n",
+        "fix: a bug found in the rc",
+    )
+    .push();
+    slipway(&repo, &["release", "--pre", "rc", "--date", "2026-11-22"]).ok();
+    assert!(read(&repo, "CHANGELOG.md").contains("## [1.1.0-rc.2]"));
+    slipway(&repo, &["release", "--date", "2026-11-23"]).ok();
+    let folded = read(&repo, "CHANGELOG.md");
+    assert!(!folded.contains("1.1.0-rc"), "{folded}");
+    let section = &folded
+        [folded.find("## [1.1.0] - 2026-11-23").unwrap()..folded.find("## [1.0.0]").unwrap()];
+    assert!(
+        section.contains("Known issue: the ARM image is slow."),
+        "{section}"
+    );
+    assert_eq!(section.matches("list endpoint").count(), 1, "{section}");
+    assert_eq!(
+        section.matches("a bug found in the rc").count(),
+        1,
+        "{section}"
+    );
+
+    // Configured to keep them, the candidates stay.
+    let repo = python_project();
+    repo.write(
+        "slipway.toml",
+        "[changelog]\nprerelease-sections = \"keep\"\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.commit("chore: keep rc sections").push();
+    slipway(&repo, &["release", "--pre", "rc"]).ok();
+    slipway(&repo, &["release"]).ok();
+    assert!(read(&repo, "CHANGELOG.md").contains("## [1.0.0-rc.1]"));
+}

@@ -1,4 +1,6 @@
-//! The release merged into the changelog file.
+//! The release merged into the changelog file: its section (regenerated if the version is
+//! released again), the hand-written lines kept, and the version's pre-release sections folded
+//! as configured.
 
 use super::Done;
 use crate::context::Context;
@@ -12,17 +14,34 @@ pub(super) fn describe(plan: &Plan) -> String {
     )
 }
 
+/// The changelog file's new text, or `None` when the merge changes nothing.
+pub(in crate::release) fn merged(plan: &Plan, existing: &str) -> Option<String> {
+    let changelog::MergeOutcome::Updated(mut merged) =
+        changelog::merge_rerelease(existing, &plan.changelog.to_block())
+    else {
+        return None;
+    };
+    if plan.config.changelog.fold_prereleases {
+        merged = changelog::fold_prerelease_sections(
+            &merged,
+            &plan.version,
+            plan.config.changelog.prerelease_sections.into(),
+        );
+    }
+    (merged != existing).then_some(merged)
+}
+
 pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
     let path = context.directory().join(&plan.changelog_path);
     let existing = crate::fsutil::read_or_empty(&path)?;
-    match changelog::merge_rerelease(&existing, &plan.changelog.to_block()) {
-        changelog::MergeOutcome::Updated(merged) if merged != existing => {
+    match merged(plan, &existing) {
+        Some(merged) => {
             crate::fsutil::write_atomic(&path, merged.as_bytes())?;
             Ok(Done::changed(
                 true,
                 crate::release::journal::StepOutput::Nothing,
             ))
         }
-        _ => Ok(Done::nothing()),
+        None => Ok(Done::nothing()),
     }
 }

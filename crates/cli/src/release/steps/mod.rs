@@ -18,6 +18,7 @@ mod tag;
 mod verify;
 mod version_files;
 
+pub(super) use changelog_file::merged as changelog_text;
 pub(super) use commit::is_release_commit;
 
 use super::journal::{Journal, StepOutput};
