@@ -371,10 +371,16 @@ fn the_hangar_runbook_end_to_end() {
     assert_eq!(hangar.image_digest("latest"), v111);
     let main = hangar
         .repo
-        .remote_git(&["log", "--format=%s", "-2", "main"]);
+        .remote_git(&["log", "--format=%s", "-3", "main"]);
     assert_eq!(
         main,
-        "fix: [CRITICAL] the crash in 1.1.0\nfeat: work for 1.2\n"
+        "chore(release): 1.1.1 in the changelog\nfix: [CRITICAL] the crash in 1.1.0\nfeat: work for 1.2\n"
+    );
+    assert!(
+        hangar
+            .repo
+            .remote_git(&["show", "main:CHANGELOG.md"])
+            .contains("## [1.1.1]")
     );
     assert!(
         hangar

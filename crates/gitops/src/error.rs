@@ -227,6 +227,15 @@ pub enum Error {
         branch: String,
     },
 
+    /// A commit made without a checkout was asked of the branch that is checked out.
+    #[error(
+        "`{branch}` is checked out here: its work tree would fall behind a commit made beside it; commit in the work tree instead"
+    )]
+    CheckedOut {
+        /// The branch.
+        branch: String,
+    },
+
     /// The work tree would lose changes if updated.
     #[error("cannot update the work tree of `{branch}`: local changes would be overwritten")]
     CheckoutConflict {

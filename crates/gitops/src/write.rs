@@ -170,6 +170,114 @@ impl Repository {
         Ok(Outcome::Applied(CommitId::from_oid(oid)))
     }
 
+    /// The text of `path` (relative to the work tree's root) in the tip of local branch `branch`,
+    /// or `None` when the branch has no such file.
+    pub fn file_on_branch(&self, branch: &str, path: &Path) -> Result<Option<String>, Error> {
+        let tip = self
+            .branch_tip(branch)?
+            .ok_or_else(|| Error::BranchNotFound {
+                name: branch.to_owned(),
+            })?;
+        let commit = self
+            .git
+            .find_commit(tip.to_oid())
+            .context(|| format!("reading the tip of `{branch}`"))?;
+        let tree = commit
+            .tree()
+            .context(|| format!("reading the tree of `{branch}`"))?;
+        let Ok(entry) = tree.get_path(path) else {
+            return Ok(None);
+        };
+        let blob = self
+            .git
+            .find_blob(entry.id())
+            .context(|| format!("reading {} on `{branch}`", path.display()))?;
+        Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
+    }
+
+    /// Commits `contents` as `path` on local branch `branch` without checking it out (its tip
+    /// moves; no work tree or index changes). For a branch that is checked out, use
+    /// [`commit_paths`](Repository::commit_paths) instead: this refuses it
+    /// ([`Error::CheckedOut`]), since its work tree would fall behind.
+    /// [`Outcome::Unchanged`] when the file already has that content.
+    pub fn commit_file_on_branch(
+        &self,
+        branch: &str,
+        path: &Path,
+        contents: &str,
+        message: &str,
+    ) -> Result<Outcome<CommitId>, Error> {
+        if self.checked_out_branch().as_deref() == Some(branch) && !self.is_bare() {
+            return Err(Error::CheckedOut {
+                branch: branch.to_owned(),
+            });
+        }
+        let tip = self
+            .branch_tip(branch)?
+            .ok_or_else(|| Error::BranchNotFound {
+                name: branch.to_owned(),
+            })?;
+        let parent = self
+            .git
+            .find_commit(tip.to_oid())
+            .context(|| format!("reading the tip of `{branch}`"))?;
+        let mut index = Index::new().context(|| "creating an index".to_owned())?;
+        index
+            .read_tree(
+                &parent
+                    .tree()
+                    .context(|| "reading the tip's tree".to_owned())?,
+            )
+            .context(|| "reading the tip's tree".to_owned())?;
+        let blob = self
+            .git
+            .blob(contents.as_bytes())
+            .context(|| format!("writing {}", path.display()))?;
+        let mode = index
+            .get_path(path, 0)
+            .map_or(0o100_644, |entry| entry.mode);
+        let entry = git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode,
+            uid: 0,
+            gid: 0,
+            file_size: u32::try_from(contents.len()).unwrap_or(u32::MAX),
+            id: blob,
+            flags: 0,
+            flags_extended: 0,
+            path: path.to_string_lossy().replace('\\', "/").into_bytes(),
+        };
+        index
+            .add(&entry)
+            .context(|| format!("staging {}", path.display()))?;
+        let tree_oid = index
+            .write_tree_to(&self.git)
+            .context(|| "writing the commit's tree".to_owned())?;
+        if parent.tree_id() == tree_oid {
+            return Ok(Outcome::Unchanged(CommitId::from_oid(parent.id())));
+        }
+        let tree = self
+            .git
+            .find_tree(tree_oid)
+            .context(|| "reading the new tree".to_owned())?;
+        let (author, committer) = self.signatures()?;
+        let oid = self
+            .git
+            .commit(
+                Some(&format!("refs/heads/{branch}")),
+                &author,
+                &committer,
+                &clean_message(message),
+                &tree,
+                &[&parent],
+            )
+            .context(|| format!("committing on `{branch}`"))?;
+        Ok(Outcome::Applied(CommitId::from_oid(oid)))
+    }
+
     /// Create tag `name` at `target`.
     ///
     /// If the tag exists at `target` already, nothing is done ([`Outcome::Unchanged`]),

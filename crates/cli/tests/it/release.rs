@@ -314,14 +314,25 @@ fn hotfix_from_a_release_tag_with_the_fix_cherry_picked_to_main() {
         read(&repo, "pyproject.toml"),
         "[project]\nname = \"hangar\"\nversion = \"1.0.1\"\n"
     );
-    // The fix, and only the fix, is on main (local and remote), with the cherry-pick line.
-    let main_log = repo.remote_git(&["log", "--format=%s", "-3", "main"]);
+    // The fix, and only the fix, is on main (local and remote), with the cherry-pick line, and
+    // main's changelog gains the hotfix's section between its newer and older releases.
+    let main_log = repo.remote_git(&["log", "--format=%s", "-4", "main"]);
     assert_eq!(
         main_log,
-        "fix: the crash in 1.0.0\nchore(release): 1.1.0\nfeat: new work on main\n"
+        "chore(release): 1.0.1 in the changelog\nfix: the crash in 1.0.0\nchore(release): 1.1.0\nfeat: new work on main\n"
     );
-    let body = repo.git(&["log", "-1", "--format=%b", "main"]);
+    let body = repo.git(&["log", "-1", "--format=%b", "main~1"]);
     assert!(body.contains("(cherry picked from commit"), "{body}");
+    let changelog = repo.git(&["show", "main:CHANGELOG.md"]);
+    let (newer, older, hotfix) = (
+        changelog.find("## [1.1.0]").unwrap(),
+        changelog.find("## [1.0.0]").unwrap(),
+        changelog
+            .find("## [1.0.1]")
+            .expect("the hotfix's section on main"),
+    );
+    assert!(newer < hotfix && hotfix < older, "{changelog}");
+    assert!(changelog.contains("the crash in 1.0.0"), "{changelog}");
     assert_eq!(
         repo.git(&["show", "main:pyproject.toml"]),
         "[project]\nname = \"hangar\"\nversion = \"1.1.0\"\n"

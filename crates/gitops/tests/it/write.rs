@@ -511,3 +511,66 @@ fn reset_hard_takes_back_a_local_commit_with_the_work_tree() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     assert!(!git.reset_hard(&base).unwrap().is_applied());
 }
+
+#[test]
+fn a_file_is_committed_on_a_branch_that_is_not_checked_out() {
+    let repo = TestRepo::new();
+    repo.commit_file("CHANGELOG.md", "# Changelog\n", "docs: start");
+    repo.git(&["switch", "--quiet", "-c", "hotfix/1.0.1"]);
+    repo.commit_file("fix.py", "FIX = 1\n", "fix: a bug");
+    let opened = repo.open();
+    let path = std::path::Path::new("CHANGELOG.md");
+    assert_eq!(
+        opened.file_on_branch("main", path).unwrap().as_deref(),
+        Some("# Changelog\n")
+    );
+    let outcome = opened
+        .commit_file_on_branch(
+            "main",
+            path,
+            "# Changelog\n\n## [1.0.1]\n",
+            "chore(release): notes",
+        )
+        .unwrap();
+    assert!(outcome.is_applied());
+    assert_eq!(
+        repo.git(&["show", "main:CHANGELOG.md"]),
+        "# Changelog\n\n## [1.0.1]\n"
+    );
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", "main"]),
+        "chore(release): notes\n"
+    );
+    // The checked-out branch and its work tree are untouched.
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap(),
+        "# Changelog\n"
+    );
+    // Again: nothing to commit. A nested path, and the checked-out branch refused.
+    assert!(
+        !opened
+            .commit_file_on_branch("main", path, "# Changelog\n\n## [1.0.1]\n", "again")
+            .unwrap()
+            .is_applied()
+    );
+    opened
+        .commit_file_on_branch(
+            "main",
+            std::path::Path::new("docs/a/b.md"),
+            "b\n",
+            "docs: b",
+        )
+        .unwrap();
+    assert_eq!(repo.git(&["show", "main:docs/a/b.md"]), "b\n");
+    assert!(matches!(
+        opened.commit_file_on_branch("hotfix/1.0.1", path, "x", "x"),
+        Err(gitops::Error::CheckedOut { .. })
+    ));
+    assert_eq!(
+        opened
+            .file_on_branch("main", std::path::Path::new("nope"))
+            .unwrap(),
+        None
+    );
+}

@@ -10,7 +10,11 @@ pub(super) fn describe(plan: &Plan) -> String {
         PlanKind::Hotfix {
             cherry_pick_to: Some(target),
             base_tag,
-        } => format!("cherry-pick the fixes since {base_tag} onto {target} and push it"),
+        } => format!(
+            "cherry-pick the fixes since {base_tag} onto {target}, add [{}] to its {}, and push it",
+            plan.changelog.label,
+            plan.changelog_path.display()
+        ),
         _ => "nothing to cherry-pick".to_owned(),
     }
 }
@@ -38,6 +42,21 @@ pub(super) fn execute(context: &Context, journal: &Journal) -> anyhow::Result<Do
         .map(|commit| commit.id)
         .collect();
     let picked = repository.cherry_pick(target, &fixes, &gitops::CherryPickOptions::default())?;
+    // The hotfix's section goes into the target's changelog too (between the newer and the older
+    // releases there), so that main's CHANGELOG.md lists every release.
+    let existing = repository
+        .file_on_branch(target, &plan.changelog_path)?
+        .unwrap_or_default();
+    let mut tip = picked.tip.clone();
+    if let Some(merged) = super::changelog_file::merged(plan, &existing) {
+        let committed = repository.commit_file_on_branch(
+            target,
+            &plan.changelog_path,
+            &merged,
+            &format!("chore(release): {} in the changelog", plan.version),
+        )?;
+        tip = committed.into_inner();
+    }
     repository.push(
         &plan.remote,
         &gitops::PushOptions {
@@ -54,7 +73,7 @@ pub(super) fn execute(context: &Context, journal: &Journal) -> anyhow::Result<Do
         StepOutput::CherryPick {
             picked: ids(&mut picked.picked.iter().map(|(_, new)| new)),
             skipped: ids(&mut picked.skipped.iter()),
-            tip: picked.tip.as_str().to_owned(),
+            tip: tip.as_str().to_owned(),
         },
     ))
 }
