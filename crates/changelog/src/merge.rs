@@ -89,11 +89,25 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
         .as_ref()
         .is_some_and(|version| versions.iter().any(|(_, existing)| existing > version));
 
+    // A changelog in Keep a Changelog's form (an `[Unreleased]` compare link) keeps an empty
+    // `## [Unreleased]` section above each release, its link moved on to compare from the new tag.
+    let unreleased_link = if is_unreleased {
+        None
+    } else {
+        unreleased_link_after(existing, block)
+    };
     let mut text = String::with_capacity(existing.len() + section_text.len() + 256);
     match unreleased {
         Some(start) if !newer_exists => {
             let end = layout.section_end(start, footer_start);
             text.push_str(&existing[..start]);
+            if unreleased_link.is_some() {
+                text.push_str("## [");
+                text.push_str(UNRELEASED);
+                text.push(']');
+                text.push_str(newline);
+                text.push_str(newline);
+            }
             text.push_str(&carry_hand_written(
                 &existing[start..end],
                 &section_text,
@@ -137,8 +151,51 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
     let keep_unreleased = Lines::new(&text)
         .headings()
         .any(|(_, label)| label.eq_ignore_ascii_case(UNRELEASED));
-    let links: Vec<&LinkDefinition> = block.link.iter().collect();
+    let mut links: Vec<&LinkDefinition> = block.link.iter().collect();
+    if keep_unreleased {
+        links.extend(unreleased_link.as_ref());
+    }
     MergeOutcome::Updated(update_links(&text, &links, keep_unreleased, newline))
+}
+
+/// The `[Unreleased]` link once `block` is released, when `existing` has one to move on: its
+/// compare URL with the release's tag as the new base (`…/compare/v1.1.0...HEAD`, or
+/// Bitbucket's `…/compare/HEAD%0Dv1.1.0`). `None` without such a link, or when the release's
+/// own link does not name its tag (an unknown host).
+fn unreleased_link_after(existing: &str, block: &ReleaseBlock) -> Option<LinkDefinition> {
+    let old = existing
+        .lines()
+        .map(|line| line.trim_end_matches('\r'))
+        .find(|line| label_is(line, UNRELEASED))?
+        .split_once("]:")?
+        .1
+        .trim()
+        .to_owned();
+    let release = &block.link.as_ref()?.url;
+    let tag = if let Some((_, after)) = release.rsplit_once("...") {
+        after
+    } else if let Some((_, after)) = release.rsplit_once("/compare/") {
+        after.split("%0D").next()?
+    } else {
+        release.rsplit('/').next()?
+    };
+    if tag.is_empty() {
+        return None;
+    }
+    let url = if let Some((base, _)) = old
+        .rsplit_once("...HEAD")
+        .and_then(|(head, _)| head.rsplit_once("compare/"))
+    {
+        format!("{base}compare/{tag}...HEAD")
+    } else if let Some((base, _)) = old.rsplit_once("compare/HEAD%0D") {
+        format!("{base}compare/HEAD%0D{tag}")
+    } else {
+        return None;
+    };
+    Some(LinkDefinition {
+        label: UNRELEASED.to_owned(),
+        url,
+    })
 }
 
 /// Merges a release that may have been merged before (a release made again after its tag was

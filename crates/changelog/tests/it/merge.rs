@@ -85,7 +85,13 @@ fn a_release_replaces_the_unreleased_section_and_keeps_older_sections_byte_for_b
             && added.contains("- something written by hand before the release\n"),
         "{merged}"
     );
-    assert!(!merged.contains("## [Unreleased]"));
+    // In Keep a Changelog's form (it had an `[Unreleased]` link), an empty Unreleased section
+    // stays on top, its compare link moved on to the new tag.
+    assert!(merged.contains("## [Unreleased]\n\n## [1.1.0]"), "{merged}");
+    assert!(
+        merged.contains("[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n[1.1.0]: https://github.com/o/r/compare/v1.0.0...v1.1.0\n"),
+        "{merged}"
+    );
     insta::assert_snapshot!(merged);
     assert_eq!(
         merge_release(&merged, &block(&changelog, Some("1.1.0"))),
@@ -248,5 +254,26 @@ fn pre_release_sections_are_folded_collapsed_or_kept_when_their_version_is_relea
     assert_eq!(
         fold_prerelease_sections(text, &later, PrereleaseSections::Fold),
         text
+    );
+}
+
+#[test]
+fn without_an_unreleased_link_the_release_takes_the_unreleased_section_s_place() {
+    let history = history();
+    let changelog = generator().build(&history, Remote::parse("https://github.com/o/r").as_ref());
+    let existing = "# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2026-11-01\n\n- a\n";
+    let merged = updated(merge_release(existing, &block(&changelog, Some("1.1.0"))));
+    assert!(!merged.contains("## [Unreleased]"), "{merged}");
+    assert!(!merged.contains("[Unreleased]:"), "{merged}");
+    // Bitbucket's compare form moves on too.
+    let changelog = generator().build(
+        &history,
+        Remote::parse("https://bitbucket.org/o/r").as_ref(),
+    );
+    let existing = "# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2026-11-01\n\n- a\n\n[Unreleased]: https://bitbucket.org/o/r/branches/compare/HEAD%0Dv1.0.0\n";
+    let merged = updated(merge_release(existing, &block(&changelog, Some("1.1.0"))));
+    assert!(
+        merged.contains("[Unreleased]: https://bitbucket.org/o/r/branches/compare/HEAD%0Dv1.1.0\n"),
+        "{merged}"
     );
 }
