@@ -364,12 +364,17 @@ impl Repository {
             } else {
                 None
             };
+            let encoding = commit.message_encoding().ok().flatten();
             Some(Commit {
                 id: CommitId::from_oid(oid),
-                message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
-                author: Person::from_git(&commit.author()),
+                message: message_of(&commit),
+                author: Person::from_git_encoded(&commit.author(), encoding),
                 committer_time: Time::from_git(commit.committer().when()),
                 parent_count: walked.parents.len() - parents_start,
+                parents: walked.parents[parents_start..]
+                    .iter()
+                    .map(|&parent| CommitId::from_oid(parent))
+                    .collect(),
                 patch_id,
             })
         } else {
@@ -472,4 +477,20 @@ impl Walked {
         }
         ordered
     }
+}
+
+/// A commit's message in UTF-8, decoded from the encoding its `encoding` header names
+/// (see [`crate::text`]), leading blank lines removed as git does.
+pub(crate) fn message_of(commit: &git2::Commit<'_>) -> String {
+    let raw = commit.message_raw_bytes();
+    let start = raw
+        .iter()
+        .position(|&byte| byte != b'\n')
+        .unwrap_or(raw.len());
+    crate::text::decode(
+        &raw[start..],
+        commit.message_encoding().ok().flatten(),
+        &|| format!("commit {}", commit.id()),
+    )
+    .into_owned()
 }

@@ -213,8 +213,7 @@ impl Repository {
                 .git
                 .find_tree(tree_oid)
                 .context(|| "reading the new tree".to_owned())?;
-            let message =
-                with_cherry_pick_line(&String::from_utf8_lossy(commit.message_bytes()), &id);
+            let message = with_cherry_pick_line(&crate::history::message_of(&commit), &id);
             let new = self
                 .git
                 .commit(
@@ -314,7 +313,7 @@ impl Repository {
         self.git
             .cherrypick(commit, None)
             .context(|| format!("writing the conflicted cherry-pick of {id}"))?;
-        let message = with_cherry_pick_line(&String::from_utf8_lossy(commit.message_bytes()), &id);
+        let message = with_cherry_pick_line(&crate::history::message_of(commit), &id);
         let path = self.git.path().join("MERGE_MSG");
         std::fs::write(&path, message).map_err(|source| Error::Io {
             action: "write",

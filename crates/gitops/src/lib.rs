@@ -63,6 +63,7 @@ mod repo;
 mod tags;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+mod text;
 mod types;
 mod write;
 

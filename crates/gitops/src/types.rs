@@ -132,10 +132,15 @@ pub struct Person {
 }
 
 impl Person {
-    pub(crate) fn from_git(signature: &git2::Signature<'_>) -> Person {
+    /// A commit's author or committer, in the encoding the commit's `encoding` header names.
+    pub(crate) fn from_git_encoded(
+        signature: &git2::Signature<'_>,
+        encoding: Option<&str>,
+    ) -> Person {
+        let what = || "a name".to_owned();
         Person {
-            name: String::from_utf8_lossy(signature.name_bytes()).into_owned(),
-            email: String::from_utf8_lossy(signature.email_bytes()).into_owned(),
+            name: crate::text::decode(signature.name_bytes(), encoding, &what).into_owned(),
+            email: crate::text::decode(signature.email_bytes(), encoding, &what).into_owned(),
             time: Time::from_git(signature.when()),
         }
     }
@@ -146,7 +151,8 @@ impl Person {
 pub struct Commit {
     /// The commit id.
     pub id: CommitId,
-    /// The full message, as stored (non-UTF-8 bytes replaced).
+    /// The full message, decoded from the encoding its `encoding` header names (ISO-8859-1
+    /// and Windows-1252; anything else, or invalid UTF-8, with the bad bytes replaced).
     pub message: String,
     /// The author, with the author time.
     pub author: Person,
@@ -154,6 +160,8 @@ pub struct Commit {
     pub committer_time: Time,
     /// How many parents: 0 for a root commit, 2 or more for a merge.
     pub parent_count: usize,
+    /// The parents, first parent first (`parents.len() == parent_count`).
+    pub parents: Vec<CommitId>,
     /// The patch id, only when asked for (it costs a diff per commit); `None` for merges.
     pub patch_id: Option<PatchId>,
 }
@@ -224,6 +232,7 @@ mod tests {
             },
             committer_time: Time::utc(0),
             parent_count: 1,
+            parents: vec![CommitId::new("abcdef1").unwrap()],
             patch_id: None,
         }
     }

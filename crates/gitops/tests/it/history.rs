@@ -471,3 +471,91 @@ fn the_tangle_really_has_merges() {
     let merges = repo.git(&["rev-list", "--merges", "--count", "HEAD"]);
     assert!(merges.trim().parse::<usize>().unwrap() >= 5, "{merges}");
 }
+
+/// Commits `bytes` as the message with `i18n.commitEncoding=<encoding>`, as a user with that
+/// setting would (git then writes an `encoding` header and stores the bytes unchanged).
+fn commit_encoded(repo: &TestRepo, encoding: &str, bytes: &[u8], author: &str) {
+    let file = repo.home().join("message.txt");
+    std::fs::write(&file, bytes).unwrap();
+    let setting = format!("i18n.commitEncoding={encoding}");
+    let file = file.to_str().unwrap();
+    repo.git(&[
+        "-c",
+        &setting,
+        "commit",
+        "--quiet",
+        "--allow-empty",
+        "--author",
+        author,
+        "-F",
+        file,
+    ]);
+}
+
+// Issue 12: a Latin-1 commit rendered as `caf\u{fffd} cr\u{fffd}me`.
+#[test]
+fn messages_and_authors_in_latin1_or_windows_1252_are_decoded_as_git_log_shows_them() {
+    let repo = TestRepo::new();
+    repo.commit("feat: root");
+    commit_encoded(
+        &repo,
+        "ISO-8859-1",
+        b"fix: caf\xe9 cr\xe8me\n\nd\xe9tails\n",
+        "Ren\u{e9} <rene@example.com>",
+    );
+    assert!(
+        repo.git(&["cat-file", "commit", "HEAD"])
+            .contains("encoding ISO-8859-1"),
+        "the fixture must carry the header"
+    );
+    commit_encoded(
+        &repo,
+        "windows-1252",
+        b"docs: \x93quoted\x94 \x80 prices\n",
+        "W <w@example.com>",
+    );
+    commit_encoded(&repo, "KOI8-R", b"chore: \xc1\xc2\n", "K <k@example.com>");
+    let commits = repo
+        .open()
+        .commits(&Range::head(), &HistoryOptions::default())
+        .unwrap();
+    let messages: Vec<&str> = commits
+        .iter()
+        .map(|commit| commit.message.as_str())
+        .collect();
+    assert_eq!(
+        messages[1],
+        "docs: \u{201c}quoted\u{201d} \u{20ac} prices\n"
+    );
+    assert_eq!(messages[2], "fix: caf\u{e9} cr\u{e8}me\n\nd\u{e9}tails\n");
+    // What `git log` shows: it re-encodes to UTF-8 from the header.
+    for commit in &commits[1..3] {
+        let shown = repo.git(&["log", "-1", "--format=%B", commit.id.as_str()]);
+        assert_eq!(shown.trim_end(), commit.message.trim_end());
+    }
+    // An encoding slipway does not decode is read as UTF-8, invalid bytes replaced.
+    assert_eq!(messages[0], "chore: \u{fffd}\u{fffd}\n");
+    // The header covers the names too; git's command line wrote this one in UTF-8, so git
+    // itself shows it re-encoded: slipway shows what git shows.
+    let author = repo.git(&["log", "-1", "--format=%an", commits[2].id.as_str()]);
+    assert_eq!(commits[2].author.name, author.trim_end());
+}
+
+#[test]
+fn commits_carry_their_parents_first_parent_first() {
+    let repo = branchy();
+    let commits = repo
+        .open()
+        .commits(&Range::head(), &HistoryOptions::default())
+        .unwrap();
+    for commit in &commits {
+        let expected = repo.git(&["rev-list", "--parents", "-n1", commit.id.as_str()]);
+        let parents: Vec<&str> = commit.parents.iter().map(CommitId::as_str).collect();
+        assert_eq!(
+            parents,
+            expected.split_whitespace().skip(1).collect::<Vec<_>>()
+        );
+        assert_eq!(commit.parent_count, parents.len());
+    }
+    assert!(commits.iter().any(|commit| commit.parents.len() == 2));
+}
