@@ -88,6 +88,7 @@ fn synthetic(commits: u32, tags: u32) -> History {
                 author: Signature { name: format!("Author {}", n % 40), email: format!("a{}@example.com", n % 40) },
                 time: Time { seconds: 1_700_000_000 + i64::from(n) * 600, offset_minutes: 0 },
                 parent_count: if n % 50 == 0 { 2 } else { 1 },
+                parents: Vec::new(),
                 patch_id: None,
                 paths: None,
             }

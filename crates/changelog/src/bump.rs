@@ -1,8 +1,10 @@
 //! The bump level the commits since the last release call for.
 //!
 //! A breaking change calls for a major bump, a `feat` for a minor one, a `fix` or `perf` for a
-//! patch (configurable in [`crate::BumpConfig`]). Merges and fixups do not count, and a commit
-//! reverted within the same commits does not count either.
+//! patch (configurable in [`crate::BumpConfig`]). A merge counts by its conventional title
+//! (its summary, or the pull request title in its body) and a squash commit by each conventional
+//! line of its body, exactly as they are listed; other merges, fixups, release commits and a
+//! commit reverted within the same commits do not count.
 
 use serde::Serialize;
 use versioning::{Level, Policy, Version};
@@ -30,7 +32,7 @@ pub enum BumpReason {
 pub struct DecidingCommit<'a> {
     /// The full commit id.
     pub id: &'a str,
-    /// The summary line.
+    /// The summary line, or the line the change was read from (a merge's title, a squash line).
     pub summary: &'a str,
     /// Why it calls for the level.
     pub reason: BumpReason,
@@ -71,8 +73,8 @@ impl BumpDecision<'_> {
 impl Generator {
     /// Decides the bump level of `commits` (the commits since the last release, newest first).
     ///
-    /// Path filters, merge and fixup skipping and revert cancellation apply as in
-    /// [`Generator::build`]; display filters and hidden types do not (a hidden `chore!:` still
+    /// Path filters, release commit, untitled merge and fixup skipping, merge titles, squash
+    /// splitting and revert cancellation apply as in [`Generator::build`]; display filters and hidden types do not (a hidden `chore!:` still
     /// breaks).
     ///
     /// ```
@@ -85,8 +87,8 @@ impl Generator {
     pub fn bump<'a>(&self, commits: &'a [Commit]) -> BumpDecision<'a> {
         let mut level = None;
         let mut decided_by = Vec::new();
-        for (commit, parsed) in self.listable(commits) {
-            let Some((commit_level, reason)) = self.commit_level(&parsed) else {
+        for item in self.listable(commits) {
+            let Some((commit_level, reason)) = self.commit_level(&item.parsed) else {
                 continue;
             };
             if Some(commit_level) > level {
@@ -95,8 +97,8 @@ impl Generator {
             }
             if Some(commit_level) == level {
                 decided_by.push(DecidingCommit {
-                    id: &commit.id,
-                    summary: commit.summary(),
+                    id: &item.commit.id,
+                    summary: item.subject,
                     reason,
                 });
             }

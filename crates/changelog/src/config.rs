@@ -21,8 +21,16 @@ pub struct Config {
     /// The section for non-conventional commits and for types neither in a section nor hidden;
     /// `None` drops them.
     pub other: Option<String>,
-    /// List merge commits (skipped by default: their branch's commits are listed instead).
+    /// List merge commits that have no conventional title (skipped by default: their branch's
+    /// commits are listed instead). Merges with a conventional title are always listed.
     pub include_merges: bool,
+    /// Give a commit whose summary is not conventional one entry per conventional line of its
+    /// body (`* feat: …`, `- fix(x): …`, as GitHub's squash merges write them); on by default.
+    pub split_squash_commits: bool,
+    /// The message template of release commits, `{version}` standing for the version
+    /// (slipway's is `chore(release): {version}`): matching commits are neither listed nor
+    /// counted for the bump (see [`crate::is_release_commit`]). `None` (the default) skips none.
+    pub release_commit_template: Option<String>,
     /// List `fixup!`/`squash!`/`amend!` commits (skipped by default).
     pub include_fixups: bool,
     /// Fold pre-releases into the next stable release, so 1.2.0 covers everything since 1.1.0.
@@ -123,7 +131,7 @@ impl Default for BumpConfig {
 impl Default for Config {
     /// feat → Added, refactor → Changed, fix → Fixed, perf → Performance, security → Security,
     /// revert → Reverted, docs → Documentation; build, chore, ci, style, test and tests hidden;
-    /// anything else under "Other".
+    /// anything else (`release` and `wip` included) under "Other", with its type shown.
     fn default() -> Self {
         let section = |title: &str, types: &[&str]| SectionConfig {
             title: title.to_owned(),
@@ -139,9 +147,11 @@ impl Default for Config {
                 section("Reverted", &["revert"]),
                 section("Documentation", &["docs", "doc"]),
             ],
-            hidden: strings(&["build", "chore", "ci", "style", "test", "tests", "release"]),
+            hidden: strings(&["build", "chore", "ci", "style", "test", "tests"]),
             other: Some("Other".to_owned()),
             include_merges: false,
+            split_squash_commits: true,
+            release_commit_template: None,
             include_fixups: false,
             fold_prereleases: true,
             cancel_reverts: true,

@@ -9,11 +9,13 @@ use std::collections::{HashMap, HashSet};
 use regex::Regex;
 use versioning::Version;
 
+use crate::branches::owners;
 use crate::config::{Config, FilterAction, FilterField};
 use crate::error::Error;
 use crate::input::{Commit, History, Release};
 use crate::model::{Changelog, Entry, ReleaseNotes, SCHEMA_VERSION, Section};
-use crate::parse::{Kind, ParsedMessage, parse_commit};
+use crate::parse::{Kind, Origin, ParsedMessage, parse_commit, squash_lines};
+use crate::release_commit::is_release_commit;
 use crate::remote::Remote;
 
 /// A compiled [`Config`]: builds changelogs and bump decisions.
@@ -39,17 +41,21 @@ enum Slot {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Placement {
     Section(usize),
+    /// The "Other" section, for a type no section names (shown with the entry) or no type.
+    Other(usize),
     /// Only listed if breaking.
     Hidden,
     /// Not listed at all (except if breaking).
     Dropped,
 }
 
-/// A commit with its parsed message.
+/// A commit with its parsed message (a squash commit gives one item per conventional line).
 #[derive(Debug, Clone)]
-struct Item<'a> {
-    commit: &'a Commit,
-    parsed: ParsedMessage<'a>,
+pub(crate) struct Item<'a> {
+    pub(crate) commit: &'a Commit,
+    pub(crate) parsed: ParsedMessage<'a>,
+    /// The line the item reads: the summary, a merge's title or a squash line.
+    pub(crate) subject: &'a str,
 }
 
 /// A release range while boundaries are being settled.
@@ -149,7 +155,7 @@ impl Generator {
         let mut items: Vec<Vec<Item<'a>>> = ranges
             .iter()
             .map(|range| {
-                let items = self.parse_listable(range.commits.iter().copied());
+                let items = self.parse_listable(&range.commits);
                 if self.config.cancel_reverts {
                     cancel_reverts(items)
                 } else {
@@ -304,20 +310,73 @@ impl Generator {
         folded
     }
 
-    /// Parses commits and drops merges and fixups unless configured, and commits outside the paths.
-    fn parse_listable<'a>(&self, commits: impl Iterator<Item = &'a Commit>) -> Vec<Item<'a>> {
-        commits
-            .filter(|commit| self.touches_paths(commit))
-            .map(|commit| Item {
-                commit,
-                parsed: parse_commit(commit),
-            })
-            .filter(|item| match item.parsed.kind {
+    /// Parses the commits of one range and drops what is never listed: commits outside the
+    /// paths, release commits, merges without a conventional title and fixups (unless
+    /// configured), and what a titled merge already covers (see [`Generator::covered`]).
+    fn parse_listable<'a>(&self, commits: &[&'a Commit]) -> Vec<Item<'a>> {
+        let parsed: Vec<ParsedMessage<'a>> =
+            commits.iter().map(|commit| parse_commit(commit)).collect();
+        let owners = owners(commits);
+        let mut items = Vec::with_capacity(commits.len());
+        for (position, (&commit, message)) in commits.iter().zip(&parsed).enumerate() {
+            let listable = match message.kind {
                 Kind::Merge => self.config.include_merges,
                 Kind::Fixup => self.config.include_fixups,
                 _ => true,
-            })
-            .collect()
+            };
+            if listable
+                && self.touches_paths(commit)
+                && !self.is_release_commit(commit)
+                && !self.covered(commit, message, owners[position], &owners, &parsed)
+            {
+                items.push(Item {
+                    commit,
+                    parsed: message.clone(),
+                    subject: subject(commit, message),
+                });
+            }
+        }
+        items
+    }
+
+    fn is_release_commit(&self, commit: &Commit) -> bool {
+        self.config
+            .release_commit_template
+            .as_deref()
+            .is_some_and(|template| is_release_commit(template, commit.summary()))
+    }
+
+    /// Whether a merged branch's commit is already said by a merge listed by its conventional
+    /// title (a merge between the commit and the mainline, see [`crate::branches`]).
+    ///
+    /// A commit that would not be listed as a change of its own (not conventional, no squash
+    /// lines: `wip`, `address review`, `Merge branch 'main' into login`) is covered; so is a
+    /// conventional commit with the title's type, scope and description (a one-commit pull
+    /// request), so that no subject is listed twice. Other conventional commits of the branch
+    /// are listed as well as the merge, as git-cliff and release-please list every commit.
+    fn covered(
+        &self,
+        commit: &Commit,
+        parsed: &ParsedMessage<'_>,
+        mut owner: Option<usize>,
+        owners: &[Option<usize>],
+        all: &[ParsedMessage<'_>],
+    ) -> bool {
+        let says_something = match parsed.kind {
+            Kind::Conventional | Kind::Revert => true,
+            Kind::Other => {
+                self.config.split_squash_commits && squash_lines(&commit.message).next().is_some()
+            }
+            Kind::Merge | Kind::Fixup => false,
+        };
+        while let Some(merge) = owner {
+            let title = &all[merge];
+            if title.origin == Origin::Merge && (!says_something || same_subject(parsed, title)) {
+                return true;
+            }
+            owner = owners[merge];
+        }
+        false
     }
 
     fn touches_paths(&self, commit: &Commit) -> bool {
@@ -343,7 +402,7 @@ impl Generator {
         match slot {
             Some(Slot::Section(index)) => Placement::Section(index),
             Some(Slot::Hidden) => Placement::Hidden,
-            None => self.other.map_or(Placement::Dropped, Placement::Section),
+            None => self.other.map_or(Placement::Dropped, Placement::Other),
         }
     }
 
@@ -354,7 +413,7 @@ impl Generator {
         let mut included = !self.has_include_filters;
         for (field, action, regex) in &self.filters {
             let text = match field {
-                FilterField::Subject => item.commit.summary(),
+                FilterField::Subject => item.subject,
                 FilterField::Type => item.parsed.r#type.unwrap_or(""),
                 FilterField::Scope => item.parsed.scope.unwrap_or(""),
             };
@@ -371,16 +430,20 @@ impl Generator {
     fn notes<'a>(&self, items: Vec<Item<'a>>, remote: Option<&Remote>) -> ReleaseNotes<'a> {
         let mut sections: Vec<Vec<Entry<'a>>> = vec![Vec::new(); self.titles.len()];
         let mut breaking = Vec::new();
-        for item in items {
+        for item in self.split_squashes(items) {
             if !self.passes_filters(&item) {
                 continue;
             }
             match self.placement(&item.parsed) {
-                Placement::Section(index) => {
-                    let entry = entry(item, remote);
+                placement @ (Placement::Section(index) | Placement::Other(index)) => {
+                    let mut entry = entry(item, remote);
                     if entry.breaking {
                         breaking.push(entry.clone());
                     }
+                    // A type no section names is shown with its entry, so `wip: x` does not
+                    // read as `x` among the non-conventional messages.
+                    entry.show_type =
+                        matches!(placement, Placement::Other(_)) && entry.r#type.is_some();
                     sections[index].push(entry);
                 }
                 Placement::Hidden | Placement::Dropped if item.parsed.breaking => {
@@ -413,25 +476,120 @@ impl Generator {
 
     /// Parses and filters commits the way [`Generator::build`] does for one range (paths, merges,
     /// fixups, revert cancellation), for the bump decision.
-    pub(crate) fn listable<'a>(
-        &self,
-        commits: &'a [Commit],
-    ) -> Vec<(&'a Commit, ParsedMessage<'a>)> {
-        let items = self.parse_listable(commits.iter());
+    pub(crate) fn listable<'a>(&self, commits: &'a [Commit]) -> Vec<Item<'a>> {
+        let commits: Vec<&Commit> = commits.iter().collect();
+        let items = self.parse_listable(&commits);
         let items = if self.config.cancel_reverts {
             cancel_reverts(items)
         } else {
             items
         };
-        items
-            .into_iter()
-            .map(|item| (item.commit, item.parsed))
-            .collect()
+        self.split_squashes(items)
+    }
+
+    /// Replaces each commit whose summary is not conventional and whose body has conventional
+    /// lines (`* feat: …`) by one item per line, when configured. Runs after revert
+    /// cancelling and cherry-pick deduplication, which work on whole commits.
+    fn split_squashes<'a>(&self, items: Vec<Item<'a>>) -> Vec<Item<'a>> {
+        if !self.config.split_squash_commits
+            || !items.iter().any(|item| item.parsed.kind == Kind::Other)
+        {
+            return items;
+        }
+        let mut split = Vec::with_capacity(items.len());
+        for item in items {
+            if item.parsed.kind != Kind::Other {
+                split.push(item);
+                continue;
+            }
+            let before = split.len();
+            for mut line in squash_lines(&item.commit.message) {
+                // The squash's `(#5)` is every line's pull request.
+                for &number in &item.parsed.pull_requests {
+                    if !line.pull_requests.contains(&number) {
+                        line.pull_requests.push(number);
+                    }
+                }
+                split.push(Item {
+                    commit: item.commit,
+                    subject: line_subject(&item.commit.message, &line),
+                    parsed: line,
+                });
+            }
+            if split.len() == before {
+                split.push(item);
+            }
+        }
+        split
+    }
+}
+
+/// The line an item reads, for subject filters: a merge's title, or the summary.
+fn subject<'a>(commit: &'a Commit, parsed: &ParsedMessage<'a>) -> &'a str {
+    match parsed.origin {
+        Origin::Merge => title_line(&commit.message, parsed),
+        Origin::Commit | Origin::Squash => commit.summary(),
+    }
+}
+
+/// The squash line an item was read from (the description's line, without its bullet).
+fn line_subject<'a>(message: &'a str, parsed: &ParsedMessage<'a>) -> &'a str {
+    title_line(message, parsed)
+        .trim_start()
+        .trim_start_matches(['*', '-'])
+        .trim()
+}
+
+/// The line of `message` that holds the parsed description.
+fn title_line<'a>(message: &'a str, parsed: &ParsedMessage<'a>) -> &'a str {
+    let description = parsed.description;
+    let start = message.as_ptr() as usize;
+    let at = description.as_ptr() as usize;
+    if at < start || at > start + message.len() {
+        return message.lines().next().unwrap_or("");
+    }
+    let offset = at - start;
+    let line_start = message[..offset].rfind('\n').map_or(0, |index| index + 1);
+    let line_end = message[offset..]
+        .find('\n')
+        .map_or(message.len(), |index| offset + index);
+    message[line_start..line_end].trim_end_matches('\r')
+}
+
+/// Whether two conventional messages say the same: type, scope and description, ignoring case,
+/// surrounding whitespace and `(#5)` references.
+fn same_subject(a: &ParsedMessage<'_>, b: &ParsedMessage<'_>) -> bool {
+    let equal = |x: Option<&str>, y: Option<&str>| match (x, y) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        (None, None) => true,
+        _ => false,
+    };
+    a.kind == Kind::Conventional
+        && b.kind == Kind::Conventional
+        && equal(a.r#type, b.r#type)
+        && equal(a.scope, b.scope)
+        && without_references(a.description).eq_ignore_ascii_case(without_references(b.description))
+}
+
+/// A description without the `(#5)` references at its end.
+fn without_references(mut text: &str) -> &str {
+    loop {
+        text = text.trim_end();
+        let Some(open) = text.rfind("(#") else {
+            return text;
+        };
+        let inside = &text[open + 2..];
+        match inside.strip_suffix(')') {
+            Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                text = &text[..open];
+            }
+            _ => return text,
+        }
     }
 }
 
 fn entry<'a>(item: Item<'a>, remote: Option<&Remote>) -> Entry<'a> {
-    let Item { commit, parsed } = item;
+    let Item { commit, parsed, .. } = item;
     Entry {
         id: &commit.id,
         short_id: commit.short_id(),
@@ -445,6 +603,8 @@ fn entry<'a>(item: Item<'a>, remote: Option<&Remote>) -> Entry<'a> {
         pull_requests: parsed.pull_requests,
         issues: parsed.issues,
         footers: parsed.footers,
+        origin: parsed.origin,
+        show_type: false,
         author: &commit.author,
         time: commit.time,
         date: commit.time.date(),

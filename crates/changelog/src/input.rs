@@ -21,6 +21,11 @@ pub struct Commit {
     pub time: Time,
     /// How many parents the commit has; more than one makes it a merge commit.
     pub parent_count: usize,
+    /// The parents' full ids, first parent first, when the caller knows them (empty: unknown).
+    ///
+    /// They tell which commits a merge brought in, so that a merge listed by its pull request's
+    /// title does not also list its branch's non-conventional commits.
+    pub parents: Vec<String>,
     /// `git patch-id --stable` of the commit's diff, when the caller computed it.
     ///
     /// Two commits with the same patch id are the same change (a cherry-pick).
@@ -42,6 +47,7 @@ impl Commit {
             author: Signature::default(),
             time: Time::default(),
             parent_count: 1,
+            parents: Vec::new(),
             patch_id: None,
             paths: None,
         }

@@ -11,8 +11,9 @@
 //!    commits it adds (both newest first).
 //! 2. [`Generator::new`] compiles a [`Config`] once (patterns, lookup tables).
 //! 3. [`Generator::build`] turns the history into a [`Changelog`]: it settles release
-//!    boundaries, parses each message once ([`parse_commit`]), skips merges and fixups, cancels
-//!    reverts, lists cherry-picks once, filters and groups into sections.
+//!    boundaries, parses each message once ([`parse_commit`]), skips release commits, untitled
+//!    merges and fixups, cancels reverts, lists cherry-picks once, splits squash commits,
+//!    filters and groups into sections.
 //! 4. A renderer writes it: [`write_markdown`], [`write_json`], [`render_template`],
 //!    [`write_release_notes`], [`write_announcement`]; [`ReleaseBlock`] + [`merge_release`]
 //!    update an existing CHANGELOG.md.
@@ -49,6 +50,8 @@
 //!   newer release. Several release tags on one commit (`v1.0.0-rc.3` and `v1.0.0`) are
 //!   recognised by their equal `target`: they become one release named by the highest version,
 //!   the others are listed in `also_tagged`.
+//! - **Parent ids** ([`Commit::parents`]) if a merge listed by its pull request's title should
+//!   cover its branch's non-conventional commits; without them every branch commit is listed.
 //! - **Patch ids** ([`Commit::patch_id`]) if cherry-picks without a `-x` trailer should be
 //!   recognised; **paths** ([`Commit::paths`]) if [`Config::include_paths`] is used.
 //! - **Dates**: release dates as [`Date`] (see [`Date::from_unix`]); commit times as [`Time`].
@@ -58,11 +61,29 @@
 //!
 //! - Sections (default): `feat` → Added, `refactor` → Changed, `fix` → Fixed, `perf` →
 //!   Performance, `security` → Security, `revert` and `git revert` commits → Reverted, `docs` →
-//!   Documentation; `build`, `chore`, `ci`, `style`, `test`, `tests`, `release` hidden; other
-//!   types and non-conventional messages under "Other" (`other: None` drops them).
+//!   Documentation; `build`, `chore`, `ci`, `style`, `test`, `tests` hidden; other types
+//!   (`release`, `wip`, …) and non-conventional messages under "Other" (`other: None` drops
+//!   them). An entry whose type no section names shows it: `wip(ui): x` is `- **wip(ui):** x`.
+//! - Release commits: with [`Config::release_commit_template`] (slipway's cli sets
+//!   `chore(release): {version}`), commits matching it ([`is_release_commit`]) are neither listed
+//!   nor counted, whatever types are shown.
 //! - Breaking changes are listed first under "Breaking changes" *and* in their section (hidden
 //!   types only in the former).
-//! - Merge commits and `fixup!`/`squash!`/`amend!` commits are skipped.
+//! - A merge with a conventional title is that change, for the changelog and the bump: its own
+//!   summary (`git merge -m 'feat: x'`), or the pull or merge request title that GitHub
+//!   (`Merge pull request #5 from o/b`), GitLab (`Merge branch 'b' into 'main'` …
+//!   `See merge request o/r!5`) and Bitbucket (`Merged in b (pull request #5)`) put on the first
+//!   body line; the forge's request number joins the entry's `pull_requests` and is linked.
+//!   The branch it merged ([`Commit::parents`] tell which commits) keeps its conventional
+//!   commits, except one whose type, scope and description are the title's (no subject twice);
+//!   its non-conventional commits (`wip`, `Merge branch 'main' into b`) are covered by the
+//!   merge's entry and not listed. This is git-cliff's and release-please's "every conventional
+//!   commit counts", plus the merge title they ignore. Other merges and
+//!   `fixup!`/`squash!`/`amend!` commits are skipped.
+//! - A commit whose summary is not conventional but whose body has conventional lines
+//!   (`* feat: …`, `- fix(x): …`: GitHub's squash body) gives one entry per such line, each with
+//!   the commit's id and its summary's `(#5)` ([`Config::split_squash_commits`], on by default,
+//!   like git-cliff's `split_commits` but only for such commits). Other lines are dropped.
 //! - Pre-releases are folded into the next stable release above them: `1.2.0` covers
 //!   everything since `1.1.0`, and lists `v1.2.0-rc.1` in `folded`. Pre-releases with no stable
 //!   release above them stay as they are.
@@ -99,6 +120,8 @@
 //!   "breaking": false, "breaking_description": "…" | null,
 //!   "pull_requests": [123], "issues": [12],
 //!   "footers": [{ "token": "Refs", "value": "#12" }],
+//!   "origin": "commit" | "merge" | "squash",  // the message, a merge's title, a squash line
+//!   "show_type": false,                        // true: a type no section names, under "Other"
 //!   "author": { "name": "…", "email": "…" },
 //!   "time": { "seconds": 1795219200, "offset_minutes": 60 }, "date": "2026-11-21",
 //!   "url": "https://github.com/o/r/commit/<id>" | null
@@ -112,6 +135,7 @@
 //! returns the new text.
 #![warn(missing_docs)]
 
+mod branches;
 mod bump;
 mod config;
 mod error;
@@ -122,6 +146,7 @@ mod merge;
 mod model;
 mod output;
 mod parse;
+mod release_commit;
 mod remote;
 
 pub use bump::{BumpDecision, BumpReason, DecidingCommit};
@@ -139,5 +164,6 @@ pub use merge::{
 };
 pub use model::{Changelog, Entry, ReleaseNotes, SCHEMA_VERSION, Section};
 pub use output::{json_string, render_template, write_json};
-pub use parse::{Footer, Kind, ParsedMessage, parse_commit, parse_message};
+pub use parse::{Footer, Kind, Origin, ParsedMessage, parse_commit, parse_message};
+pub use release_commit::is_release_commit;
 pub use remote::{Forge, Remote};

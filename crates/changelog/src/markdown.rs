@@ -158,7 +158,10 @@ fn write_release_body(
     Ok(())
 }
 
-/// `- **scope:** text ([#42](…)) ([abc1234](…))`
+/// `- **scope:** text ([#42](…)) ([abc1234](…))`; `- **wip(scope):** text` when the type is shown.
+///
+/// Pull requests the text does not mention as `(#42)` (a merge's, a squash's) and issues from
+/// footers follow the text in one parenthesis.
 fn write_entry(
     out: &mut impl Write,
     remote: Option<&Remote>,
@@ -166,15 +169,25 @@ fn write_entry(
     text: &str,
 ) -> fmt::Result {
     out.write_str("- ")?;
-    if let Some(scope) = entry.scope {
-        write!(out, "**{scope}:** ")?;
-    }
+    write_label(out, entry)?;
     write_text(out, remote, text)?;
+    let extra_pull_requests = entry
+        .pull_requests
+        .iter()
+        .filter(|number| !entry.description.contains(&format!("(#{number})")));
     let extra_issues = entry
         .issues
         .iter()
         .filter(|issue| !entry.pull_requests.contains(issue));
     let mut first = true;
+    for &number in extra_pull_requests {
+        out.write_str(if first { " (" } else { ", " })?;
+        first = false;
+        match remote {
+            Some(remote) => write!(out, "[#{number}]({})", remote.pull_request_url(number))?,
+            None => write!(out, "#{number}")?,
+        }
+    }
     for &issue in extra_issues {
         out.write_str(if first { " (" } else { ", " })?;
         first = false;
@@ -393,11 +406,23 @@ fn announcement_heading(title: &str) -> String {
 
 fn write_plain_entry(out: &mut impl Write, entry: &Entry<'_>, text: &str) -> fmt::Result {
     out.write_str("- ")?;
-    if let Some(scope) = entry.scope {
-        write!(out, "**{scope}:** ")?;
-    }
+    write_label(out, entry)?;
     write_text(out, None, text)?;
     out.write_char('\n')
+}
+
+/// The bold label before an entry's text: `**scope:** `, or `**type(scope):** ` for an entry
+/// whose type is shown (a type no section names, under "Other").
+fn write_label(out: &mut impl Write, entry: &Entry<'_>) -> fmt::Result {
+    match (
+        entry.show_type.then_some(entry.r#type).flatten(),
+        entry.scope,
+    ) {
+        (Some(ty), Some(scope)) => write!(out, "**{ty}({scope}):** "),
+        (Some(ty), None) => write!(out, "**{ty}:** "),
+        (None, Some(scope)) => write!(out, "**{scope}:** "),
+        (None, None) => Ok(()),
+    }
 }
 
 /// "2 new features, 1 bug fix and 3 other changes".

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::input::{Date, Signature, Time};
-use crate::parse::{Footer, Kind};
+use crate::parse::{Footer, Kind, Origin};
 use crate::remote::Remote;
 
 /// The version of the JSON schema. It changes only when a field is removed or changes meaning;
@@ -137,6 +137,11 @@ pub struct Entry<'a> {
     pub issues: Vec<u64>,
     /// Footers other than `BREAKING CHANGE`.
     pub footers: Vec<Footer<'a>>,
+    /// Where the entry's text comes from: the commit, a merge's title, a squash line.
+    pub origin: Origin,
+    /// Whether renderers show the type with the description: the entry's type is named by no
+    /// section, so it sits in "Other" (`wip: x` is written `**wip:** x`).
+    pub show_type: bool,
     /// The author.
     pub author: &'a Signature,
     /// The author time.

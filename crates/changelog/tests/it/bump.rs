@@ -42,8 +42,8 @@ fn chores_docs_and_non_conventional_commits_call_for_nothing() {
 }
 
 #[test]
-fn merges_fixups_and_cancelled_reverts_do_not_count() {
-    let mut merge = commit(9, "feat: merged as a merge commit");
+fn untitled_merges_fixups_and_cancelled_reverts_do_not_count() {
+    let mut merge = commit(9, "Merge branch 'feature'\n\nfeature work");
     merge.parent_count = 2;
     let commits = vec![
         merge,
@@ -60,6 +60,64 @@ fn merges_fixups_and_cancelled_reverts_do_not_count() {
     assert_eq!(decision.decided_by.len(), 1);
     assert_eq!(decision.decided_by[0].summary, "fix: z");
     assert_eq!(decision.decided_by[0].reason, BumpReason::PatchType);
+}
+
+// Issue 12: a merge-commit workflow's features were a patch release.
+#[test]
+fn merges_count_by_their_conventional_title() {
+    check(
+        &[
+            "fix: a",
+            "Merge pull request #5 from acme/login\n\nfeat: add the login page",
+        ],
+        Some(Level::Minor),
+    );
+    check(
+        &["Merged in x (pull request #2)\n\nfix!: drop y"],
+        Some(Level::Major),
+    );
+    let mut merge = commit(9, "feat: merged as a merge commit");
+    merge.parent_count = 2;
+    let commits = [merge, commit(1, "fix: z")];
+    let decision = Generator::new(Config::default()).unwrap().bump(&commits);
+    assert_eq!(decision.level, Some(Level::Minor));
+    assert_eq!(
+        decision.decided_by[0].summary,
+        "feat: merged as a merge commit"
+    );
+}
+
+#[test]
+fn squash_lines_count_and_say_which_line_decided() {
+    let squash = "Login page (#5)\n\n* wip\n\n* feat: add the login form\n\n* fix: typo";
+    check(&[squash], Some(Level::Minor));
+    let commits = [commit(1, squash)];
+    let decision = Generator::new(Config::default()).unwrap().bump(&commits);
+    assert_eq!(decision.decided_by[0].summary, "feat: add the login form");
+    assert_eq!(decision.decided_by[0].id, id(1));
+    let unsplit = Config {
+        split_squash_commits: false,
+        ..Config::default()
+    };
+    check_with(unsplit, &[squash], None);
+}
+
+#[test]
+fn release_commits_never_count_even_with_others_patch() {
+    let config = Config {
+        release_commit_template: Some("chore(release): {version}".into()),
+        bump: BumpConfig {
+            others_patch: true,
+            ..BumpConfig::default()
+        },
+        ..Config::default()
+    };
+    check_with(config.clone(), &["chore(release): 1.2.0"], None);
+    check_with(
+        config,
+        &["chore(release): tidy the script"],
+        Some(Level::Patch),
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //!
 //! Histories are built as values with fixed ids, authors and dates; nothing reads git.
 
+mod branches;
 mod bump;
 mod merge;
 mod parse;
@@ -33,6 +34,7 @@ pub(crate) fn commit(n: u32, message: &str) -> Commit {
             offset_minutes: 60,
         },
         parent_count: 1,
+        parents: Vec::new(),
         patch_id: None,
         paths: None,
     }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use changelog::{Kind, parse_message};
+use changelog::{Kind, Origin, parse_message};
 
 /// Renders the parsed fields compactly: `kind type(scope)! "description" prs issues reverts`.
 fn check(message: &str, parents: usize, expected: &str) {
@@ -39,6 +39,9 @@ fn check(message: &str, parents: usize, expected: &str) {
     }
     if let Some(id) = parsed.cherry_picked_from {
         let _ = write!(actual, " picked={id}");
+    }
+    if parsed.origin != Origin::Commit {
+        let _ = write!(actual, " origin={:?}", parsed.origin);
     }
     assert_eq!(actual, expected, "message: {message:?}");
 }
@@ -118,15 +121,86 @@ fn merges_by_parents_or_by_git_summary() {
         2,
         r#"merge "Merge branch 'feature'""#,
     );
+    // A merge with a conventional summary is that change (issue 12): `git merge -m 'feat: x'`.
     check(
-        "feat: squashed but two parents",
+        "feat: merged with a conventional message",
         2,
-        r#"merge "feat: squashed but two parents""#,
+        r#"conventional feat "merged with a conventional message" origin=Merge"#,
     );
     check(
         "Merge pull request #5 from o/b",
         1,
         r#"merge "Merge pull request #5 from o/b""#,
+    );
+}
+
+// Issue 12: forges put the pull or merge request title on the body's first line.
+#[test]
+fn a_github_merge_is_its_pull_request_title_with_the_pull_request_number() {
+    check(
+        "Merge pull request #5 from acme/login\n\nfeat: add the login page",
+        2,
+        r#"conventional feat "add the login page" prs=[5] origin=Merge"#,
+    );
+    // Flattened into one parent (an export, a rebase), the summary still says merge.
+    check(
+        "Merge pull request #5 from acme/login\n\nfeat(auth)!: drop basic auth",
+        1,
+        r#"conventional feat(auth)! "drop basic auth" prs=[5] origin=Merge"#,
+    );
+}
+
+#[test]
+fn a_gitlab_merge_takes_the_number_from_see_merge_request() {
+    check(
+        "Merge branch 'login' into 'main'\n\nfix(auth): expire sessions\n\nSee merge request acme/app!17",
+        2,
+        r#"conventional fix(auth) "expire sessions" prs=[17] origin=Merge"#,
+    );
+    check(
+        "Merge branch 'login' into 'main'\n\nfix: expire sessions\n\nCloses #3\n\nSee merge request group/sub/app!17",
+        2,
+        r#"conventional fix "expire sessions" prs=[17] issues=[3] [Closes=3] origin=Merge"#,
+    );
+}
+
+#[test]
+fn a_bitbucket_merge_takes_the_number_from_its_summary() {
+    check(
+        "Merged in login (pull request #8)\n\nfeat: add the login page\n\nApproved-by: Bob",
+        2,
+        r#"conventional feat "add the login page" prs=[8] [Approved-by=Bob] origin=Merge"#,
+    );
+    check(
+        "Merged in login (pull request #8)",
+        1,
+        r#"merge "Merged in login (pull request #8)""#,
+    );
+    // Without the pull request, "Merged in" is an ordinary sentence.
+    check(
+        "Merged in the upstream fixes",
+        1,
+        r#"other "Merged in the upstream fixes""#,
+    );
+}
+
+#[test]
+fn a_merge_without_a_conventional_title_stays_a_merge() {
+    check(
+        "Merge pull request #5 from acme/login\n\nAdd the login page",
+        2,
+        r#"merge "Merge pull request #5 from acme/login""#,
+    );
+    check(
+        "Merge branch 'main' into login",
+        2,
+        r#"merge "Merge branch 'main' into login""#,
+    );
+    // A title in the pull request's own `(#6)` joins the forge's number once.
+    check(
+        "Merge pull request #6 from acme/x\n\nfix: y (#6)",
+        2,
+        r#"conventional fix "y (#6)" prs=[6] origin=Merge"#,
     );
 }
 
