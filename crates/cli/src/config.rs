@@ -125,6 +125,12 @@ impl Default for GitConfig {
     }
 }
 
+/// The message of the commit a release makes, `{version}` standing for the version.
+///
+/// The changelog recognises these commits by this template ([`changelog::is_release_commit`]),
+/// not by their type, so they stay out of it even when `chore` is shown.
+pub const RELEASE_COMMIT_TEMPLATE: &str = "chore(release): {version}";
+
 /// Changelog settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -137,6 +143,9 @@ pub struct ChangelogConfig {
     /// List commits that are not conventional (and types no section names) under "Other" instead of
     /// dropping them. Default: true.
     pub include_other: bool,
+    /// List each conventional line (`* feat: …`, `- fix: …`) of a commit whose summary is not
+    /// conventional (a squash merge) as an entry of its own. Default: true.
+    pub split_squash_commits: bool,
     /// Commit type → section title, replacing the defaults for the types named
     /// (e.g. `{ refactor = "Changed" }`); an empty title hides the type.
     pub sections: BTreeMap<String, String>,
@@ -177,6 +186,8 @@ impl ChangelogConfig {
     pub fn policy(&self) -> changelog::Config {
         let mut policy = changelog::Config {
             fold_prereleases: self.fold_prereleases,
+            split_squash_commits: self.split_squash_commits,
+            release_commit_template: Some(RELEASE_COMMIT_TEMPLATE.to_owned()),
             ..changelog::Config::default()
         };
         if !self.include_other {
@@ -217,6 +228,7 @@ impl Default for ChangelogConfig {
             path: PathBuf::from("CHANGELOG.md"),
             fold_prereleases: true,
             include_other: true,
+            split_squash_commits: true,
             sections: BTreeMap::new(),
             include_paths: Vec::new(),
             prerelease_sections: PrereleaseSectionsSetting::default(),
@@ -446,6 +458,7 @@ path = "CHANGELOG.md"
 fold-prereleases = true          # 1.2.0's notes cover everything since 1.1.0, rc tags included
 prerelease-sections = "fold"     # then 1.2.0-rc.N sections go (hand-written lines kept); or "collapse", "keep"
 include-other = true             # list non-conventional commits under "Other" (false drops them)
+split-squash-commits = true      # one entry per "* feat: …" line of a squash commit's body
 # sections = { refactor = "Changed", chore = "" }   # "" hides a type
 # include-paths = ["packages/core/**"]
 

@@ -126,6 +126,11 @@ pub fn convert(commit: &gitops::Commit) -> changelog::Commit {
             offset_minutes: commit.author.time.offset_minutes,
         },
         parent_count: commit.parent_count,
+        parents: commit
+            .parents
+            .iter()
+            .map(|parent| parent.as_str().to_owned())
+            .collect(),
         patch_id: commit.patch_id.as_ref().map(|id| id.as_str().to_owned()),
         paths: None,
     }

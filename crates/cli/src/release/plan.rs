@@ -652,7 +652,8 @@ fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Resul
             .context("cannot read HEAD")?
             .as_str()
             .to_owned(),
-        commit_message: format!("chore(release): {version}"),
+        commit_message: crate::config::RELEASE_COMMIT_TEMPLATE
+            .replace("{version}", &version.to_string()),
         version_files,
         changelog_path: project.config.changelog.path.clone(),
         changelog,

@@ -345,3 +345,88 @@ fn unreleased_changes_named_as_the_next_release() {
         "{out}"
     );
 }
+
+/// Issue 12: a merge-commit workflow and a squash merge, as GitHub writes them.
+fn merge_and_squash_workflow() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/acme/widget.git",
+    ]);
+    repo.commit("feat: base")
+        .tag("v1.0.0")
+        .branch("login")
+        .checkout("login")
+        .commit("wip")
+        .commit("address review comments");
+    repo.checkout("main");
+    repo.git(&[
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "-m",
+        "Merge pull request #5 from acme/login",
+        "-m",
+        "feat: add the login page",
+        "login",
+    ]);
+    repo.commit("Tidy the settings (#6)\n\n* refactor: one settings module\n\n* fix(settings): keep the theme\n\n* fixup");
+    // slipway's own release commit, with chore shown: still not listed.
+    repo.commit("chore(release): 1.0.1")
+        .commit("chore: bump the lockfile");
+    repo.write(
+        "slipway.toml",
+        "[changelog]\nsections = { chore = \"Maintenance\" }\n",
+    );
+    repo
+}
+
+#[test]
+fn merge_titles_and_squash_lines_are_listed_and_counted() {
+    let repo = merge_and_squash_workflow();
+    let out = slipway(&repo, &["changelog", "--unreleased"]).ok();
+    insta::with_settings!({filters => vec![
+        (r"\b[0-9a-f]{40}\b", "[commit]"),
+        (r"\b[0-9a-f]{7}\b", "[short]"),
+    ]}, {
+        insta::assert_snapshot!(out, @r"
+        # Changelog
+
+        All notable changes to this project will be documented in this file.
+
+        The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
+        and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
+
+        ## [Unreleased]
+
+        ### Added
+
+        - add the login page ([#5](https://github.com/acme/widget/pull/5)) ([[short]](https://github.com/acme/widget/commit/[commit]))
+
+        ### Changed
+
+        - one settings module ([#6](https://github.com/acme/widget/pull/6)) ([[short]](https://github.com/acme/widget/commit/[commit]))
+
+        ### Fixed
+
+        - **settings:** keep the theme ([#6](https://github.com/acme/widget/pull/6)) ([[short]](https://github.com/acme/widget/commit/[commit]))
+
+        ### Maintenance
+
+        - bump the lockfile ([[short]](https://github.com/acme/widget/commit/[commit]))
+
+        [Unreleased]: https://github.com/acme/widget/compare/v1.0.0...HEAD
+        ");
+    });
+    let json: serde_json::Value =
+        serde_json::from_str(&slipway(&repo, &["next-version", "--json"]).ok()).unwrap();
+    assert_eq!(json["level"], "minor", "{json}");
+    assert_eq!(json["next"], "1.1.0", "{json}");
+    assert_eq!(json["decided_by"][0]["summary"], "feat: add the login page");
+    // The squash's lines name the squash commit.
+    let squash = repo.rev("HEAD~2");
+    let link_text = format!("[{}]", squash.short());
+    assert_eq!(out.matches(&link_text).count(), 2, "{out}");
+}
