@@ -163,7 +163,7 @@ pub use merge::{
     merge_rerelease,
 };
 pub use model::{Changelog, Entry, ReleaseNotes, SCHEMA_VERSION, Section};
-pub use output::{json_string, render_template, write_json};
+pub use output::{json_string, render_template, render_template_with, write_json};
 pub use parse::{Footer, Kind, Origin, ParsedMessage, parse_commit, parse_message};
 pub use release_commit::is_release_commit;
 pub use remote::{Forge, Remote};

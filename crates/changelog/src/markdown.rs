@@ -271,7 +271,7 @@ pub fn release_notes_string(changelog: &Changelog<'_>, notes: &ReleaseNotes<'_>)
 }
 
 /// What an announcement says beyond the release notes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Announcement<'a> {
     /// The project's name, e.g. `MockLoop MCP`.
     pub project: &'a str,

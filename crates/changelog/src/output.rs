@@ -40,6 +40,40 @@ pub fn render_template(
     source: &str,
     changelog: &Changelog<'_>,
 ) -> Result<(), Error> {
+    render(out, name, source, Value::from_serialize(changelog))
+}
+
+/// [`render_template`] with an `announcement` variable besides the JSON document's fields: the
+/// project, its install lines and its links ([`Announcement`](crate::Announcement)), for a
+/// template that replaces the built-in announcement.
+///
+/// ```
+/// use changelog::{Announcement, Commit, Config, Generator, History, render_template_with};
+/// let history = History { unreleased: vec![Commit::new("a1b2c3d4", "feat: tabs")], releases: vec![] };
+/// let changelog = Generator::new(Config::default()).unwrap().build(&history, None);
+/// let announcement = Announcement { project: "Widget", install: Some("pip install widget"), ..Announcement::default() };
+/// let mut out = String::new();
+/// render_template_with(&mut out, "t.j2", "{{ announcement.project }}: {{ announcement.install }}", &changelog, &announcement).unwrap();
+/// assert_eq!(out, "Widget: pip install widget");
+/// ```
+pub fn render_template_with(
+    out: &mut impl Write,
+    name: &str,
+    source: &str,
+    changelog: &Changelog<'_>,
+    announcement: &crate::Announcement<'_>,
+) -> Result<(), Error> {
+    let mut context = serde_json::to_value(changelog).unwrap_or_default();
+    if let Some(fields) = context.as_object_mut() {
+        fields.insert(
+            "announcement".to_owned(),
+            serde_json::to_value(announcement).unwrap_or_default(),
+        );
+    }
+    render(out, name, source, Value::from_serialize(&context))
+}
+
+fn render(out: &mut impl Write, name: &str, source: &str, context: Value) -> Result<(), Error> {
     let template_error = |source| Error::Template {
         name: name.to_owned(),
         source,
@@ -50,8 +84,6 @@ pub fn render_template(
     let template = environment
         .template_from_named_str(name, source)
         .map_err(template_error)?;
-    let rendered = template
-        .render(Value::from_serialize(changelog))
-        .map_err(template_error)?;
+    let rendered = template.render(context).map_err(template_error)?;
     out.write_str(&rendered).map_err(Error::Write)
 }

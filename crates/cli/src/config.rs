@@ -156,6 +156,11 @@ pub struct ChangelogConfig {
     /// stable section), `collapse` (moved into a `<details>` block at its end) or `keep`.
     /// Default: `fold`.
     pub prerelease_sections: PrereleaseSectionsSetting,
+    /// The documentation's address, linked from announcements.
+    pub documentation_url: Option<String>,
+    /// The migration guide's address, linked from announcements of releases with breaking
+    /// changes.
+    pub migration_guide_url: Option<String>,
 }
 
 /// What becomes of pre-release sections, as the configuration spells it.
@@ -169,6 +174,28 @@ pub enum PrereleaseSectionsSetting {
     Collapse,
     /// Left where they are.
     Keep,
+}
+
+impl Config {
+    /// How users install `version` from each configured target, for announcements:
+    /// `pip install --upgrade name==1.2.0rc1` for `[pypi]`, `docker pull repo:1.2.0-rc.1` for
+    /// `[oci]`.
+    pub fn install_lines(&self, name: Option<&str>, version: &versioning::Version) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let (Some(_), Some(name)) = (&self.pypi, name) {
+            let pep440 = versioning::to_pep440(version)
+                .map_or_else(|_| version.to_string(), |pep440| pep440.to_string());
+            lines.push(format!("pip install --upgrade {name}=={pep440}"));
+        }
+        if let Some(oci) = &self.oci {
+            lines.push(format!(
+                "docker pull {}:{}",
+                oci.repository,
+                version.to_string().replace('+', "_")
+            ));
+        }
+        lines
+    }
 }
 
 impl From<PrereleaseSectionsSetting> for changelog::PrereleaseSections {
@@ -232,6 +259,8 @@ impl Default for ChangelogConfig {
             sections: BTreeMap::new(),
             include_paths: Vec::new(),
             prerelease_sections: PrereleaseSectionsSetting::default(),
+            documentation_url: None,
+            migration_guide_url: None,
         }
     }
 }
@@ -457,6 +486,8 @@ sign-tags = false
 path = "CHANGELOG.md"
 fold-prereleases = true          # 1.2.0's notes cover everything since 1.1.0, rc tags included
 prerelease-sections = "fold"     # then 1.2.0-rc.N sections go (hand-written lines kept); or "collapse", "keep"
+# documentation-url = "https://docs.example.com"          # linked from announcements
+# migration-guide-url = "https://docs.example.com/upgrade" # linked when there are breaking changes
 include-other = true             # list non-conventional commits under "Other" (false drops them)
 split-squash-commits = true      # one entry per "* feat: …" line of a squash commit's body
 # sections = { refactor = "Changed", chore = "" }   # "" hides a type

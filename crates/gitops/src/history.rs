@@ -191,6 +191,8 @@ struct Node {
 struct Walked {
     nodes: Vec<Node>,
     parents: Vec<Oid>,
+    /// The repository's mailmap, when it has one: authors are read through it.
+    mailmap: Option<git2::Mailmap>,
 }
 
 impl Repository {
@@ -225,7 +227,7 @@ impl Repository {
             walk.hide(oid)
                 .context(|| format!("excluding `{revision}`"))?;
         }
-        let mut walked = Walked::default();
+        let mut walked = self.walked();
         for oid in walk {
             let oid = oid.context(|| "walking the history".to_owned())?;
             self.visit(oid, options, &mut walked)?;
@@ -330,7 +332,7 @@ impl Repository {
         seen: &mut HashSet<Oid, OidBuild>,
         options: &HistoryOptions,
     ) -> Result<Vec<Commit>, Error> {
-        let mut walked = Walked::default();
+        let mut walked = self.walked();
         let mut stack: Vec<Oid> = tips
             .iter()
             .copied()
@@ -347,6 +349,25 @@ impl Repository {
             }
         }
         Ok(walked.into_topological_order())
+    }
+
+    /// An empty walk, with the mailmap when the repository has one (`.mailmap` in the work
+    /// tree, or `mailmap.file` / `mailmap.blob` configured), so that an author with several
+    /// names or addresses is one person, as in `git log --use-mailmap` and `git shortlog`.
+    fn walked(&self) -> Walked {
+        let configured = self.git.config().ok().is_some_and(|config| {
+            config.get_string("mailmap.file").is_ok() || config.get_string("mailmap.blob").is_ok()
+        });
+        let in_tree = self
+            .git
+            .workdir()
+            .is_some_and(|work_tree| work_tree.join(".mailmap").is_file());
+        Walked {
+            mailmap: (configured || in_tree)
+                .then(|| self.git.mailmap().ok())
+                .flatten(),
+            ..Walked::default()
+        }
     }
 
     /// Read one commit into `walked`.
@@ -368,7 +389,17 @@ impl Repository {
             Some(Commit {
                 id: CommitId::from_oid(oid),
                 message: message_of(&commit),
-                author: Person::from_git_encoded(&commit.author(), encoding),
+                author: {
+                    let author = commit.author();
+                    match walked
+                        .mailmap
+                        .as_ref()
+                        .and_then(|mailmap| mailmap.resolve_signature(&author).ok())
+                    {
+                        Some(mapped) => Person::from_git_encoded(&mapped, encoding),
+                        None => Person::from_git_encoded(&author, encoding),
+                    }
+                },
                 committer_time: Time::from_git(commit.committer().when()),
                 parent_count: walked.parents.len() - parents_start,
                 parents: walked.parents[parents_start..]
@@ -443,7 +474,9 @@ impl Walked {
     /// top); a commit is pushed once all its children are out; parents pushed in order,
     /// so the last parent's line comes first.
     fn into_topological_order(self) -> Vec<Commit> {
-        let Walked { mut nodes, parents } = self;
+        let Walked {
+            mut nodes, parents, ..
+        } = self;
         let index: HashMap<Oid, usize, OidBuild> = nodes
             .iter()
             .enumerate()

@@ -430,3 +430,109 @@ fn merge_titles_and_squash_lines_are_listed_and_counted() {
     let link_text = format!("[{}]", squash.short());
     assert_eq!(out.matches(&link_text).count(), 2, "{out}");
 }
+
+/// A release with breaking changes by three people, one of whom committed under two identities
+/// that `.mailmap` joins; configured to publish to PyPI and an OCI registry.
+fn release_with_three_contributors() -> TestRepo {
+    let repo = project();
+    repo.write(
+        "slipway.toml",
+        "name = \"widget\"\n\n[changelog]\ndocumentation-url = \"https://docs.example.com/widget\"\nmigration-guide-url = \"https://docs.example.com/widget/upgrade\"\n\n[pypi]\n\n[oci]\nrepository = \"ghcr.io/acme/widget\"\nlayout = \"build/image\"\n",
+    )
+    .write(".mailmap", "Grace Hopper <grace@example.com> <gh@old.example>\n");
+    repo.git(&["add", "-A"]);
+    repo.commit("chore: configure");
+    for (name, email, message) in [
+        (
+            "Grace Hopper",
+            "grace@example.com",
+            "feat(cli): a --watch flag",
+        ),
+        ("grace", "gh@old.example", "fix: the watcher's leak"),
+        (
+            "Alan Turing",
+            "alan@example.com",
+            "feat!: a new config format\n\nBREAKING CHANGE: widget.ini is now widget.toml",
+        ),
+    ] {
+        let mut commit = repo.command("git");
+        commit
+            .args(["commit", "--quiet", "--allow-empty", "-m", message])
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email);
+        assert!(commit.status().unwrap().success());
+    }
+    repo
+}
+
+#[test]
+fn the_announcement_follows_the_runbook() {
+    let repo = release_with_three_contributors();
+    let text = slipway(
+        &repo,
+        &[
+            "changelog",
+            "--unreleased",
+            "--tag",
+            "2.0.0",
+            "--date",
+            "2026-11-30",
+            "--format",
+            "announcement",
+        ],
+    )
+    .ok();
+    for expected in [
+        "pip install --upgrade widget==2.0.0",
+        "docker pull ghcr.io/acme/widget:2.0.0",
+        "[migration guide](https://docs.example.com/widget/upgrade)",
+        "https://docs.example.com/widget",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    // Grace once, through the mailmap.
+    assert_eq!(text.matches("Grace Hopper").count(), 1, "{text}");
+    assert!(!text.contains("grace,"), "{text}");
+    assert_filtered_snapshot!(text);
+    // A template replaces it, with the same values.
+    repo.write(
+        "announce.j2",
+        "{{ announcement.project }} {{ releases[0].version }}: {{ announcement.install }} ({{ announcement.documentation_url }})\n",
+    );
+    let templated = slipway(
+        &repo,
+        &[
+            "changelog",
+            "--unreleased",
+            "--tag",
+            "2.0.0",
+            "--template",
+            "announce.j2",
+        ],
+    )
+    .ok();
+    assert_eq!(
+        templated,
+        "widget 2.0.0: pip install --upgrade widget==2.0.0\ndocker pull ghcr.io/acme/widget:2.0.0 (https://docs.example.com/widget)\n"
+    );
+}
+
+#[test]
+fn the_notes_of_a_release_with_breaking_changes() {
+    let repo = release_with_three_contributors();
+    let text = slipway(
+        &repo,
+        &[
+            "changelog",
+            "--unreleased",
+            "--tag",
+            "2.0.0",
+            "--date",
+            "2026-11-30",
+            "--format",
+            "notes",
+        ],
+    )
+    .ok();
+    assert_filtered_snapshot!(text);
+}

@@ -559,3 +559,47 @@ fn commits_carry_their_parents_first_parent_first() {
     }
     assert!(commits.iter().any(|commit| commit.parents.len() == 2));
 }
+
+#[test]
+fn authors_are_read_through_the_mailmap_as_git_log_does() {
+    let repo = TestRepo::new();
+    repo.commit("feat: first");
+    for (name, email) in [("ada", "ada@old.example"), ("Ada L.", "ada@new.example")] {
+        let mut commit = repo.command("git");
+        commit
+            .args(["commit", "--quiet", "--allow-empty", "-m", "fix: by ada"])
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email);
+        assert!(commit.status().unwrap().success());
+    }
+    let names = |repo: &TestRepo| -> Vec<String> {
+        repo.open()
+            .commits(&Range::head(), &HistoryOptions::default())
+            .unwrap()
+            .iter()
+            .map(|commit| format!("{} <{}>", commit.author.name, commit.author.email))
+            .collect()
+    };
+    assert_eq!(
+        names(&repo)[..2],
+        ["Ada L. <ada@new.example>", "ada <ada@old.example>"]
+    );
+    repo.write(
+        ".mailmap",
+        "Ada Lovelace <ada@new.example>\nAda Lovelace <ada@new.example> <ada@old.example>\n",
+    );
+    let mapped = names(&repo);
+    assert_eq!(
+        mapped[..2],
+        [
+            "Ada Lovelace <ada@new.example>",
+            "Ada Lovelace <ada@new.example>"
+        ]
+    );
+    let git: Vec<String> = repo
+        .git(&["log", "--use-mailmap", "--format=%aN <%aE>"])
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(mapped, git);
+}

@@ -57,39 +57,60 @@ pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Resu
         built.releases.truncate(1);
     }
 
+    // What an announcement says besides the notes (also given to a template as `announcement`):
+    // the project's name (else the repository's name on its forge, else the directory's), how
+    // to install the release from each configured target, and the configured links.
+    let name = project
+        .name
+        .clone()
+        .or_else(|| {
+            built
+                .remote
+                .as_ref()
+                .and_then(|remote| remote.url.rsplit('/').next().map(str::to_owned))
+        })
+        .unwrap_or_else(|| directory_name(&context.directory));
+    let install = built
+        .releases
+        .first()
+        .and_then(|notes| notes.version.as_deref())
+        .and_then(|version| versioning::Version::parse(version).ok())
+        .map(|version| {
+            project
+                .config
+                .install_lines(project.name.as_deref(), &version)
+                .join("\n")
+        })
+        .filter(|lines| !lines.is_empty());
+    let announcement = changelog::Announcement {
+        project: &name,
+        install: install.as_deref(),
+        documentation_url: project.config.changelog.documentation_url.as_deref(),
+        migration_guide_url: project.config.changelog.migration_guide_url.as_deref(),
+    };
+
     let text = if let Some(template) = &args.template {
         let source = fs_err::read_to_string(template).map_err(bad_input)?;
         let mut out = String::new();
-        changelog::render_template(&mut out, &template.display().to_string(), &source, &built)
-            .with_context(|| format!("template {}", template.display()))
-            .map_err(bad_input)?;
+        changelog::render_template_with(
+            &mut out,
+            &template.display().to_string(),
+            &source,
+            &built,
+            &announcement,
+        )
+        .with_context(|| format!("template {}", template.display()))
+        .map_err(bad_input)?;
         out
     } else {
         match args.format {
             ChangelogFormat::Md => changelog::markdown_string(&built, None),
             ChangelogFormat::Json => changelog::json_string(&built) + "\n",
-            ChangelogFormat::Notes | ChangelogFormat::Announcement => {
-                let notes = single_release(&built)?;
-                if args.format == ChangelogFormat::Notes {
-                    changelog::release_notes_string(&built, notes)
-                } else {
-                    // The project's name, else the repository's name on its forge, else the directory's.
-                    let name = project
-                        .name
-                        .clone()
-                        .or_else(|| {
-                            built
-                                .remote
-                                .as_ref()
-                                .and_then(|remote| remote.url.rsplit('/').next().map(str::to_owned))
-                        })
-                        .unwrap_or_else(|| directory_name(&context.directory));
-                    let announcement = changelog::Announcement {
-                        project: &name,
-                        ..changelog::Announcement::default()
-                    };
-                    changelog::announcement_string(&built, notes, &announcement)
-                }
+            ChangelogFormat::Notes => {
+                changelog::release_notes_string(&built, single_release(&built)?)
+            }
+            ChangelogFormat::Announcement => {
+                changelog::announcement_string(&built, single_release(&built)?, &announcement)
             }
         }
     };
