@@ -37,6 +37,10 @@ pub struct ReleaseBlock {
     pub text: String,
     /// The release's compare link, if a remote was known.
     pub link: Option<LinkDefinition>,
+    /// For a release, the `[Unreleased]` link that follows it (`compare/<tag>...HEAD`), if a
+    /// remote was known: a merge keeps an empty `## [Unreleased]` section above the release
+    /// with this link, in Keep a Changelog's form.
+    pub unreleased_link: Option<LinkDefinition>,
 }
 
 impl ReleaseBlock {
@@ -53,7 +57,21 @@ impl ReleaseBlock {
             label: label.clone(),
             url,
         });
-        ReleaseBlock { label, text, link }
+        let unreleased_link = notes
+            .version
+            .as_ref()
+            .and(notes.tag)
+            .zip(changelog.remote.as_ref())
+            .map(|(tag, remote)| LinkDefinition {
+                label: UNRELEASED.to_owned(),
+                url: remote.compare_url(tag, "HEAD"),
+            });
+        ReleaseBlock {
+            label,
+            text,
+            link,
+            unreleased_link,
+        }
     }
 }
 

@@ -44,6 +44,7 @@ pub enum MergeOutcome {
 ///     label: "1.1.0".into(),
 ///     text: "## [1.1.0] - 2026-11-21\n\n### Added\n\n- b\n".into(),
 ///     link: None,
+///     unreleased_link: None,
 /// };
 /// let existing = "# Changelog\n\n## [1.0.0] - 2026-01-01\n\n- a (hand edited)\n";
 /// let MergeOutcome::Updated(merged) = merge_release(existing, &block) else { panic!() };
@@ -91,10 +92,10 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
 
     // A changelog in Keep a Changelog's form (an `[Unreleased]` compare link) keeps an empty
     // `## [Unreleased]` section above each release, its link moved on to compare from the new tag.
-    let unreleased_link = if is_unreleased {
+    let unreleased_link = if is_unreleased || newer_exists {
         None
     } else {
-        unreleased_link_after(existing, block)
+        unreleased_link_after(existing, block).or_else(|| block.unreleased_link.clone())
     };
     let mut text = String::with_capacity(existing.len() + section_text.len() + 256);
     match unreleased {
@@ -138,6 +139,14 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
                 if !text.ends_with(&blank_line) && !text.ends_with("\n\n") {
                     text.push_str(newline);
                 }
+            }
+            if unreleased_link.is_some() {
+                // No Unreleased section here (else it would have been replaced above).
+                text.push_str("## [");
+                text.push_str(UNRELEASED);
+                text.push(']');
+                text.push_str(newline);
+                text.push_str(newline);
             }
             text.push_str(&section_text);
             if at < existing.len() {
@@ -208,6 +217,7 @@ fn unreleased_link_after(existing: &str, block: &ReleaseBlock) -> Option<LinkDef
 ///     label: "1.1.0".into(),
 ///     text: "## [1.1.0] - 2026-11-22\n\n### Fixed\n\n- the fix (bbbbbbb)\n".into(),
 ///     link: None,
+///     unreleased_link: None,
 /// };
 /// let existing = "# Changelog\n\n## [1.1.0] - 2026-11-21\n\nUpgrade with care.\n\n### Fixed\n\n- a stale entry (aaaaaaa)\n- a note by hand\n";
 /// let MergeOutcome::Updated(merged) = merge_rerelease(existing, &block) else { panic!() };

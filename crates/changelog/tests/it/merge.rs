@@ -152,10 +152,18 @@ fn an_empty_file_gets_the_default_header() {
     let (merged, inserted) = merge_releases("", &blocks);
     assert_eq!(inserted, ["0.9.0", "1.0.0", "1.1.0"]);
     insta::assert_snapshot!(merged);
-    // Merging the full history into a fresh file gives the same text as rendering it.
+    // Merging the full history into a fresh file gives the same text as rendering it, in Keep a
+    // Changelog's form: an empty Unreleased section on top, with its compare link.
     let mut only_releases = changelog.clone();
     only_releases.unreleased = None;
-    assert_eq!(merged, changelog::markdown_string(&only_releases, None));
+    let rendered = changelog::markdown_string(&only_releases, None)
+        .replacen("\n## [1.1.0]", "\n## [Unreleased]\n\n## [1.1.0]", 1)
+        .replacen(
+            "\n[1.1.0]:",
+            "\n[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n[1.1.0]:",
+            1,
+        );
+    assert_eq!(merged, rendered);
     let (again, inserted) = merge_releases(&merged, &blocks);
     assert_eq!(again, merged);
     assert!(inserted.is_empty());
@@ -258,9 +266,10 @@ fn pre_release_sections_are_folded_collapsed_or_kept_when_their_version_is_relea
 }
 
 #[test]
-fn without_an_unreleased_link_the_release_takes_the_unreleased_section_s_place() {
+fn without_a_known_forge_the_release_takes_the_unreleased_section_s_place() {
+    // No known forge: no links to keep up, and nothing is added.
     let history = history();
-    let changelog = generator().build(&history, Remote::parse("https://github.com/o/r").as_ref());
+    let changelog = generator().build(&history, None);
     let existing = "# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2026-11-01\n\n- a\n";
     let merged = updated(merge_release(existing, &block(&changelog, Some("1.1.0"))));
     assert!(!merged.contains("## [Unreleased]"), "{merged}");

@@ -119,6 +119,9 @@ pub struct ChangelogBlock {
     pub text: String,
     /// The link reference at the bottom, `[label]: url`, if the remote is a known forge.
     pub link: Option<(String, String)>,
+    /// The `[Unreleased]` link that follows the release, if the remote is a known forge.
+    #[serde(default)]
+    pub unreleased_link: Option<(String, String)>,
 }
 
 impl ChangelogBlock {
@@ -133,6 +136,12 @@ impl ChangelogBlock {
                     label: label.clone(),
                     url: url.clone(),
                 }),
+            unreleased_link: self.unreleased_link.as_ref().map(|(label, url)| {
+                changelog::LinkDefinition {
+                    label: label.clone(),
+                    url: url.clone(),
+                }
+            }),
         }
     }
 }
@@ -446,6 +455,7 @@ pub(crate) fn release_notes(
             label: block.label,
             text: block.text,
             link: block.link.map(|link| (link.label, link.url)),
+            unreleased_link: block.unreleased_link.map(|link| (link.label, link.url)),
         },
         text,
     ))
