@@ -536,3 +536,33 @@ fn the_notes_of_a_release_with_breaking_changes() {
     .ok();
     assert_filtered_snapshot!(text);
 }
+
+#[test]
+fn keep_a_changelog_links_before_and_after_a_release() {
+    let repo = project();
+    // Before: every release with its compare link, and the unreleased changes with theirs.
+    slipway(&repo, &["changelog", "--prepend", "CHANGELOG.md"]).ok();
+    let before = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    for link in [
+        "[Unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD\n",
+        "[1.1.0]: https://github.com/acme/widget/compare/v1.0.0...v1.1.0\n",
+        "[1.0.0]: https://github.com/acme/widget/releases/tag/v1.0.0\n",
+    ] {
+        assert!(before.contains(link), "{link:?} in:\n{before}");
+    }
+    // After tagging 2.0.0: an empty Unreleased section stays on top, its link moved on.
+    repo.git(&["add", "-A"]);
+    repo.commit("docs: the changelog")
+        .annotated_tag("v2.0.0", "Release 2.0.0");
+    slipway(&repo, &["changelog", "--prepend", "CHANGELOG.md"]).ok();
+    let after = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    assert!(after.contains("## [Unreleased]\n\n## [2.0.0]"), "{after}");
+    for link in [
+        "[Unreleased]: https://github.com/acme/widget/compare/v2.0.0...HEAD\n",
+        "[2.0.0]: https://github.com/acme/widget/compare/v1.1.0...v2.0.0\n",
+        "[1.1.0]: https://github.com/acme/widget/compare/v1.0.0...v1.1.0\n",
+    ] {
+        assert!(after.contains(link), "{link:?} in:\n{after}");
+    }
+    assert_eq!(after.matches("[Unreleased]:").count(), 1, "{after}");
+}
