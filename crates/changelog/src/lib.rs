@@ -160,7 +160,7 @@ pub use markdown::{
 };
 pub use merge::{
     MergeOutcome, PrereleaseSections, fold_prerelease_sections, merge_release, merge_releases,
-    merge_rerelease,
+    merge_rerelease, section_of,
 };
 pub use model::{Changelog, Entry, ReleaseNotes, SCHEMA_VERSION, Section};
 pub use output::{json_string, render_template, render_template_with, write_json};

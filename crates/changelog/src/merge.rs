@@ -556,6 +556,23 @@ impl Section {
     }
 }
 
+/// The section of `label` (`1.2.0`, `v1.2.0` or `Unreleased`) in a changelog's text, heading
+/// included, up to the next `## ` heading or the link references.
+///
+/// ```
+/// let text = "# Changelog\n\n## [1.1.0] - 2026-11-21\n\n- b\n\n## [1.0.0]\n\n- a\n\n[1.0.0]: https://x\n";
+/// assert_eq!(changelog::section_of(text, "1.1.0"), Some("## [1.1.0] - 2026-11-21\n\n- b\n\n"));
+/// assert_eq!(changelog::section_of(text, "1.0.0"), Some("## [1.0.0]\n\n- a\n\n"));
+/// assert_eq!(changelog::section_of(text, "2.0.0"), None);
+/// ```
+pub fn section_of<'t>(text: &'t str, label: &str) -> Option<&'t str> {
+    let layout = Lines::new(text);
+    let (start, _) = layout
+        .headings()
+        .find(|(_, heading)| same_version(heading, label))?;
+    Some(&text[start..layout.section_end(start, layout.footer_start())])
+}
+
 fn parse_label(label: &str) -> Option<Version> {
     Version::parse(label.strip_prefix(['v', 'V']).unwrap_or(label)).ok()
 }

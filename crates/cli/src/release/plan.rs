@@ -632,7 +632,30 @@ fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Resul
         )));
     }
     let date = request.date.unwrap_or_else(|| context.env.today());
-    let (changelog, notes) = release_notes(project, repository, &version, &tag, date)?;
+    let (changelog, mut notes) = release_notes(project, repository, &version, &tag, date)?;
+    // The tag's notes and the GitHub Release say what the changelog file's section will say,
+    // hand-written lines included (carried from Unreleased, a re-released section, or folded
+    // candidates).
+    let existing =
+        crate::fsutil::read_or_empty(&project.directory.join(&project.config.changelog.path))?;
+    if let Some(body) = file_section_body(&project.config, &version, &changelog, &existing) {
+        let generated = changelog
+            .text
+            .split_once('\n')
+            .map_or("", |(_, body)| body)
+            .trim();
+        if body != generated {
+            let compare = notes
+                .lines()
+                .rev()
+                .find(|line| line.starts_with("**Full Changelog**"))
+                .map(str::to_owned);
+            notes = match compare {
+                Some(compare) => format!("{body}\n\n{compare}\n"),
+                None => format!("{body}\n"),
+            };
+        }
+    }
     let moves_latest = super::latest::moves_to(&version, &released);
     let publish = if request.no_publish {
         Publish::default()
@@ -676,6 +699,50 @@ fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Resul
         tag,
         version,
     })
+}
+
+/// The changelog file's text once the release `block` of `version` is merged into `existing`
+/// (its section regenerated with the hand-written lines kept, the version's pre-release sections
+/// folded as configured); `None` when that changes nothing.
+pub(super) fn merged_changelog(
+    config: &crate::config::Config,
+    version: &Version,
+    block: &ChangelogBlock,
+    existing: &str,
+) -> Option<String> {
+    let changelog::MergeOutcome::Updated(mut merged) =
+        changelog::merge_rerelease(existing, &block.to_block())
+    else {
+        return None;
+    };
+    if config.changelog.fold_prereleases {
+        merged = changelog::fold_prerelease_sections(
+            &merged,
+            version,
+            config.changelog.prerelease_sections.into(),
+        );
+    }
+    (merged != existing).then_some(merged)
+}
+
+/// The body (without its heading) of `version`'s section in the changelog file once the
+/// release is merged into `existing`, as the changelog step will write it.
+fn file_section_body(
+    config: &crate::config::Config,
+    version: &Version,
+    block: &ChangelogBlock,
+    existing: &str,
+) -> Option<String> {
+    let merged =
+        merged_changelog(config, version, block, existing).unwrap_or_else(|| existing.to_owned());
+    let section = changelog::section_of(&merged, &block.label)?;
+    Some(
+        section
+            .split_once('\n')
+            .map_or("", |(_, body)| body)
+            .trim()
+            .to_owned(),
+    )
 }
 
 /// Where the release goes, from the resolved targets.

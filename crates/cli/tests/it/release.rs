@@ -772,6 +772,18 @@ fn hand_written_notes_survive_prepend_release_and_a_re_release() {
     ] {
         assert!(section.contains(kept), "{kept:?} in:\n{section}");
     }
+    // The tag's notes say what the file's section says, hand-written lines included.
+    let notes = repo.git(&["tag", "-l", "--format=%(contents)", "v1.1.0"]);
+    for kept in [
+        "Upgrade notes: restart the workers.",
+        "- the dashboard, by hand",
+        "- the api (",
+    ] {
+        assert!(
+            notes.contains(kept),
+            "{kept:?} in the tag's notes:\n{notes}"
+        );
+    }
     // The runbook's failed-release path: the tag goes, a fix comes, the version is released
     // again; its section follows the commits and keeps the hand-written lines.
     repo.git(&["tag", "-d", "v1.1.0"]);
@@ -800,6 +812,7 @@ fn hand_written_notes_survive_prepend_release_and_a_re_release() {
     }
     let notes = repo.git(&["tag", "-l", "--format=%(contents)", "v1.1.0"]);
     assert!(notes.contains("the api's off-by-one"), "{notes}");
+    assert!(notes.contains("- the dashboard, by hand"), "{notes}");
 }
 
 #[test]

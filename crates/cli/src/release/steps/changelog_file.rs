@@ -16,19 +16,7 @@ pub(super) fn describe(plan: &Plan) -> String {
 
 /// The changelog file's new text, or `None` when the merge changes nothing.
 pub(in crate::release) fn merged(plan: &Plan, existing: &str) -> Option<String> {
-    let changelog::MergeOutcome::Updated(mut merged) =
-        changelog::merge_rerelease(existing, &plan.changelog.to_block())
-    else {
-        return None;
-    };
-    if plan.config.changelog.fold_prereleases {
-        merged = changelog::fold_prerelease_sections(
-            &merged,
-            &plan.version,
-            plan.config.changelog.prerelease_sections.into(),
-        );
-    }
-    (merged != existing).then_some(merged)
+    crate::release::plan::merged_changelog(&plan.config, &plan.version, &plan.changelog, existing)
 }
 
 pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
