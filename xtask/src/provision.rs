@@ -14,6 +14,7 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ("docker-registry", "/usr/bin/docker-registry"),
     ("skopeo", "/usr/bin/skopeo"),
     ("time", "/usr/bin/time"),
+    ("man-db", "/usr/bin/man"),
 ];
 
 const PYTHON_MODULES: &[&str] = &[

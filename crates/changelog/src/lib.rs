@@ -141,6 +141,7 @@ mod config;
 mod error;
 mod generator;
 mod input;
+mod lint;
 mod markdown;
 mod merge;
 mod model;
@@ -154,6 +155,7 @@ pub use config::{BumpConfig, Config, FilterAction, FilterConfig, FilterField, Se
 pub use error::Error;
 pub use generator::Generator;
 pub use input::{Commit, Date, History, Release, Signature, Time};
+pub use lint::{LintProblem, known_types, lint_message};
 pub use markdown::{
     Announcement, DEFAULT_HEADER, LinkDefinition, ReleaseBlock, UNRELEASED, announcement_string,
     markdown_string, release_notes_string, write_announcement, write_markdown, write_release_notes,

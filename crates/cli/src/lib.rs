@@ -25,6 +25,7 @@ mod error;
 pub mod files;
 pub mod fsutil;
 pub mod history;
+pub mod lint;
 pub mod project;
 pub mod release;
 pub mod tags;

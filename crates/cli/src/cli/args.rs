@@ -84,6 +84,41 @@ pub enum Command {
     /// The configuration.
     #[command(subcommand)]
     Config(release::ConfigCommand),
+    /// Check that commits are conventional commits of the project's types (a range, or a
+    /// commit-msg hook's message file).
+    LintCommits(LintCommitsArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (or write one page per command with --output-dir).
+    Man(ManArgs),
+}
+
+/// `slipway lint-commits`
+#[derive(Debug, Args)]
+pub struct LintCommitsArgs {
+    /// The commits to check, as git names a range (`v1.2.0..HEAD`). Default: the commits since
+    /// the latest release `HEAD` contains.
+    #[arg(long, value_name = "A..B", conflicts_with = "message_file")]
+    pub range: Option<String>,
+    /// Check the message in this file instead (a `commit-msg` hook's first argument).
+    #[arg(long, value_name = "FILE")]
+    pub message_file: Option<PathBuf>,
+}
+
+/// `slipway completions SHELL`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
+}
+
+/// `slipway man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `slipway.1` and one page per subcommand (`slipway-release.1`, …) into this
+    /// directory instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 /// `slipway yank …`

@@ -4,4 +4,5 @@ mod changelog;
 mod release;
 mod release_state;
 mod support;
+mod tooling;
 mod version;

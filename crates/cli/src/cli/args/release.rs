@@ -140,6 +140,10 @@ pub struct InitArgs {
     /// Overwrite an existing slipway.toml.
     #[arg(long)]
     pub force: bool,
+    /// Install a `commit-msg` hook that runs `slipway lint-commits --message-file`, instead of
+    /// writing slipway.toml.
+    #[arg(long)]
+    pub commit_msg_hook: bool,
 }
 
 /// `slipway config …`

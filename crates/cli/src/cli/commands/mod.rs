@@ -7,6 +7,7 @@ mod changelog;
 pub(crate) mod oci;
 pub(crate) mod pypi;
 mod release;
+mod tooling;
 mod version;
 
 /// Runs one parsed command line.
@@ -44,6 +45,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check(args) => release::check(&context, &args),
         Command::Init(args) => release::init(&context, &args),
         Command::Config(command) => release::config(&context, &command),
+        Command::LintCommits(args) => tooling::lint_commits(&context, &args),
+        Command::Completions(args) => tooling::completions(&args),
+        Command::Man(args) => tooling::man(&context, &args),
         Command::Yank(crate::cli::args::YankCommand::Pypi(args)) => pypi::yank(&context, &args),
         Command::Retag(args) => oci::retag(&context, &args),
         Command::Tags(args) => oci::tags(&context, &args),

@@ -394,6 +394,9 @@ pub(super) fn check(context: &Context, args: &CheckRepositoryArgs) -> anyhow::Re
 }
 
 pub(super) fn init(context: &Context, args: &InitArgs) -> anyhow::Result<()> {
+    if args.commit_msg_hook {
+        return super::tooling::install_commit_msg_hook(context, args.force);
+    }
     let path = context.directory.join("slipway.toml");
     if path.exists() && !args.force {
         return Err(bad_input(anyhow::anyhow!(
