@@ -31,6 +31,7 @@ pub mod release;
 pub mod tags;
 pub mod targets;
 pub mod version_files;
+pub mod workflows;
 
 pub use cli::{main, run_args};
 pub use error::{BadInput, CheckFailed, Error, ErrorKind, Result, bad_input};

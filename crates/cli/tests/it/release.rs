@@ -359,7 +359,7 @@ fn github_actions_outputs_are_written() {
     );
     assert_eq!(
         std::fs::read_to_string(&outputs).unwrap(),
-        "is_prerelease=true\nprevious_version=\ntag=v1.0.0-rc.1\nversion=1.0.0-rc.1\n"
+        "is_prerelease=true\nprevious_version=\nreleased=true\ntag=v1.0.0-rc.1\nversion=1.0.0-rc.1\n"
     );
     assert!(
         std::fs::read_to_string(&summary)

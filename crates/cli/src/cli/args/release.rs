@@ -137,13 +137,20 @@ pub struct CheckRepositoryArgs {
 /// `slipway init`
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Overwrite an existing slipway.toml.
+    /// Overwrite the files that exist (slipway.toml, or the workflows with --github-actions).
     #[arg(long)]
     pub force: bool,
     /// Install a `commit-msg` hook that runs `slipway lint-commits --message-file`, instead of
     /// writing slipway.toml.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "github_actions")]
     pub commit_msg_hook: bool,
+    /// Write the GitHub Actions workflows `.github/workflows/version-bump.yml` and `release.yml`
+    /// (adapted to the project and its configuration) instead of slipway.toml.
+    #[arg(long)]
+    pub github_actions: bool,
+    /// With --github-actions: print the workflows and write nothing.
+    #[arg(long, requires = "github_actions")]
+    pub dry_run: bool,
 }
 
 /// `slipway config …`

@@ -174,6 +174,8 @@ fn github_actions_outputs(plan: &Plan) -> (BTreeMap<&'static str, String>, Strin
             .unwrap_or_default(),
     );
     outputs.insert("is_prerelease", plan.is_prerelease().to_string());
+    // The Action (action.yml) sets `released=false` when the command wrote none.
+    outputs.insert("released", "true".to_owned());
     let summary = format!(
         "## Released {} ({})\n\n{}\n",
         plan.version,
@@ -397,6 +399,9 @@ pub(super) fn init(context: &Context, args: &InitArgs) -> anyhow::Result<()> {
     if args.commit_msg_hook {
         return super::tooling::install_commit_msg_hook(context, args.force);
     }
+    if args.github_actions {
+        return init_github_actions(context, args);
+    }
     let path = context.directory.join("slipway.toml");
     if path.exists() && !args.force {
         return Err(bad_input(anyhow::anyhow!(
@@ -406,6 +411,43 @@ pub(super) fn init(context: &Context, args: &InitArgs) -> anyhow::Result<()> {
     }
     crate::fsutil::write_atomic(&path, crate::config::INIT_TEMPLATE.as_bytes())?;
     writeln!(std::io::stdout().lock(), "{}", path.display())?;
+    Ok(())
+}
+
+/// `slipway init --github-actions [--dry-run] [--force]`
+fn init_github_actions(context: &Context, args: &InitArgs) -> anyhow::Result<()> {
+    let project = Project::discover(&context.directory, None)?;
+    let workflows = crate::workflows::generate(&project, env!("CARGO_PKG_VERSION"))?;
+    let mut stdout = std::io::stdout().lock();
+    if args.dry_run {
+        for workflow in &workflows {
+            writeln!(stdout, "# {}", workflow.path.display())?;
+            write!(stdout, "{}", workflow.text)?;
+        }
+        tracing::info!("dry run: nothing was written");
+        return Ok(());
+    }
+    let existing: Vec<String> = workflows
+        .iter()
+        .map(|workflow| context.directory.join(&workflow.path))
+        .filter(|path| path.exists())
+        .map(|path| path.display().to_string())
+        .collect();
+    if !existing.is_empty() && !args.force {
+        return Err(bad_input(anyhow::anyhow!(
+            "{} exist{}: pass --force to overwrite",
+            existing.join(", "),
+            if existing.len() == 1 { "s" } else { "" }
+        )));
+    }
+    for workflow in &workflows {
+        let path = context.directory.join(&workflow.path);
+        if let Some(parent) = path.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        crate::fsutil::write_atomic(&path, workflow.text.as_bytes())?;
+        writeln!(stdout, "{}", path.display())?;
+    }
     Ok(())
 }
 
