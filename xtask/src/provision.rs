@@ -24,6 +24,7 @@ const PYTHON_MODULES: &[&str] = &[
     "packaging",
     "twine",
     "build",
+    "check_jsonschema",
 ];
 const PYTHON_REQUIREMENTS: &[&str] = &[
     "pypiserver",
@@ -32,6 +33,7 @@ const PYTHON_REQUIREMENTS: &[&str] = &[
     "packaging",
     "twine",
     "build",
+    "check-jsonschema",
 ];
 
 pub(crate) fn all() -> anyhow::Result<()> {
