@@ -389,6 +389,64 @@ fn init_writes_a_commented_configuration_that_loads_and_the_schema_prints() {
 }
 
 #[test]
+fn init_github_actions_prints_on_dry_run_writes_both_workflows_and_never_overwrites_without_force()
+{
+    let repo = python_project();
+    let workflows = repo.path().join(".github/workflows");
+    let printed = slipway(&repo, &["init", "--github-actions", "--dry-run"]).ok();
+    assert!(
+        printed.contains("# .github/workflows/version-bump.yml\n")
+            && printed.contains("# .github/workflows/release.yml\n")
+            && printed.contains("python -m build"),
+        "{printed}"
+    );
+    assert!(
+        !workflows.exists(),
+        "--dry-run wrote {}",
+        workflows.display()
+    );
+    assert!(!repo.path().join("slipway.toml").exists());
+
+    let written = slipway(&repo, &["init", "--github-actions"]).ok();
+    assert!(
+        written.contains("version-bump.yml") && written.contains("release.yml"),
+        "{written}"
+    );
+    let bump = read(&repo, ".github/workflows/version-bump.yml");
+    assert!(
+        bump.starts_with("# Written by `slipway init --github-actions`"),
+        "{bump}"
+    );
+    assert!(
+        !repo.path().join("slipway.toml").exists(),
+        "--github-actions writes no slipway.toml"
+    );
+
+    // Only one of them changed by hand: both are refused, the changed one is named, nothing moves.
+    repo.write(".github/workflows/release.yml", "# mine\n");
+    let again = slipway(&repo, &["init", "--github-actions"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("release.yml") && again.stderr.contains("--force"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(read(&repo, ".github/workflows/release.yml"), "# mine\n");
+    assert_eq!(read(&repo, ".github/workflows/version-bump.yml"), bump);
+
+    slipway(&repo, &["init", "--github-actions", "--force"]).ok();
+    assert!(read(&repo, ".github/workflows/release.yml").contains("name: Release"));
+}
+
+#[test]
+fn init_dry_run_needs_github_actions() {
+    let repo = python_project();
+    let run = slipway(&repo, &["init", "--dry-run"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!repo.path().join("slipway.toml").exists());
+}
+
+#[test]
 fn an_unknown_configuration_key_names_the_file_and_the_line() {
     let repo = python_project();
     repo.write(
