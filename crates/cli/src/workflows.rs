@@ -287,7 +287,10 @@ jobs:
             } else {
                 format!(" --platform {}", oci.platforms.join(","))
             };
-            let tar = if oci.layout.ends_with(".tar") {
+            let tar = if std::path::Path::new(&oci.layout)
+                .extension()
+                .is_some_and(|extension| extension.eq_ignore_ascii_case("tar"))
+            {
                 ""
             } else {
                 ",tar=false"
