@@ -136,6 +136,10 @@ pub struct CheckRepositoryArgs {
 
 /// `slipway init`
 #[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
 pub struct InitArgs {
     /// Overwrite the files that exist (slipway.toml, or the workflows with --github-actions).
     #[arg(long)]
