@@ -1,8 +1,10 @@
-//! slipway's chores: `cargo xtask ci | test | bench | release`.
+//! slipway's chores: `cargo xtask ci | test | wheel | bench | release`.
 //!
 //! - `ci`: formatting check, clippy with warnings denied, then `test`.
 //! - `test`: installs (or checks) what the tests need (a registry, skopeo, pypiserver, Python's
-//!   `packaging`), then runs every test of the workspace, end-to-end ones included.
+//!   `packaging`, maturin), then runs every test of the workspace, end-to-end ones included, and
+//!   checks the Python wheel: built with maturin, installed in a venv, `slipway --version`.
+//! - `wheel`: that last check on its own.
 //! - `bench [NAME]`: benchmarks that report ratios to a reference measured in the same run.
 //! - `release [patch|minor|major] [--pre ID] [--dry-run]`: releases this workspace through the
 //!   `slipway` library (the same code as `slipway release`).
@@ -20,7 +22,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-const USAGE: &str = "usage: cargo xtask <ci | test | lint | bench [changelog|pypi|oci|release-state] | provision | release [patch|minor|major] [--pre ID] [--dry-run]>";
+const USAGE: &str = "usage: cargo xtask <ci | test | wheel | lint | bench [changelog|pypi|oci|release-state] | provision | release [patch|minor|major] [--pre ID] [--dry-run]>";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +36,10 @@ fn main() -> anyhow::Result<()> {
         }
         "test" => test(rest),
         "lint" => lint(),
+        "wheel" => {
+            provision::all()?;
+            wheel()
+        }
         "provision" => provision::all(),
         "bench" => bench::run(rest),
         "release" => release(rest),
@@ -48,7 +54,103 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
     args.extend(extra.iter().map(String::as_str));
     cargo(&args)?;
     // `--all-targets` leaves out doctests, which document the pure crates' rules.
-    cargo(&["test", "--workspace", "--doc"])
+    cargo(&["test", "--workspace", "--doc"])?;
+    wheel()
+}
+
+/// The Python distribution (crates/cli/pyproject.toml): builds the wheel with maturin, installs
+/// it into a scratch venv and checks that the `slipway` it installs is this workspace's.
+///
+/// Offline: maturin's `cargo metadata` would otherwise want every platform's crates (Windows,
+/// wasm, Android), which `cargo test` never downloads; `--target <host>` narrows it to this
+/// platform (maturin passes `--filter-platform`), and `--offline` makes a missing crate an error
+/// rather than a download. The build uses the workspace's target dir (or `CARGO_TARGET_DIR`),
+/// under `target/<host>/release`: a second run only relinks what changed.
+fn wheel() -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let root = workspace_root();
+    let version = env!("CARGO_PKG_VERSION");
+    let scratch = tempfile::Builder::new()
+        .prefix("slipway-wheel-")
+        .tempdir()
+        .context("cannot create a scratch directory for the wheel")?;
+    let wheels = scratch.path().join("wheels");
+    let host = host_triple()?;
+    run(Command::new("python3")
+        .args([
+            "-m",
+            "maturin",
+            "build",
+            "--release",
+            "--offline",
+            "--target",
+        ])
+        .arg(&host)
+        .arg("--manifest-path")
+        .arg(root.join("crates/cli/Cargo.toml"))
+        .arg("--out")
+        .arg(&wheels)
+        .current_dir(&root))
+    .context("the wheel did not build: `python3 -m maturin build --release` in crates/cli")?;
+    let wheel = fs_err::read_dir(&wheels)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|extension| extension == "whl"))
+        .with_context(|| format!("maturin left no .whl in {}", wheels.display()))?;
+    // Without pip in the venv (Debian's python3 has no ensurepip without python3-venv): the
+    // outer pip installs into it.
+    let venv = scratch.path().join("venv");
+    run(Command::new("python3")
+        .args(["-m", "venv", "--without-pip"])
+        .arg(&venv))?;
+    run(Command::new("python3")
+        .args(["-m", "pip", "--python"])
+        .arg(venv.join("bin/python"))
+        .args([
+            "install",
+            "--quiet",
+            "--no-index",
+            "--no-deps",
+            "--disable-pip-version-check",
+        ])
+        .arg(&wheel))
+    .with_context(|| format!("cannot install {} into a venv", wheel.display()))?;
+    let installed = venv.join("bin/slipway");
+    let output = Command::new(&installed)
+        .arg("--version")
+        .output()
+        .with_context(|| format!("the wheel installed no runnable {}", installed.display()))?;
+    let said = String::from_utf8_lossy(&output.stdout);
+    let expected = format!("slipway {version}");
+    if !output.status.success() || said.trim() != expected {
+        bail!(
+            "the wheel's `slipway --version` says {:?} (exit {}, stderr {:?}), not {expected:?}: {} is not this workspace's binary",
+            said.trim(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim(),
+            wheel.display()
+        );
+    }
+    eprintln!(
+        "wheel: {} installs `{expected}` ({:.0?} to build, install and check)",
+        wheel.file_name().unwrap_or_default().to_string_lossy(),
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// The host's target triple, as `rustc -vV` says it.
+fn host_triple() -> anyhow::Result<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let output = Command::new(&rustc)
+        .arg("-vV")
+        .output()
+        .with_context(|| format!("cannot run {rustc} -vV"))?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+        .with_context(|| format!("{rustc} -vV names no host"))
 }
 
 /// Releases this workspace with the `slipway` library itself, through its typed API (the same

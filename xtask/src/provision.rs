@@ -4,7 +4,8 @@
 //! (the reference OCI client), `time` (GNU time, for peak memory in benchmarks).
 //! Python packages: `pypiserver` with `passlib` and `bcrypt<4.1` (passlib crashes on bcrypt
 //! htpasswd files with bcrypt 4.1 and later), `packaging` (the PEP 440 reference), `twine` and
-//! `build` (the reference uploader and builder).
+//! `build` (the reference uploader and builder), `maturin` (builds slipway's own wheel, the same
+//! range as crates/cli/pyproject.toml's build-system).
 
 use std::process::Command;
 
@@ -25,6 +26,7 @@ const PYTHON_MODULES: &[&str] = &[
     "twine",
     "build",
     "check_jsonschema",
+    "maturin",
 ];
 const PYTHON_REQUIREMENTS: &[&str] = &[
     "pypiserver",
@@ -34,6 +36,7 @@ const PYTHON_REQUIREMENTS: &[&str] = &[
     "twine",
     "build",
     "check-jsonschema",
+    "maturin>=1.5,<2",
 ];
 
 pub(crate) fn all() -> anyhow::Result<()> {
