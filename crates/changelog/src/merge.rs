@@ -109,15 +109,7 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
                 text.push_str(newline);
                 text.push_str(newline);
             }
-            text.push_str(&carry_hand_written(
-                &existing[start..end],
-                &section_text,
-                newline,
-            ));
-            if end < existing.len() {
-                text.push_str(newline);
-            }
-            text.push_str(&existing[end..]);
+            replace_section(&mut text, existing, start..end, &section_text, newline);
         }
         _ => {
             let at = match &block_version {
@@ -239,15 +231,7 @@ pub fn merge_rerelease(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
     let section_text = normalise_newlines(&block.text, crlf);
     let mut text = String::with_capacity(existing.len() + section_text.len());
     text.push_str(&existing[..start]);
-    text.push_str(&carry_hand_written(
-        &existing[start..end],
-        &section_text,
-        newline,
-    ));
-    if end < existing.len() {
-        text.push_str(newline);
-    }
-    text.push_str(&existing[end..]);
+    replace_section(&mut text, existing, start..end, &section_text, newline);
     let keep_unreleased = Lines::new(&text)
         .headings()
         .any(|(_, label)| label.eq_ignore_ascii_case(UNRELEASED));
@@ -385,6 +369,26 @@ pub fn fold_prerelease_sections(text: &str, version: &Version, mode: PrereleaseS
         out.truncate(out.len() - newline.len());
     }
     out
+}
+
+/// Appends `new` in place of `existing[section]` (its hand-written lines carried into it), then
+/// the rest of `existing`.
+fn replace_section(
+    text: &mut String,
+    existing: &str,
+    section: std::ops::Range<usize>,
+    new: &str,
+    newline: &str,
+) {
+    text.push_str(&carry_hand_written(
+        &existing[section.clone()],
+        new,
+        newline,
+    ));
+    if section.end < existing.len() {
+        text.push_str(newline);
+    }
+    text.push_str(&existing[section.end..]);
 }
 
 /// The section `new` with the hand-written items of the section `old` carried into it.

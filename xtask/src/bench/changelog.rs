@@ -6,12 +6,11 @@
 //! runs, reported as ratios to the `git log --format` floor measured in the same run.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 
 const RUNS: usize = 5;
 
@@ -130,20 +129,7 @@ fn synthetic_repository(root: &Path, commits: usize) -> anyhow::Result<PathBuf> 
         "building a synthetic history of {commits} commits in {}",
         path.display()
     );
-    let mut import = Command::new("git")
-        .args(["fast-import", "--quiet"])
-        .current_dir(&path)
-        .stdin(Stdio::piped())
-        .spawn()
-        .context("cannot start git fast-import")?;
-    let stdin = import.stdin.take().expect("piped stdin");
-    let mut stdin = std::io::BufWriter::new(stdin);
-    stdin.write_all(fast_import_stream(commits).as_bytes())?;
-    drop(stdin);
-    let status = import.wait()?;
-    if !status.success() {
-        bail!("git fast-import failed with {status}");
-    }
+    super::fast_import(&path, &fast_import_stream(commits))?;
     crate::run(
         Command::new("git")
             .args(["reset", "-q", "--hard", "main"])

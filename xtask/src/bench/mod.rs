@@ -115,6 +115,29 @@ pub(crate) fn timed_output(
     Ok((elapsed, output))
 }
 
+/// Feeds `stream` to `git fast-import` in the repository at `path`.
+pub(crate) fn fast_import(path: &std::path::Path, stream: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut import = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(path)
+        .stdin(Stdio::piped())
+        .spawn()
+        .context("cannot start git fast-import")?;
+    let stdin = import
+        .stdin
+        .take()
+        .context("git fast-import has no stdin")?;
+    let mut stdin = std::io::BufWriter::new(stdin);
+    stdin.write_all(stream.as_bytes())?;
+    drop(stdin);
+    let status = import.wait()?;
+    if !status.success() {
+        bail!("git fast-import failed with {status}");
+    }
+    Ok(())
+}
+
 /// Fails with the install hint when one of `tools` (absolute paths, or programs on `PATH`) is missing.
 pub(crate) fn require(tools: &[&str]) -> anyhow::Result<()> {
     for tool in tools {

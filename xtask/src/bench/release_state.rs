@@ -18,12 +18,11 @@
 //! the command printed, so a fast wrong answer is visible as such.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 
 use super::changelog::{commit, tag};
 
@@ -155,20 +154,7 @@ fn build(root: &Path, name: &str, stream: Stream) -> anyhow::Result<PathBuf> {
     )?;
     eprintln!("building the {name} history in {}", path.display());
     let start = Instant::now();
-    let mut import = Command::new("git")
-        .args(["fast-import", "--quiet"])
-        .current_dir(&path)
-        .stdin(Stdio::piped())
-        .spawn()
-        .context("cannot start git fast-import")?;
-    let stdin = import.stdin.take().expect("piped stdin");
-    let mut stdin = std::io::BufWriter::new(stdin);
-    stdin.write_all(stream().as_bytes())?;
-    drop(stdin);
-    let status = import.wait()?;
-    if !status.success() {
-        bail!("git fast-import failed with {status}");
-    }
+    super::fast_import(&path, &stream())?;
     crate::run(
         Command::new("git")
             .args(["reset", "-q", "--hard", "main"])
