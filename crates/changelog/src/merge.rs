@@ -103,11 +103,7 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
             let end = layout.section_end(start, footer_start);
             text.push_str(&existing[..start]);
             if unreleased_link.is_some() {
-                text.push_str("## [");
-                text.push_str(UNRELEASED);
-                text.push(']');
-                text.push_str(newline);
-                text.push_str(newline);
+                push_unreleased_heading(&mut text, newline);
             }
             replace_section(&mut text, existing, start..end, &section_text, newline);
         }
@@ -134,11 +130,7 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
             }
             if unreleased_link.is_some() {
                 // No Unreleased section here (else it would have been replaced above).
-                text.push_str("## [");
-                text.push_str(UNRELEASED);
-                text.push(']');
-                text.push_str(newline);
-                text.push_str(newline);
+                push_unreleased_heading(&mut text, newline);
             }
             text.push_str(&section_text);
             if at < existing.len() {
@@ -369,6 +361,15 @@ pub fn fold_prerelease_sections(text: &str, version: &Version, mode: PrereleaseS
         out.truncate(out.len() - newline.len());
     }
     out
+}
+
+/// Appends an empty `## [Unreleased]` section (its heading and a blank line).
+fn push_unreleased_heading(text: &mut String, newline: &str) {
+    text.push_str("## [");
+    text.push_str(UNRELEASED);
+    text.push(']');
+    text.push_str(newline);
+    text.push_str(newline);
 }
 
 /// Appends `new` in place of `existing[section]` (its hand-written lines carried into it), then

@@ -465,11 +465,10 @@ fn release_with_three_contributors() -> TestRepo {
     repo
 }
 
-#[test]
-fn the_announcement_follows_the_runbook() {
-    let repo = release_with_three_contributors();
-    let text = slipway(
-        &repo,
+/// The 2.0.0 release of `repo`'s unreleased changes, in `format`.
+fn release_text(repo: &TestRepo, format: &str) -> String {
+    slipway(
+        repo,
         &[
             "changelog",
             "--unreleased",
@@ -478,10 +477,16 @@ fn the_announcement_follows_the_runbook() {
             "--date",
             "2026-11-30",
             "--format",
-            "announcement",
+            format,
         ],
     )
-    .ok();
+    .ok()
+}
+
+#[test]
+fn the_announcement_follows_the_runbook() {
+    let repo = release_with_three_contributors();
+    let text = release_text(&repo, "announcement");
     for expected in [
         "pip install --upgrade widget==2.0.0",
         "docker pull ghcr.io/acme/widget:2.0.0",
@@ -520,20 +525,7 @@ fn the_announcement_follows_the_runbook() {
 #[test]
 fn the_notes_of_a_release_with_breaking_changes() {
     let repo = release_with_three_contributors();
-    let text = slipway(
-        &repo,
-        &[
-            "changelog",
-            "--unreleased",
-            "--tag",
-            "2.0.0",
-            "--date",
-            "2026-11-30",
-            "--format",
-            "notes",
-        ],
-    )
-    .ok();
+    let text = release_text(&repo, "notes");
     assert_filtered_snapshot!(text);
 }
 
