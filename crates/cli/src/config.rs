@@ -113,6 +113,20 @@ pub struct GitConfig {
     pub branch: Option<String>,
     /// Sign tags with `git tag -s`. Default: false.
     pub sign_tags: bool,
+    /// The branching model: `trunk` (releases are tagged on the branch they are made from) or
+    /// `git-flow` (release branches cut from the develop branch, merged into the main branch and
+    /// tagged there, then merged back). Default: `trunk`.
+    pub flow: Flow,
+    /// The branch releases are tagged on, in git-flow. Default: `main`.
+    pub main_branch: String,
+    /// The branch work is merged into between releases, in git-flow. Default: `develop`.
+    pub develop_branch: String,
+    /// The name of a release branch, in git-flow. Default: `release/v{version}`.
+    #[schemars(with = "String")]
+    pub release_branch: BranchTemplate,
+    /// The name of a hotfix branch. Default: `hotfix/{version}`.
+    #[schemars(with = "String")]
+    pub hotfix_branch: BranchTemplate,
 }
 
 impl Default for GitConfig {
@@ -121,7 +135,84 @@ impl Default for GitConfig {
             remote: "origin".to_owned(),
             branch: None,
             sign_tags: false,
+            flow: Flow::Trunk,
+            main_branch: "main".to_owned(),
+            develop_branch: "develop".to_owned(),
+            release_branch: BranchTemplate::new("release/v{version}").expect("a valid template"),
+            hotfix_branch: BranchTemplate::new("hotfix/{version}").expect("a valid template"),
         }
+    }
+}
+
+/// A branching model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flow {
+    /// Releases are tagged on the branch they are made from; hotfixes are cherry-picked back.
+    #[default]
+    Trunk,
+    /// git-flow: `release start` cuts a release branch from develop, `release finish` merges it
+    /// into main (tagged) and main back into develop; hotfixes are merged into both.
+    GitFlow,
+}
+
+/// A branch name with `{version}` in it, such as `release/v{version}`: checked when the
+/// configuration is read, so that a bad one stops nothing half-way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct BranchTemplate(String);
+
+impl BranchTemplate {
+    /// The template, if `{version}` appears in it once and the rest can be part of a branch name.
+    pub fn new(template: &str) -> Result<BranchTemplate, String> {
+        if template.matches("{version}").count() != 1 {
+            return Err(format!(
+                "branch template {template:?} must contain {{version}} exactly once, e.g. \"release/v{{version}}\""
+            ));
+        }
+        // What `git check-ref-format` refuses, with the version in place.
+        let sample = template.replace("{version}", "1.2.0");
+        let bad = sample.is_empty()
+            || sample.starts_with(['/', '-', '.'])
+            || sample.ends_with(['/', '.'])
+            || sample.to_ascii_lowercase().ends_with(".lock")
+            || sample.contains("..")
+            || sample.contains("//")
+            || sample.contains("@{")
+            || sample.contains("/.")
+            || sample
+                .chars()
+                .any(|c| c.is_ascii_control() || " ~^:?*[\\".contains(c));
+        if bad {
+            return Err(format!(
+                "branch template {template:?} does not give a valid branch name (no spaces, `..`, `~^:?*[\\`, leading `-` or `.`, trailing `/`, `.` or `.lock`)"
+            ));
+        }
+        Ok(BranchTemplate(template.to_owned()))
+    }
+
+    /// The template as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The branch of `version`.
+    pub fn format(&self, version: &versioning::Version) -> String {
+        self.0.replace("{version}", &version.to_string())
+    }
+
+    /// The version a branch of this template is for, if `branch` is one.
+    pub fn parse(&self, branch: &str) -> Option<versioning::Version> {
+        let (prefix, suffix) = self.0.split_once("{version}")?;
+        let text = branch.strip_prefix(prefix)?.strip_suffix(suffix)?;
+        versioning::Version::parse(text).ok()
+    }
+}
+
+impl<'de> Deserialize<'de> for BranchTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        BranchTemplate::new(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -481,6 +572,11 @@ pub const INIT_TEMPLATE: &str = r#"# slipway configuration. Every setting is opt
 remote = "origin"
 # branch = "main"                # default: the current branch
 sign-tags = false
+flow = "trunk"                    # or "git-flow": `slipway release start` on develop, `release finish` on the release branch
+# main-branch = "main"            # git-flow: where releases are merged and tagged
+# develop-branch = "develop"      # git-flow: where release branches are cut from, and merged back into
+# release-branch = "release/v{version}"
+# hotfix-branch = "hotfix/{version}"
 
 [changelog]
 path = "CHANGELOG.md"

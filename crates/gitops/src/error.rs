@@ -211,6 +211,27 @@ pub enum Error {
         applied: Vec<CommitId>,
     },
 
+    /// A merge hit a conflict.
+    #[error(
+        "merging {source_rev} into `{target}` conflicts in: {}; {}",
+        paths.join(", "),
+        if *kept {
+            "the conflict is left in the work tree"
+        } else {
+            "nothing was changed"
+        }
+    )]
+    MergeConflict {
+        /// What was merged (a branch, a tag, a commit).
+        source_rev: String,
+        /// The branch merged into.
+        target: String,
+        /// The conflicting paths.
+        paths: Vec<String>,
+        /// Whether the conflicted merge was written to the index and work tree.
+        kept: bool,
+    },
+
     /// A merge commit was given to cherry-pick.
     #[error("cannot cherry-pick merge commit {commit}: pick the commits it merged instead")]
     CherryPickMerge {

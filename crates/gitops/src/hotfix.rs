@@ -144,7 +144,7 @@ impl Repository {
             .iter()
             .map(|commit| self.resolve_oid(commit.as_str()))
             .collect::<Result<_, _>>()?;
-        let mut existing = self.patch_ids_on_branch(start, &to_pick)?;
+        let (mut existing, picked_before) = self.patch_ids_on_branch(start, &to_pick)?;
         let (_, committer) = self.signatures()?;
 
         let mut tip = start;
@@ -158,6 +158,13 @@ impl Repository {
                 .context(|| format!("reading commit {id}"))?;
             if commit.parent_count() > 1 {
                 return Err(Error::CherryPickMerge { commit: id });
+            }
+            // A commit picked before (its `cherry picked from` line is on the branch: a conflict
+            // resolved by hand changes the patch) or whose patch the branch has is not picked again.
+            if picked_before.contains(&oid) {
+                tracing::debug!(commit = %id, "cherry-picked onto the branch before, skipped");
+                skipped.push(id);
+                continue;
             }
             let patch_id = self.patch_id_of(&commit)?;
             if patch_id
@@ -241,11 +248,17 @@ impl Repository {
     }
 
     /// Patch ids of the commits on the branch that none of `picks` reaches (the branch
-    /// side since the merge-bases).
-    fn patch_ids_on_branch(&self, tip: Oid, picks: &[Oid]) -> Result<HashSet<PatchId>, Error> {
+    /// side since the merge-bases), and the commits their `(cherry picked from commit …)` lines
+    /// name.
+    fn patch_ids_on_branch(
+        &self,
+        tip: Oid,
+        picks: &[Oid],
+    ) -> Result<(HashSet<PatchId>, HashSet<Oid>), Error> {
         let mut patch_ids = HashSet::new();
+        let mut picked_from = HashSet::new();
         if picks.is_empty() {
-            return Ok(patch_ids);
+            return Ok((patch_ids, picked_from));
         }
         let mut walk = self
             .git
@@ -265,8 +278,14 @@ impl Repository {
             if let Some(patch_id) = self.patch_id_of(&commit)? {
                 patch_ids.insert(patch_id);
             }
+            picked_from.extend(
+                String::from_utf8_lossy(commit.message_bytes())
+                    .lines()
+                    .filter_map(|line| line.trim().strip_prefix("(cherry picked from commit "))
+                    .filter_map(|rest| Oid::from_str(rest.trim_end_matches(')')).ok()),
+            );
         }
-        Ok(patch_ids)
+        Ok((patch_ids, picked_from))
     }
 
     /// Move `branch` from `from` to `to`, updating the index and work tree first when it
@@ -323,7 +342,7 @@ impl Repository {
     }
 }
 
-fn conflicted_paths(index: &git2::Index) -> Result<Vec<String>, Error> {
+pub(crate) fn conflicted_paths(index: &git2::Index) -> Result<Vec<String>, Error> {
     let mut paths = Vec::new();
     for conflict in index
         .conflicts()

@@ -1,5 +1,5 @@
 //! Everything git does in a release, on real repositories: preflight checks, release tags,
-//! commit history, commits and tags, pushes, hotfix branches and cherry-picks.
+//! commit history, commits and tags, pushes, hotfix branches, cherry-picks and git-flow merges.
 //!
 //! # Git: libgit2 for reading, the `git` executable for the network and signing
 //!
@@ -56,6 +56,7 @@
 mod error;
 mod history;
 mod hotfix;
+mod merge;
 mod preflight;
 mod release_state;
 mod remote;
@@ -70,6 +71,7 @@ mod write;
 pub use error::{Cause, Error};
 pub use history::{HistoryOptions, PathFilter, Range, Release, ReleaseHistory};
 pub use hotfix::{CherryPick, CherryPickOptions, Hotfix};
+pub use merge::{InProgress, Merge, MergeOptions};
 pub use preflight::{
     ChangeKind, DirtyPath, HeadState, Preflight, PreflightOptions, SigningKey, UpstreamStatus,
 };

@@ -34,8 +34,8 @@ pub enum TagKind {
 /// What to push in one `git push`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PushOptions {
-    /// A local branch to push to the branch of the same name.
-    pub branch: Option<String>,
+    /// Local branches, each pushed to the branch of the same name.
+    pub branches: Vec<String>,
     /// Tags to push (names without `refs/tags/`).
     pub tags: Vec<String>,
     /// Set the pushed branch's upstream (`--set-upstream`).
@@ -371,14 +371,17 @@ impl Repository {
         Ok(parse_ls_remote_tags(&output))
     }
 
-    /// Push a branch and tags to `remote` in one `git push --atomic`, so either all of
+    /// Push branches and tags to `remote` in one `git push --atomic`, so either all of
     /// them land or none; if the remote does not support atomic pushes, push again
     /// without `--atomic`. Never forces.
     pub fn push(&self, remote: &str, options: &PushOptions) -> Result<PushReport, Error> {
         let mut refspecs: Vec<String> = Vec::new();
-        if let Some(branch) = &options.branch {
-            refspecs.push(format!("refs/heads/{branch}:refs/heads/{branch}"));
-        }
+        refspecs.extend(
+            options
+                .branches
+                .iter()
+                .map(|branch| format!("refs/heads/{branch}:refs/heads/{branch}")),
+        );
         refspecs.extend(
             options
                 .tags

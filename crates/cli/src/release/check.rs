@@ -29,6 +29,7 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
         &super::preflight::Needs::of_config(context),
         mode,
     ));
+    let flow_branch = flow_problems(context, &mut problems);
     let files = crate::version_files::load(project)?;
     let report_files = files
         .iter()
@@ -53,7 +54,8 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
     // otherwise is not the one the releases wrote (a placeholder, a stale copy).
     let state = crate::tags::release_state(repository, &scheme)?;
     if let Some(latest) = state.latest_reachable() {
-        if latest.version != current {
+        // A release or hotfix branch carries the version it will release.
+        if latest.version != current && flow_branch.as_ref() != Some(&current) {
             let chosen: Vec<String> = files
                 .iter()
                 .map(crate::version_files::VersionFile::display_path)
@@ -80,4 +82,47 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
         files: report_files,
         problems,
     })
+}
+
+/// In git-flow, which branch a release may start from: a release starts on the develop branch
+/// and finishes on its release branch, a hotfix finishes on its hotfix branch. Returns the
+/// version of the release or hotfix branch checked out, if it is one.
+fn flow_problems(context: &Context, problems: &mut Vec<String>) -> Option<versioning::Version> {
+    let git = &context.project.config.git;
+    if git.flow != crate::config::Flow::GitFlow {
+        return None;
+    }
+    let branch = context.repository.current_branch().ok()?;
+    if branch == git.develop_branch {
+        return None;
+    }
+    if let Some(version) = git
+        .release_branch
+        .parse(&branch)
+        .or_else(|| git.hotfix_branch.parse(&branch))
+    {
+        for other in [&git.main_branch, &git.develop_branch] {
+            if context
+                .repository
+                .branch_tip(other)
+                .ok()
+                .flatten()
+                .is_none()
+            {
+                problems.push(format!(
+                    "there is no local branch {other}, which finishing {branch} merges into: `git branch {other} {}/{other}`",
+                    git.remote
+                ));
+            }
+        }
+        return Some(version);
+    }
+    problems.push(format!(
+        "HEAD is on {branch}; in git-flow a release starts on {develop} (`slipway release start`) and finishes on its release branch ({}, `slipway release finish`), a hotfix starts from {main}'s latest release (`slipway hotfix start`) and finishes on its branch ({})",
+        git.release_branch.as_str(),
+        git.hotfix_branch.as_str(),
+        develop = git.develop_branch,
+        main = git.main_branch
+    ));
+    None
 }

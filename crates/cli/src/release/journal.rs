@@ -75,14 +75,22 @@ pub enum StepOutput {
         /// The assets attached, with their sha256.
         assets: Vec<PublishedFile>,
     },
+    /// A merge into a branch (git-flow).
+    Merge {
+        /// The merge commit (or, when the branch had the merge already, the commit that made it).
+        commit: String,
+        /// The branch's tip before the merge, for `--abort`.
+        before: String,
+    },
     /// The fixes cherry-picked onto the target branch.
     CherryPick {
-        /// The new commits on the target branch.
+        /// The new commits on the target branches.
         picked: Vec<String>,
-        /// The fixes the target already had.
+        /// The fixes a target already had.
         skipped: Vec<String>,
-        /// The target branch's tip afterwards.
-        tip: String,
+        /// Each target branch's tip afterwards.
+        #[serde(default)]
+        tips: std::collections::BTreeMap<String, String>,
     },
 }
 
@@ -128,6 +136,21 @@ impl Journal {
             Some(StepOutput::Commit { commit }) => Some(commit),
             _ => None,
         }
+    }
+
+    /// The merge commit `step` (a merge step) made or found, once it is done.
+    pub fn merge_commit(&self, step: StepKind) -> Option<&str> {
+        match self.record(step).map(|record| &record.output) {
+            Some(StepOutput::Merge { commit, .. }) => Some(commit),
+            _ => None,
+        }
+    }
+
+    /// The commit the release tag points at: the merge into the main branch in git-flow, else the
+    /// release commit; `None` before either is made.
+    pub fn tagged_commit(&self) -> Option<&str> {
+        self.merge_commit(StepKind::MergeMain)
+            .or_else(|| self.release_commit())
     }
 
     /// The first step not finished yet.

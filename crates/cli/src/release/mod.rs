@@ -25,6 +25,7 @@
 //! knows it (as a kill at the worst moment would).
 
 pub mod check;
+pub mod hotfix;
 pub mod journal;
 pub mod latest;
 pub mod plan;
@@ -86,12 +87,17 @@ fn describe_plan(
     )?;
     writeln!(
         out,
-        "tag {}{}",
+        "tag {}{}{}",
         plan.tag,
         if plan.is_prerelease() {
             " (pre-release)"
         } else {
             ""
+        },
+        if plan.tags() {
+            ""
+        } else {
+            ", made by `slipway release finish`"
         }
     )?;
     writeln!(out)?;
@@ -170,32 +176,65 @@ pub fn resume(context: &Context) -> Result<Journal> {
     Ok(journal)
 }
 
+/// Where a release left `HEAD`: the branch and the commit its finished steps lead to.
+fn position(journal: &Journal) -> (&str, &str) {
+    let plan = &journal.plan;
+    if let (PlanKind::Finish { main, .. }, Some(merge)) =
+        (&plan.kind, journal.merge_commit(StepKind::MergeMain))
+    {
+        return (main, merge);
+    }
+    let branch = if journal.record(StepKind::CreateBranch).is_some() {
+        plan.branch.as_str()
+    } else {
+        plan.start_branch()
+    };
+    (
+        branch,
+        journal.release_commit().unwrap_or(&plan.base_commit),
+    )
+}
+
 /// Why a journal no longer describes the repository, if it does not.
 fn guard(context: &Context, journal: &Journal) -> anyhow::Result<()> {
     let plan = &journal.plan;
     let repository = &context.repository;
-    let way_out = "`slipway release --abort` undoes its local steps, then `slipway release` plans again from here";
+    let way_out = format!(
+        "`{command} --abort` undoes its local steps, then `{command}` plans again from here",
+        command = plan.command()
+    );
     let refuse = |reason: String| {
         anyhow::anyhow!(
             "cannot resume the release of {}: {reason}; {way_out}",
             plan.version
         )
     };
+    // A merge or a cherry-pick checks out what it needs and finds its work however it was
+    // finished (by the user, after a conflict): it goes on from wherever `HEAD` is.
+    let positions_itself = journal.next_step().is_some_and(StepKind::positions_itself);
+    let (expected_branch, expected) = position(journal);
     let branch = repository.current_branch().ok();
-    if branch.as_deref() != Some(plan.branch.as_str()) {
+    let head = repository.head().context("cannot read HEAD")?;
+    // Killed right after the release branch was created: it is checked out at the base.
+    let crashed_after_branch = journal.record(StepKind::CreateBranch).is_none()
+        && plan.steps.contains(&StepKind::CreateBranch)
+        && branch.as_deref() == Some(plan.branch.as_str())
+        && head.as_str() == plan.base_commit;
+    if !positions_itself && !crashed_after_branch && branch.as_deref() != Some(expected_branch) {
         return Err(refuse(format!(
-            "it was planned on {}, and HEAD is {} (`git switch {}` to resume it there)",
-            plan.branch,
+            "it was {} {expected_branch}, and HEAD is {} (`git switch {expected_branch}` to resume it there)",
+            if journal.done.len() > 1 {
+                "left on"
+            } else {
+                "planned on"
+            },
             branch.map_or_else(|| "detached".to_owned(), |branch| format!("on {branch}")),
-            plan.branch
         )));
     }
-    let head = repository.head().context("cannot read HEAD")?;
-    let expected = journal.release_commit().unwrap_or(&plan.base_commit);
     let crashed_after_commit = journal.release_commit().is_none()
         && head.as_str() != plan.base_commit
         && steps::is_release_commit(context, plan, &head)?;
-    if head.as_str() != expected && !crashed_after_commit {
+    if !positions_itself && head.as_str() != expected && !crashed_after_commit {
         let new = repository
             .commits(
                 &gitops::Range::head().exclude(expected.to_owned()),
@@ -316,8 +355,9 @@ pub fn run(
         }
         let done = steps::execute(context, &journal, step).with_context(|| {
             format!(
-                "release {}: step `{step}` failed; fix the cause, then `slipway release --resume` (or `slipway release --abort` to undo the local steps and plan again)",
-                journal.plan.version
+                "release {}: step `{step}` failed; fix the cause, then `{command} --resume` (or `{command} --abort` to undo the local steps and plan again)",
+                journal.plan.version,
+                command = journal.plan.command()
             )
         })?;
         inject_failure(context, "SLIPWAY_TEST_FAIL_BEFORE_RECORD", step)?;
@@ -349,11 +389,66 @@ fn store(context: &Context) -> JournalStore {
     JournalStore::new(context.repository.git_dir())
 }
 
+/// git-flow: takes back the unpushed merges into the develop and main branches (each only if the
+/// branch is still at the merge), and checks out the release branch again.
+fn undo_merges(
+    context: &Context,
+    journal: &Journal,
+    report: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let PlanKind::Finish { main, develop, .. } = &journal.plan.kind else {
+        return Ok(());
+    };
+    let repository = &context.repository;
+    let merges = [
+        (StepKind::MergeDevelop, develop),
+        (StepKind::MergeMain, main),
+    ];
+    if merges
+        .iter()
+        .all(|(step, _)| journal.record(*step).is_none())
+    {
+        return Ok(());
+    }
+    repository
+        .checkout_branch(&journal.plan.branch)
+        .with_context(|| format!("cannot switch back to {}", journal.plan.branch))?;
+    for (step, branch) in merges {
+        let Some(record) = journal.record(step).filter(|record| record.changed) else {
+            continue;
+        };
+        let StepOutput::Merge { commit, before } = &record.output else {
+            continue;
+        };
+        let (Some(commit), Some(before)) = (
+            gitops::CommitId::new(commit.as_str()),
+            gitops::CommitId::new(before.as_str()),
+        ) else {
+            anyhow::bail!("the journal's record of `{step}` is damaged");
+        };
+        if repository.branch_tip(branch)?.as_ref() == Some(&commit) {
+            repository.move_branch(branch, &commit, &before)?;
+            report.push(format!(
+                "took back the merge into {branch} ({} is at {} again)",
+                branch,
+                before.short()
+            ));
+        } else {
+            report.push(format!(
+                "the merge {} into {branch} stays: {branch} has moved since",
+                commit.short()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn in_progress(journal: &Journal) -> anyhow::Error {
     bad_input(anyhow::anyhow!(
-        "a release of {} is in progress (last finished step: {}): `slipway release --resume` finishes it, `slipway release --abort` undoes its local steps",
+        "a release of {} is in progress (last finished step: {}): `{command} --resume` finishes it, `{command} --abort` undoes its local steps",
         journal.plan.version,
-        journal.last_done().map_or("none", StepKind::name)
+        journal.last_done().map_or("none", StepKind::name),
+        command = journal.plan.command()
     ))
 }
 
@@ -376,24 +471,44 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
     };
     let plan = &journal.plan;
     let mut report = Vec::new();
+    let command = plan.command();
+    let pushed = journal.record(StepKind::Push).is_some()
+        || if plan.tags() {
+            repository
+                .ls_remote_tags(&plan.remote)
+                .is_ok_and(|tags| tags.iter().any(|remote_tag| remote_tag.name == plan.tag))
+        } else {
+            repository
+                .remote_has_branch(&plan.remote, &plan.branch)
+                .unwrap_or(false)
+        };
+    if !pushed {
+        if let Some(operation) = repository.in_progress() {
+            return Err(bad_input(anyhow::anyhow!(
+                "{operation} is in progress in the work tree: `git merge --abort` or `git cherry-pick --abort` first, then `{command} --abort`"
+            )));
+        }
+        undo_merges(context, &journal, &mut report)?;
+    }
     if journal.release_commit().is_some()
         && repository.current_branch().ok().as_deref() != Some(plan.branch.as_str())
     {
         return Err(bad_input(anyhow::anyhow!(
-            "the release of {} was made on {}: `git switch {}`, then `slipway release --abort` takes back its commit there",
+            "the release of {} was made on {}: `git switch {}`, then `{command} --abort` takes back its commit there",
             plan.version,
             plan.branch,
             plan.branch
         )));
     }
-    let pushed = journal.record(StepKind::Push).is_some()
-        || repository
-            .ls_remote_tags(&plan.remote)
-            .is_ok_and(|tags| tags.iter().any(|remote_tag| remote_tag.name == plan.tag));
-    if pushed {
+    if pushed && plan.tags() {
         report.push(format!(
             "tag {} is pushed to {} and stays (others may have fetched it); the next release takes the next version",
             plan.tag, plan.remote
+        ));
+    } else if pushed {
+        report.push(format!(
+            "the release branch {} is pushed to {} and stays: `slipway release finish` on it finishes the release",
+            plan.branch, plan.remote
         ));
     } else {
         if repository
@@ -430,6 +545,19 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
             || journal.record(StepKind::Changelog).is_some()
         {
             report.push("the version files and the changelog were edited but not committed: `git checkout -- .` restores them".to_owned());
+        }
+        if let PlanKind::ReleaseStart { from } = &plan.kind {
+            if repository.checkout_branch(from).is_ok()
+                && repository
+                    .delete_branch(&plan.branch)
+                    .context("cannot delete the release branch")?
+                    .is_applied()
+            {
+                report.push(format!(
+                    "deleted the release branch {} and switched back to {from}",
+                    plan.branch
+                ));
+            }
         }
     }
     for published in [

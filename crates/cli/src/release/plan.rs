@@ -46,8 +46,16 @@ pub enum StepKind {
     Verify,
     /// The `after-publish` hooks.
     AfterPublishHooks,
-    /// A hotfix's fixes cherry-picked onto the main branch, which is pushed.
+    /// A hotfix's fixes cherry-picked onto other branches, each pushed.
     CherryPick,
+    /// git-flow: the release branch created from the develop branch and checked out.
+    CreateBranch,
+    /// git-flow: the release (or hotfix) branch merged into the main branch (`--no-ff`).
+    MergeMain,
+    /// git-flow: the main branch merged back into the develop branch.
+    MergeDevelop,
+    /// git-flow: the release (or hotfix) branch deleted, here and on the remote.
+    DeleteBranch,
 }
 
 impl StepKind {
@@ -69,6 +77,10 @@ impl StepKind {
             StepKind::Verify => "verify",
             StepKind::AfterPublishHooks => "after-publish-hooks",
             StepKind::CherryPick => "cherry-pick",
+            StepKind::CreateBranch => "create-branch",
+            StepKind::MergeMain => "merge-main",
+            StepKind::MergeDevelop => "merge-develop",
+            StepKind::DeleteBranch => "delete-branch",
         }
     }
 
@@ -85,6 +97,19 @@ impl StepKind {
                 | StepKind::Tag
                 | StepKind::CheckTag
                 | StepKind::BuildHooks
+                | StepKind::CreateBranch
+                | StepKind::MergeMain
+                | StepKind::MergeDevelop
+        )
+    }
+
+    /// Whether the step checks out what it needs itself and recognises its own work, however it
+    /// was finished: a merge or a cherry-pick whose conflict the user resolved and committed. A
+    /// resumed release goes on with such a step from whatever is checked out.
+    pub fn positions_itself(self) -> bool {
+        matches!(
+            self,
+            StepKind::MergeMain | StepKind::MergeDevelop | StepKind::CherryPick
         )
     }
 }
@@ -105,9 +130,41 @@ pub enum PlanKind {
     Hotfix {
         /// The tag the hotfix branch started from.
         base_tag: String,
-        /// The branch the fixes are cherry-picked onto afterwards, if any.
-        cherry_pick_to: Option<String>,
+        /// The branches the fixes are cherry-picked onto afterwards, in order.
+        #[serde(deserialize_with = "one_or_many")]
+        cherry_pick_to: Vec<String>,
     },
+    /// git-flow: a release branch cut from the develop branch, with the version files and the
+    /// changelog section committed on it (`slipway release start`). Nothing is tagged.
+    ReleaseStart {
+        /// The branch it is cut from.
+        from: String,
+    },
+    /// git-flow: a release or hotfix branch merged into the main branch and tagged there, the
+    /// main branch merged back into the develop branch, the branch deleted
+    /// (`slipway release finish`, `slipway hotfix finish`).
+    Finish {
+        /// The branch releases are tagged on.
+        main: String,
+        /// The branch the main branch is merged back into.
+        develop: String,
+        /// Whether the branch is a hotfix branch (from the main branch's latest release).
+        hotfix: bool,
+    },
+}
+
+/// A journal written when `cherry_pick_to` was one optional branch still reads.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        None(Option<String>),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::None(one) => one.into_iter().collect(),
+        OneOrMany::Many(many) => many,
+    })
 }
 
 /// The changelog section of the release, rendered once at planning time.
@@ -196,6 +253,45 @@ impl Plan {
     /// Whether the version is a pre-release.
     pub fn is_prerelease(&self) -> bool {
         self.version.is_prerelease()
+    }
+
+    /// The branch the release starts on: the develop branch for `release start`, else
+    /// [`Plan::branch`].
+    pub fn start_branch(&self) -> &str {
+        match &self.kind {
+            PlanKind::ReleaseStart { from } => from,
+            _ => &self.branch,
+        }
+    }
+
+    /// The branches and tags the push step pushes, in one atomic push.
+    pub fn pushed_refs(&self) -> (Vec<String>, Vec<String>) {
+        match &self.kind {
+            PlanKind::ReleaseStart { .. } => (vec![self.branch.clone()], Vec::new()),
+            PlanKind::Finish { main, develop, .. } => {
+                (vec![main.clone(), develop.clone()], vec![self.tag.clone()])
+            }
+            PlanKind::Release | PlanKind::Hotfix { .. } => {
+                (vec![self.branch.clone()], vec![self.tag.clone()])
+            }
+        }
+    }
+
+    /// The command that resumes this release, and with `--abort` gives it up.
+    pub fn command(&self) -> &'static str {
+        match &self.kind {
+            PlanKind::Release => "slipway release",
+            PlanKind::Hotfix { .. } | PlanKind::Finish { hotfix: true, .. } => {
+                "slipway hotfix finish"
+            }
+            PlanKind::ReleaseStart { .. } => "slipway release start",
+            PlanKind::Finish { hotfix: false, .. } => "slipway release finish",
+        }
+    }
+
+    /// Whether the plan tags and publishes (everything but `release start`).
+    pub fn tags(&self) -> bool {
+        !matches!(self.kind, PlanKind::ReleaseStart { .. })
     }
 }
 
@@ -395,7 +491,7 @@ pub fn decide_next(
         }
     }
     let latest = state.latest_reachable();
-    Ok(NextVersion {
+    let mut next = NextVersion {
         existing: state.versions().cloned().collect(),
         current: latest.map(|tag| tag.version.clone()),
         current_tag: latest.map(|tag| tag.name.clone()),
@@ -413,7 +509,37 @@ pub fn decide_next(
         next: decision.map(|decision| decision.version),
         commits,
         decided_by,
-    })
+    };
+    // In git-flow, a release or hotfix branch names the version it will release, whatever the
+    // commits on it say (`release start major` was asked for, the fixes on it are patches).
+    if let Some((version, reason)) = flow_branch_version(project, repository) {
+        if !next.existing.contains(&version) {
+            next.next_tag = Some(scheme.write.format(&version));
+            next.reason = Some(reason.to_owned());
+            next.next = Some(version);
+        }
+    }
+    Ok(next)
+}
+
+/// The version the checked-out git-flow release or hotfix branch is for, with what it is.
+fn flow_branch_version(
+    project: &Project,
+    repository: &gitops::Repository,
+) -> Option<(Version, &'static str)> {
+    let git = &project.config.git;
+    if git.flow != crate::config::Flow::GitFlow {
+        return None;
+    }
+    let branch = repository.current_branch().ok()?;
+    git.release_branch
+        .parse(&branch)
+        .map(|version| (version, "release-branch"))
+        .or_else(|| {
+            git.hotfix_branch
+                .parse(&branch)
+                .map(|version| (version, "hotfix"))
+        })
 }
 
 /// The changelog of the release being made: the unreleased commits named as `version`.
@@ -482,18 +608,55 @@ pub enum RequestKind {
         /// A pre-release identifier (`rc`, `beta`, …).
         pre: Option<String>,
     },
-    /// `slipway hotfix finish [--cherry-pick-to BRANCH]` on a `hotfix/X.Y.Z` branch.
+    /// `slipway hotfix finish [--cherry-pick-to BRANCH]…` on a `hotfix/X.Y.Z` branch; in
+    /// git-flow, the hotfix branch merged into the main and develop branches.
     Hotfix {
-        /// The branch the fixes are cherry-picked onto afterwards.
-        cherry_pick_to: Option<String>,
+        /// The branches the fixes are cherry-picked onto afterwards (trunk only).
+        cherry_pick_to: Vec<String>,
     },
+    /// git-flow: `slipway release start [LEVEL] [--pre ID]` on the develop branch.
+    ReleaseStart {
+        /// The bump.
+        bump: BumpChoice,
+        /// A pre-release identifier.
+        pre: Option<String>,
+    },
+    /// git-flow: `slipway release finish` on a release branch.
+    ReleaseFinish,
 }
 
 /// Computes the plan of a release, touching nothing.
 pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan> {
     let project = &context.project;
     let repository = &context.repository;
+    let git = &project.config.git;
+    let git_flow = git.flow == crate::config::Flow::GitFlow;
     let planned = match &request.kind {
+        RequestKind::Release { .. } if git_flow => {
+            return Err(bad_input(anyhow::anyhow!(
+                "this project releases with git-flow ([git] flow = \"git-flow\"): cut a release branch with `slipway release start` on {}, then `slipway release finish` on it",
+                git.develop_branch
+            )));
+        }
+        RequestKind::ReleaseStart { .. } | RequestKind::ReleaseFinish if !git_flow => {
+            return Err(bad_input(anyhow::anyhow!(
+                "`slipway release start` and `release finish` are git-flow's: set [git] flow = \"git-flow\" (with main-branch and develop-branch), or release from this branch with `slipway release`"
+            )));
+        }
+        RequestKind::ReleaseStart { bump, pre } => {
+            release_start(context, request, *bump, pre.as_deref())?
+        }
+        RequestKind::ReleaseFinish => finish(context, false)?,
+        RequestKind::Hotfix { cherry_pick_to } if git_flow => {
+            if !cherry_pick_to.is_empty() {
+                return Err(bad_input(anyhow::anyhow!(
+                    "--cherry-pick-to is for trunk: in git-flow, `slipway hotfix finish` merges the hotfix into {} and {}",
+                    git.main_branch,
+                    git.develop_branch
+                )));
+            }
+            finish(context, true)?
+        }
         RequestKind::Release { bump, pre } => {
             let today = request.date.unwrap_or_else(|| context.env.today());
             let next = decide_next(project, repository, *bump, pre.as_deref(), &[], Some(today))?;
@@ -536,60 +699,186 @@ struct Planned {
     kind: PlanKind,
 }
 
-fn hotfix(context: &Context, cherry_pick_to: Option<String>) -> anyhow::Result<Planned> {
+fn hotfix(context: &Context, cherry_pick_to: Vec<String>) -> anyhow::Result<Planned> {
     let repository = &context.repository;
     let scheme = crate::tags::TagScheme::of(&context.project, repository)?;
     let state = crate::tags::release_state(repository, &scheme)?;
     let branch = repository
         .current_branch()
         .context("a hotfix is released from its branch")?;
-    let version = branch
-        .strip_prefix("hotfix/")
-        .and_then(|text| Version::parse(text).ok())
-        .filter(|version| version.patch() > 0 && !version.is_prerelease())
-        .ok_or_else(|| {
-            bad_input(anyhow::anyhow!(
-                "{branch} is not a hotfix branch: start one with `slipway hotfix start vX.Y.Z`, which creates hotfix/X.Y.(Z+1)"
-            ))
-        })?;
-    // The hotfix follows the line's latest stable release below it (`hotfix start` branched
-    // from there).
-    let Some(released) = state
-        .versions()
-        .filter(|other| {
-            !other.is_prerelease()
-                && other.major() == version.major()
-                && other.minor() == version.minor()
-                && **other < version
-        })
-        .max()
-        .cloned()
-    else {
-        return Err(bad_input(anyhow::anyhow!(
-            "there is no release of the {}.{} line below {version} for this hotfix to follow: `git fetch --tags`, or start the hotfix from a release with `slipway hotfix start`",
-            version.major(),
-            version.minor()
-        )));
-    };
-    let base_tag = scheme.tag_of(&released, &state);
-    if let Some(target) = &cherry_pick_to {
+    let (version, base_tag) = hotfix_branch(context, &scheme, &state, &branch)?;
+    for target in &cherry_pick_to {
         if repository.branch_tip(target)?.is_none() {
             return Err(bad_input(anyhow::anyhow!(
                 "--cherry-pick-to {target}: there is no local branch {target}"
             )));
         }
+        if *target == branch {
+            return Err(bad_input(anyhow::anyhow!(
+                "--cherry-pick-to {target}: the fixes are on {target} already; name the branches that need them"
+            )));
+        }
     }
     Ok(Planned {
         tag: scheme.write.format(&version),
-        version,
         reason: "hotfix".to_owned(),
-        previous: Some((released, base_tag.clone())),
+        previous: Some((
+            previous_of_line(&state, &version).unwrap_or_else(|| version.clone()),
+            base_tag.clone(),
+        )),
         released: state.versions().cloned().collect(),
         branch,
         kind: PlanKind::Hotfix {
             base_tag,
             cherry_pick_to,
         },
+        version,
+    })
+}
+
+/// The latest stable release of `version`'s line below it.
+fn previous_of_line(state: &gitops::ReleaseTags, version: &Version) -> Option<Version> {
+    state
+        .versions()
+        .filter(|other| {
+            !other.is_prerelease()
+                && other.major() == version.major()
+                && other.minor() == version.minor()
+                && **other < *version
+        })
+        .max()
+        .cloned()
+}
+
+/// The version of hotfix branch `branch` and the tag of the release it follows.
+fn hotfix_branch(
+    context: &Context,
+    scheme: &crate::tags::TagScheme,
+    state: &gitops::ReleaseTags,
+    branch: &str,
+) -> anyhow::Result<(Version, String)> {
+    let template = &context.project.config.git.hotfix_branch;
+    let version = template
+        .parse(branch)
+        .filter(|version| version.patch() > 0 && !version.is_prerelease())
+        .ok_or_else(|| {
+            bad_input(anyhow::anyhow!(
+                "{branch} is not a hotfix branch ({}): start one with `slipway hotfix start`, which creates it from the latest release",
+                template.as_str()
+            ))
+        })?;
+    // The hotfix follows the line's latest stable release below it (`hotfix start` branched
+    // from there).
+    let Some(released) = previous_of_line(state, &version) else {
+        return Err(bad_input(anyhow::anyhow!(
+            "there is no release of the {}.{} line below {version} for this hotfix to follow: `git fetch --tags`, or start the hotfix from a release with `slipway hotfix start`",
+            version.major(),
+            version.minor()
+        )));
+    };
+    Ok((version, scheme.tag_of(&released, state)))
+}
+
+/// git-flow: `release start` on the develop branch.
+fn release_start(
+    context: &Context,
+    request: &Request,
+    bump: BumpChoice,
+    pre: Option<&str>,
+) -> anyhow::Result<Planned> {
+    let project = &context.project;
+    let repository = &context.repository;
+    let git = &project.config.git;
+    let current = repository
+        .current_branch()
+        .context("a release branch is cut from a branch")?;
+    if current != git.develop_branch {
+        return Err(bad_input(anyhow::anyhow!(
+            "a release branch is cut from {develop}, and HEAD is on {current}: `git switch {develop}`{}",
+            if git.release_branch.parse(&current).is_some() {
+                format!("; {current} is a release branch: `slipway release finish` finishes it")
+            } else {
+                String::new()
+            },
+            develop = git.develop_branch
+        )));
+    }
+    let today = request.date.unwrap_or_else(|| context.env.today());
+    let next = decide_next(project, repository, bump, pre, &[], Some(today))?;
+    let (Some(version), Some(tag)) = (next.next.clone(), next.next_tag.clone()) else {
+        return Err(bad_input(anyhow::anyhow!(
+            "no commit on {current} since {} calls for a release (only hidden types such as chore, ci, docs): name the level, e.g. `slipway release start patch`",
+            next.stable_tag.as_deref().unwrap_or("the first commit")
+        )));
+    };
+    let branch = git.release_branch.format(&version);
+    if repository.branch_tip(&branch)?.is_some() {
+        return Err(bad_input(anyhow::anyhow!(
+            "the release branch {branch} exists already: `git switch {branch}` and `slipway release finish` finish it"
+        )));
+    }
+    Ok(Planned {
+        version,
+        tag,
+        reason: next.reason.clone().unwrap_or_else(|| "explicit".to_owned()),
+        previous: next.current.clone().zip(next.current_tag.clone()),
+        released: next.existing,
+        branch,
+        kind: PlanKind::ReleaseStart { from: current },
+    })
+}
+
+/// git-flow: `release finish` on a release branch, `hotfix finish` on a hotfix branch.
+fn finish(context: &Context, hotfix: bool) -> anyhow::Result<Planned> {
+    let project = &context.project;
+    let repository = &context.repository;
+    let git = &project.config.git;
+    let scheme = crate::tags::TagScheme::of(project, repository)?;
+    let state = crate::tags::release_state(repository, &scheme)?;
+    let branch = repository
+        .current_branch()
+        .context("a release is finished on its branch")?;
+    let (version, previous) = if hotfix {
+        let (version, base_tag) = hotfix_branch(context, &scheme, &state, &branch)?;
+        let previous = previous_of_line(&state, &version).map(|released| (released, base_tag));
+        (version, previous)
+    } else {
+        let version = git.release_branch.parse(&branch).ok_or_else(|| {
+            bad_input(anyhow::anyhow!(
+                "{branch} is not a release branch ({}): `slipway release start` on {} cuts one{}",
+                git.release_branch.as_str(),
+                git.develop_branch,
+                if git.hotfix_branch.parse(&branch).is_some() {
+                    format!("; {branch} is a hotfix branch: `slipway hotfix finish` finishes it")
+                } else {
+                    String::new()
+                }
+            ))
+        })?;
+        let previous = state
+            .latest_reachable()
+            .map(|tag| (tag.version.clone(), tag.name.clone()));
+        (version, previous)
+    };
+    for (role, name) in [("main", &git.main_branch), ("develop", &git.develop_branch)] {
+        if *name == branch {
+            return Err(bad_input(anyhow::anyhow!(
+                "{branch} is the {role} branch ([git] {role}-branch): a release is finished on its own branch"
+            )));
+        }
+    }
+    Ok(Planned {
+        tag: scheme.write.format(&version),
+        reason: if hotfix { "hotfix" } else { "release-branch" }.to_owned(),
+        previous,
+        released: state.versions().cloned().collect(),
+        branch,
+        kind: PlanKind::Finish {
+            main: git.main_branch.clone(),
+            develop: git.develop_branch.clone(),
+            hotfix,
+        },
+        version,
     })
 }
 
@@ -657,7 +946,7 @@ fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Resul
         }
     }
     let moves_latest = super::latest::moves_to(&version, &released);
-    let publish = if request.no_publish {
+    let publish = if request.no_publish || matches!(kind, PlanKind::ReleaseStart { .. }) {
         Publish::default()
     } else {
         publish(context, &version, moves_latest)?
@@ -796,14 +1085,33 @@ fn steps(
     if !config.hooks.before_bump.is_empty() {
         steps.push(StepKind::BeforeBumpHooks);
     }
+    if let PlanKind::ReleaseStart { .. } = kind {
+        steps.extend([
+            StepKind::CreateBranch,
+            StepKind::VersionFiles,
+            StepKind::Changelog,
+            StepKind::Commit,
+            StepKind::Push,
+        ]);
+        return steps;
+    }
     steps.extend([
         StepKind::VersionFiles,
         StepKind::Changelog,
         StepKind::Commit,
-        StepKind::Tag,
-        StepKind::Push,
-        StepKind::CheckTag,
     ]);
+    if let PlanKind::Finish { .. } = kind {
+        steps.extend([
+            StepKind::MergeMain,
+            StepKind::Tag,
+            StepKind::MergeDevelop,
+            StepKind::Push,
+            StepKind::DeleteBranch,
+        ]);
+    } else {
+        steps.extend([StepKind::Tag, StepKind::Push]);
+    }
+    steps.push(StepKind::CheckTag);
     if !no_publish {
         if !config.hooks.build.is_empty() {
             steps.push(StepKind::BuildHooks);
@@ -824,12 +1132,10 @@ fn steps(
             steps.push(StepKind::AfterPublishHooks);
         }
     }
-    if let PlanKind::Hotfix {
-        cherry_pick_to: Some(_),
-        ..
-    } = kind
-    {
-        steps.push(StepKind::CherryPick);
+    if let PlanKind::Hotfix { cherry_pick_to, .. } = kind {
+        if !cherry_pick_to.is_empty() {
+            steps.push(StepKind::CherryPick);
+        }
     }
     steps
 }

@@ -57,6 +57,9 @@ pub(super) enum Mode {
 pub(super) struct Needs {
     /// The branch releases are made from.
     pub(super) branch: Option<String>,
+    /// Other branches the release writes to (git-flow's main and develop): they must exist and
+    /// not be behind their upstream.
+    pub(super) other_branches: Vec<String>,
     /// The remote pushed to.
     pub(super) remote: String,
     /// Whether the tag is signed.
@@ -73,8 +76,20 @@ impl Needs {
     /// What `plan` needs, minus the steps in `done`.
     fn of_plan(plan: &Plan, done: &[StepKind]) -> Needs {
         let pending = |step: StepKind| plan.steps.contains(&step) && !done.contains(&step);
+        let other_branches = match &plan.kind {
+            super::plan::PlanKind::Finish { main, develop, .. } if pending(StepKind::Push) => {
+                vec![main.clone(), develop.clone()]
+            }
+            super::plan::PlanKind::Hotfix { cherry_pick_to, .. }
+                if pending(StepKind::CherryPick) =>
+            {
+                cherry_pick_to.clone()
+            }
+            _ => Vec::new(),
+        };
         Needs {
-            branch: Some(plan.branch.clone()),
+            branch: Some(plan.start_branch().to_owned()),
+            other_branches,
             remote: plan.remote.clone(),
             sign_tag: plan.sign_tag && pending(StepKind::Tag),
             pypi: pending(StepKind::PublishPypi),
@@ -89,6 +104,7 @@ impl Needs {
         let config = &context.project.config;
         Needs {
             branch: config.git.branch.clone(),
+            other_branches: Vec::new(),
             remote: config.git.remote.clone(),
             sign_tag: config.git.sign_tags,
             pypi: context.targets.pypi.is_some(),
@@ -101,8 +117,12 @@ impl Needs {
 pub(super) fn describe(plan: &Plan) -> String {
     let mut what = format!(
         "clean work tree on {}, full history, {} reachable and not ahead of the branch",
-        plan.branch, plan.remote
+        plan.start_branch(),
+        plan.remote
     );
+    if let super::plan::PlanKind::Finish { main, develop, .. } = &plan.kind {
+        what = format!("{what}, {main} and {develop} up to date");
+    }
     if plan.sign_tag {
         what.push_str(", signing key usable");
     }
@@ -192,6 +212,23 @@ fn repository_problems(context: &Context, needs: &Needs, mode: Mode) -> Vec<Stri
                 .map(ToString::to_string),
         ),
         Err(error) => problems.push(error.to_string()),
+    }
+    for branch in &needs.other_branches {
+        match repository.branch_tip(branch) {
+            Ok(Some(_)) => match repository.upstream_status(branch) {
+                Ok(Some(upstream)) if upstream.behind > 0 => problems.push(format!(
+                    "{branch} is {} commit(s) behind {}: the release writes to it, so bring it up to date first (`git switch {branch} && git pull --ff-only`, then switch back)",
+                    upstream.behind, upstream.name
+                )),
+                Ok(_) => {}
+                Err(error) => problems.push(error.to_string()),
+            },
+            Ok(None) => problems.push(format!(
+                "there is no local branch {branch}, which the release writes to: `git branch {branch} {}/{branch}` if the remote has it, or create it",
+                needs.remote
+            )),
+            Err(error) => problems.push(error.to_string()),
+        }
     }
     if needs.sign_tag {
         if let Err(error) = repository.check_signing_key() {

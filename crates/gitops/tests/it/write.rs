@@ -281,7 +281,7 @@ fn push_release(repo: &TestRepo) -> gitops::PushReport {
         )
         .unwrap();
     let options = PushOptions {
-        branch: Some("main".into()),
+        branches: vec!["main".into()],
         tags: vec!["v1.0.0".into()],
         set_upstream: true,
     };
@@ -321,7 +321,7 @@ fn an_atomic_push_that_fails_pushes_nothing() {
     other.git(&["push", "--quiet", "origin", "main"]);
     repo.commit("feat: ours").tag("v1.0.0");
     let options = PushOptions {
-        branch: Some("main".into()),
+        branches: vec!["main".into()],
         tags: vec!["v1.0.0".into()],
         set_upstream: false,
     };

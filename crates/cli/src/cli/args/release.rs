@@ -5,29 +5,82 @@ use clap::{Args, Subcommand, ValueEnum};
 
 /// `slipway release`
 #[derive(Debug, Args)]
-#[expect(
-    clippy::struct_excessive_bools,
-    reason = "independent command-line switches"
-)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ReleaseArgs {
+    /// git-flow's two halves of a release.
+    #[command(subcommand)]
+    pub flow: Option<ReleaseFlowCommand>,
     /// What to bump; `auto` decides from the commits since the last release.
     #[arg(default_value = "auto")]
     pub level: ReleaseLevel,
     /// Make a pre-release with this identifier (alpha, beta, rc, …).
     #[arg(long, value_name = "ID")]
     pub pre: Option<String>,
-    /// Print the plan (steps, file diffs, changelog section) and change nothing anywhere.
-    #[arg(long, conflicts_with_all = ["resume", "abort"])]
-    pub dry_run: bool,
-    /// Finish the release in progress from where it stopped.
-    #[arg(long, conflicts_with = "abort")]
-    pub resume: bool,
-    /// Undo the local steps of the release in progress (an unpushed tag or commit) and forget it.
-    #[arg(long)]
-    pub abort: bool,
     /// Stop after the push and the tag check: no build, no publishing.
     #[arg(long)]
     pub no_publish: bool,
+    /// How the plan is run.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `slipway release start|finish` (git-flow).
+#[derive(Debug, Subcommand)]
+pub enum ReleaseFlowCommand {
+    /// git-flow: cut the release branch from develop, with the version files and the changelog
+    /// section committed on it, and push it.
+    Start(ReleaseStartArgs),
+    /// git-flow: on the release branch, refresh the changelog, merge it into main (--no-ff), tag
+    /// the merge, merge main back into develop, push main, develop and the tag atomically, delete
+    /// the branch, then publish and verify.
+    Finish(ReleaseFinishArgs),
+}
+
+/// `slipway release start`
+#[derive(Debug, Args)]
+pub struct ReleaseStartArgs {
+    /// What to bump; `auto` decides from the commits since the last release.
+    #[arg(default_value = "auto")]
+    pub level: ReleaseLevel,
+    /// Make a pre-release with this identifier (alpha, beta, rc, …).
+    #[arg(long, value_name = "ID")]
+    pub pre: Option<String>,
+    /// How the plan is run.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `slipway release finish`
+#[derive(Debug, Args)]
+pub struct ReleaseFinishArgs {
+    /// The release branch; default the one checked out (it is switched to first).
+    #[arg(value_name = "BRANCH")]
+    pub branch: Option<String>,
+    /// Stop after the push and the tag check: no build, no publishing.
+    #[arg(long)]
+    pub no_publish: bool,
+    /// How the plan is run.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How a release command runs its plan: for real, as a dry run, resumed or aborted.
+#[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
+pub struct RunArgs {
+    /// Print the plan (steps, file diffs, changelog section) and change nothing anywhere.
+    #[arg(long, conflicts_with_all = ["resume", "abort"])]
+    pub dry_run: bool,
+    /// Finish the release in progress from where it stopped (after a failure, or a conflict
+    /// resolved by hand).
+    #[arg(long, conflicts_with = "abort")]
+    pub resume: bool,
+    /// Undo the local, unpushed steps of the release in progress and forget it.
+    #[arg(long)]
+    pub abort: bool,
     /// Print the plan or the outcome as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -52,37 +105,37 @@ pub enum ReleaseLevel {
 /// `slipway hotfix …`
 #[derive(Debug, Subcommand)]
 pub enum HotfixCommand {
-    /// Create and check out `hotfix/X.Y.(Z+1)` from the release tag TAG (`vX.Y.Z`).
+    /// Create and check out `hotfix/X.Y.(Z+1)` from the release TAG (`vX.Y.Z`; default the
+    /// latest stable release of main in git-flow, of HEAD in trunk).
     Start(HotfixStartArgs),
-    /// Release the hotfix branch (bump, changelog, tag, push, publish), then cherry-pick its fixes.
+    /// Release the hotfix branch (bump, changelog, tag, push, publish); in trunk, then cherry-pick
+    /// its fixes onto each --cherry-pick-to branch; in git-flow, merge it into main (tagged) and
+    /// develop.
     Finish(HotfixFinishArgs),
 }
 
 /// `slipway hotfix start`
 #[derive(Debug, Args)]
 pub struct HotfixStartArgs {
-    /// The release to fix, as its tag (e.g. v1.1.0).
-    pub tag: String,
+    /// The release to fix, as its tag (e.g. v1.1.0); default the latest stable release.
+    pub tag: Option<String>,
+    /// Say which branch would be created from which tag, and create nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `slipway hotfix finish`
 #[derive(Debug, Args)]
 pub struct HotfixFinishArgs {
-    /// Cherry-pick the fixes onto this branch afterwards, and push it.
+    /// Cherry-pick the fixes onto this branch afterwards, and push it (repeatable; trunk only).
     #[arg(long, value_name = "BRANCH")]
-    pub cherry_pick_to: Option<String>,
-    /// Print the plan and change nothing.
-    #[arg(long, conflicts_with = "resume")]
-    pub dry_run: bool,
-    /// Finish the hotfix release in progress.
-    #[arg(long)]
-    pub resume: bool,
+    pub cherry_pick_to: Vec<String>,
     /// Stop after the push and the tag check: no build, no publishing.
     #[arg(long)]
     pub no_publish: bool,
-    /// The release date (YYYY-MM-DD); default today.
-    #[arg(long, value_name = "DATE")]
-    pub date: Option<String>,
+    /// How the plan is run.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// `slipway rollback`

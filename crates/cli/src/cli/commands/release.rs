@@ -7,46 +7,105 @@ use anyhow::Context as _;
 
 use super::Context;
 use crate::cli::args::release::{
-    CheckRepositoryArgs, ConfigCommand, HotfixCommand, HotfixFinishArgs, InitArgs, ReleaseArgs,
-    ReleaseLevel, RollbackArgs, TagDeleteArgs,
+    CheckRepositoryArgs, ConfigCommand, HotfixCommand, InitArgs, ReleaseArgs, ReleaseFlowCommand,
+    ReleaseLevel, RollbackArgs, RunArgs, TagDeleteArgs,
 };
 use crate::project::Project;
 use crate::release::{self, BumpChoice, Plan, Request, RequestKind};
 use crate::{CheckFailed, bad_input};
 
 pub(super) fn release(context: &Context, args: &ReleaseArgs) -> anyhow::Result<()> {
+    match &args.flow {
+        Some(ReleaseFlowCommand::Start(start)) => {
+            let kind = RequestKind::ReleaseStart {
+                bump: bump_choice(start.level),
+                pre: start.pre.clone(),
+            };
+            run_request(context, kind, false, &start.run)
+        }
+        Some(ReleaseFlowCommand::Finish(finish)) => {
+            if let Some(branch) = &finish.branch {
+                switch_to(context, branch, &finish.run)?;
+            }
+            run_request(
+                context,
+                RequestKind::ReleaseFinish,
+                finish.no_publish,
+                &finish.run,
+            )
+        }
+        None => {
+            let kind = RequestKind::Release {
+                bump: bump_choice(args.level),
+                pre: args.pre.clone(),
+            };
+            run_request(context, kind, args.no_publish, &args.run)
+        }
+    }
+}
+
+fn bump_choice(level: ReleaseLevel) -> BumpChoice {
+    match level {
+        ReleaseLevel::Auto => BumpChoice::Auto,
+        ReleaseLevel::Patch => BumpChoice::Level(versioning::Level::Patch),
+        ReleaseLevel::Minor => BumpChoice::Level(versioning::Level::Minor),
+        ReleaseLevel::Major => BumpChoice::Level(versioning::Level::Major),
+    }
+}
+
+/// `release finish BRANCH`: the branch checked out first (a new run only: a dry run plans from
+/// what is checked out and changes nothing, a resumed run from where it stopped).
+fn switch_to(context: &Context, branch: &str, run: &RunArgs) -> anyhow::Result<()> {
+    if run.resume || run.abort {
+        return Ok(());
+    }
+    let repository = crate::context::open_repository(&context.directory)?;
+    if repository.current_branch().ok().as_deref() == Some(branch) {
+        return Ok(());
+    }
+    if run.dry_run {
+        return Err(bad_input(anyhow::anyhow!(
+            "a dry run plans from the branch checked out and switches to none: `git switch {branch}` first"
+        )));
+    }
+    repository
+        .checkout_branch(branch)
+        .with_context(|| format!("cannot switch to {branch}"))
+        .map_err(bad_input)?;
+    tracing::info!("switched to {branch}");
+    Ok(())
+}
+
+/// Runs (or plans, resumes, aborts) a release of `kind` as `run` says.
+fn run_request(
+    context: &Context,
+    kind: RequestKind,
+    no_publish: bool,
+    run_args: &RunArgs,
+) -> anyhow::Result<()> {
     let release_context = context.release()?;
-    if args.abort {
+    if run_args.abort {
         for line in release::abort(&release_context).map_err(crate::Error::into_anyhow)? {
             tracing::warn!("{line}");
         }
         return Ok(());
     }
-    let date = args
+    let date = run_args
         .date
         .as_deref()
         .map(crate::history::parse_date)
         .transpose()?;
-    let bump = match args.level {
-        ReleaseLevel::Auto => BumpChoice::Auto,
-        ReleaseLevel::Patch => BumpChoice::Level(versioning::Level::Patch),
-        ReleaseLevel::Minor => BumpChoice::Level(versioning::Level::Minor),
-        ReleaseLevel::Major => BumpChoice::Level(versioning::Level::Major),
-    };
     let request = Request {
-        kind: RequestKind::Release {
-            bump,
-            pre: args.pre.clone(),
-        },
-        no_publish: args.no_publish,
+        kind,
+        no_publish,
         date,
     };
     run(
         context,
         &release_context,
         &request,
-        Mode::from(args.resume, args.dry_run),
-        args.json,
+        Mode::from(run_args.resume, run_args.dry_run),
+        run_args.json,
     )
 }
 
@@ -83,9 +142,10 @@ fn run(
                 release::in_progress_journal(release_context).map_err(crate::Error::into_anyhow)?
             {
                 return Err(bad_input(anyhow::anyhow!(
-                    "a release of {} is in progress (last finished step: {}): `slipway release --resume` finishes it, `slipway release --abort` undoes its local steps",
+                    "a release of {} is in progress (last finished step: {}): `{command} --resume` finishes it, `{command} --abort` undoes its local steps",
                     journal.plan.version,
-                    journal.last_done().map_or("none", release::StepKind::name)
+                    journal.last_done().map_or("none", release::StepKind::name),
+                    command = journal.plan.command()
                 )));
             }
             let plan =
@@ -115,7 +175,8 @@ fn run(
     let outcome =
         release::run(release_context, journal, &progress).map_err(crate::Error::into_anyhow)?;
     let plan = &outcome.journal.plan;
-    if context.env.var("GITHUB_ACTIONS").is_some() {
+    // A release branch cut is not a release: GitHub Actions hear of it at `release finish`.
+    if context.env.var("GITHUB_ACTIONS").is_some() && plan.tags() {
         write_github_actions(context, plan)?;
     }
     let mut stdout = std::io::stdout().lock();
@@ -133,9 +194,14 @@ fn run(
         writeln!(stdout, "{}", plan.version)?;
     }
     tracing::info!(
-        "released {} ({}): {} step(s) run now, {} done before",
+        "{} {} ({}): {} step(s) run now, {} done before",
+        if plan.tags() {
+            "released"
+        } else {
+            "cut the release branch of"
+        },
         plan.version,
-        plan.tag,
+        if plan.tags() { &plan.tag } else { &plan.branch },
         outcome.ran.len(),
         outcome.journal.done.len() - outcome.ran.len()
     );
@@ -210,76 +276,53 @@ fn write_github_actions(context: &Context, plan: &Plan) -> anyhow::Result<()> {
 pub(super) fn hotfix(context: &Context, command: HotfixCommand) -> anyhow::Result<()> {
     match command {
         HotfixCommand::Start(args) => {
-            let project = Project::discover(&context.directory, None)?;
-            let repository = crate::context::open_repository(&context.directory)?;
-            let scheme = crate::tags::TagScheme::of(&project, &repository)?;
-            let released = scheme
-                .parse(&args.tag)
-                .with_context(|| {
-                    format!(
-                        "{} is not a release tag matching {}",
-                        args.tag,
-                        scheme.describe()
-                    )
-                })
-                .map_err(bad_input)?;
-            let state = crate::tags::release_state(&repository, &scheme)?;
-            // The next free patch of the line, from the line's latest release: never a
-            // version that exists.
-            let target = versioning::decide::hotfix_target(&state.releases(), &released)
-                .map_err(bad_input)?;
-            if target.base != released {
+            let release_context = context.release()?;
+            let started =
+                release::hotfix::start(&release_context, args.tag.as_deref(), args.dry_run)?;
+            if let Some(latest) = &started.moved_to_latest {
                 tracing::warn!(
-                    "{} is the {}.{} line's latest release: the hotfix starts from it",
-                    target.base,
-                    target.base.major(),
-                    target.base.minor()
+                    "{latest} is the {}.{} line's latest release: the hotfix starts from it",
+                    latest.major(),
+                    latest.minor()
                 );
             }
-            let base_tag = scheme.tag_of(&target.base, &state);
-            let outcome = repository
-                .start_hotfix_at(&target.version, &base_tag, true)
-                .map_err(bad_input)?;
-            let applied = outcome.is_applied();
-            let hotfix = outcome.into_inner();
-            writeln!(std::io::stdout().lock(), "{}", hotfix.branch)?;
-            tracing::info!(
-                "{} {} from {}: commit the fix, then `slipway hotfix finish --cherry-pick-to main`",
-                if applied {
-                    "created"
-                } else {
-                    "switched to the existing"
-                },
-                hotfix.branch,
-                hotfix.base_tag
-            );
+            writeln!(std::io::stdout().lock(), "{}", started.branch)?;
+            let finish = match release_context.project.config.git.flow {
+                crate::config::Flow::GitFlow => "`slipway hotfix finish`".to_owned(),
+                crate::config::Flow::Trunk => format!(
+                    "`slipway hotfix finish --cherry-pick-to {}`",
+                    release_context.project.config.git.main_branch
+                ),
+            };
+            if args.dry_run {
+                tracing::info!(
+                    "dry run: would create {} from {} and check it out; nothing was changed",
+                    started.branch,
+                    started.base_tag
+                );
+            } else {
+                tracing::info!(
+                    "{} {} from {}: commit the fix, then {finish}",
+                    if started.created {
+                        "created"
+                    } else {
+                        "switched to the existing"
+                    },
+                    started.branch,
+                    started.base_tag
+                );
+            }
             Ok(())
         }
-        HotfixCommand::Finish(args) => hotfix_finish(context, &args),
+        HotfixCommand::Finish(args) => run_request(
+            context,
+            RequestKind::Hotfix {
+                cherry_pick_to: args.cherry_pick_to.clone(),
+            },
+            args.no_publish,
+            &args.run,
+        ),
     }
-}
-
-fn hotfix_finish(context: &Context, args: &HotfixFinishArgs) -> anyhow::Result<()> {
-    let release_context = context.release()?;
-    let date = args
-        .date
-        .as_deref()
-        .map(crate::history::parse_date)
-        .transpose()?;
-    let request = Request {
-        kind: RequestKind::Hotfix {
-            cherry_pick_to: args.cherry_pick_to.clone(),
-        },
-        no_publish: args.no_publish,
-        date,
-    };
-    run(
-        context,
-        &release_context,
-        &request,
-        Mode::from(args.resume, args.dry_run),
-        false,
-    )
 }
 
 pub(super) fn rollback(context: &Context, args: &RollbackArgs) -> anyhow::Result<()> {

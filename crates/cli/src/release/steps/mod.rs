@@ -9,6 +9,7 @@ mod changelog_file;
 mod check_tag;
 mod cherry_pick;
 mod commit;
+mod git_flow;
 mod github;
 mod hooks;
 mod oci;
@@ -62,6 +63,10 @@ pub(super) fn describe(context: &Context, plan: &Plan, step: StepKind, ask: bool
         StepKind::Verify => verify::describe(plan),
         StepKind::AfterPublishHooks => hooks::describe(&context.project.config.hooks.after_publish),
         StepKind::CherryPick => cherry_pick::describe(plan),
+        StepKind::CreateBranch => git_flow::describe_create(plan),
+        StepKind::MergeMain => git_flow::describe_merge_main(plan),
+        StepKind::MergeDevelop => git_flow::describe_merge_develop(plan),
+        StepKind::DeleteBranch => git_flow::describe_delete(plan),
     }
 }
 
@@ -103,5 +108,9 @@ pub(super) fn execute(
             &context.project.config.hooks.after_publish,
         ),
         StepKind::CherryPick => cherry_pick::execute(context, journal),
+        StepKind::CreateBranch => git_flow::create(context, plan),
+        StepKind::MergeMain => git_flow::merge_main(context, journal),
+        StepKind::MergeDevelop => git_flow::merge_develop(context, journal),
+        StepKind::DeleteBranch => git_flow::delete(context, plan),
     }
 }

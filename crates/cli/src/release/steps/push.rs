@@ -1,25 +1,32 @@
-//! The branch and the tag pushed together.
+//! The release's branches and its tag pushed together, in one atomic push.
 
 use super::Done;
 use crate::context::Context;
 use crate::release::journal::StepOutput;
-use crate::release::plan::Plan;
+use crate::release::plan::{Plan, PlanKind};
 
 pub(super) fn describe(plan: &Plan) -> String {
-    format!(
-        "push {} and {} to {} (atomic)",
-        plan.branch, plan.tag, plan.remote
-    )
+    let (branches, tags) = plan.pushed_refs();
+    let mut refs: Vec<String> = branches.into_iter().chain(tags).collect();
+    let atomic = if refs.len() > 1 { " (atomic)" } else { "" };
+    let last = refs.pop().unwrap_or_default();
+    let listed = if refs.is_empty() {
+        last
+    } else {
+        format!("{} and {last}", refs.join(", "))
+    };
+    format!("push {listed} to {}{atomic}", plan.remote)
 }
 
 pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
     // Pushing what the remote already has is a no-op, so this step is idempotent as it is.
+    let (branches, tags) = plan.pushed_refs();
     let report = context.repository.push(
         &plan.remote,
         &gitops::PushOptions {
-            branch: Some(plan.branch.clone()),
-            tags: vec![plan.tag.clone()],
-            set_upstream: false,
+            branches,
+            tags,
+            set_upstream: matches!(plan.kind, PlanKind::ReleaseStart { .. }),
         },
     )?;
     Ok(Done::changed(

@@ -17,7 +17,7 @@ pub(super) fn describe(plan: &Plan) -> String {
 
 pub(super) fn execute(context: &Context, journal: &Journal) -> anyhow::Result<Done> {
     let plan = &journal.plan;
-    let target = match journal.release_commit() {
+    let target = match journal.tagged_commit() {
         Some(id) => gitops::CommitId::new(id).context("the journal's commit id is damaged")?,
         None => context.repository.head()?,
     };

@@ -1,0 +1,147 @@
+//! git-flow's branch steps: the release branch cut from develop, merged into main (`--no-ff`, the
+//! merge tagged), main merged back into develop, the branch deleted.
+//!
+//! Merges are made in memory when they are clean, so develop is merged into without being
+//! checked out. A conflict stops the release with the branch checked out and the conflict in the
+//! work tree as `git merge` leaves it; the user resolves and commits, and the resumed step finds
+//! the branch containing what it merges and goes on.
+
+use anyhow::Context as _;
+
+use super::Done;
+use crate::context::Context;
+use crate::release::journal::{Journal, StepOutput};
+use crate::release::plan::{Plan, PlanKind, StepKind};
+
+/// The main and develop branches of a finish.
+fn branches(plan: &Plan) -> (&str, &str) {
+    match &plan.kind {
+        PlanKind::Finish { main, develop, .. } => (main, develop),
+        _ => ("main", "develop"),
+    }
+}
+
+pub(super) fn describe_create(plan: &Plan) -> String {
+    format!(
+        "create {} from {} and check it out",
+        plan.branch,
+        plan.start_branch()
+    )
+}
+
+pub(super) fn create(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
+    let repository = &context.repository;
+    let base = gitops::CommitId::new(plan.base_commit.as_str())
+        .context("the journal's base commit is damaged")?;
+    let created = repository.create_branch(&plan.branch, &base)?;
+    repository.checkout_branch(&plan.branch)?;
+    Ok(Done::changed(created.is_applied(), StepOutput::Nothing))
+}
+
+pub(super) fn describe_merge_main(plan: &Plan) -> String {
+    let (main, _) = branches(plan);
+    format!(
+        "merge {} into {main} (--no-ff), then check out {main}",
+        plan.branch
+    )
+}
+
+pub(super) fn merge_main(context: &Context, journal: &Journal) -> anyhow::Result<Done> {
+    let plan = &journal.plan;
+    let (main, _) = branches(plan);
+    let source = journal
+        .release_commit()
+        .context("the release commit is missing from the journal")?;
+    let done = merge(
+        context,
+        plan,
+        main,
+        source,
+        &plan.branch,
+        &format!("Merge branch '{}'", plan.branch),
+    )?;
+    context.repository.checkout_branch(main)?;
+    Ok(done)
+}
+
+pub(super) fn describe_merge_develop(plan: &Plan) -> String {
+    let (main, develop) = branches(plan);
+    format!("merge {main} back into {develop} (--no-ff)")
+}
+
+pub(super) fn merge_develop(context: &Context, journal: &Journal) -> anyhow::Result<Done> {
+    let plan = &journal.plan;
+    let (main, develop) = branches(plan);
+    let source = journal
+        .merge_commit(StepKind::MergeMain)
+        .context("the merge into the main branch is missing from the journal")?;
+    let done = merge(
+        context,
+        plan,
+        develop,
+        source,
+        main,
+        &format!("Merge branch '{main}' into {develop}"),
+    )?;
+    // The build and the checks after the push run on the tagged commit.
+    context.repository.checkout_branch(main)?;
+    Ok(done)
+}
+
+/// Merges `source` (the commit of `source_name`) into `target`, keeping a conflict for the user.
+fn merge(
+    context: &Context,
+    plan: &Plan,
+    target: &str,
+    source: &str,
+    source_name: &str,
+    message: &str,
+) -> anyhow::Result<Done> {
+    let repository = &context.repository;
+    if let Some(operation) = repository.in_progress() {
+        anyhow::bail!(
+            "{operation} is in progress in the work tree: resolve the conflicts, `git add` the files and `git commit`, then `{} --resume`",
+            plan.command()
+        );
+    }
+    let outcome = repository
+        .merge_into(
+            target,
+            source,
+            message,
+            &gitops::MergeOptions {
+                keep_conflict: true,
+            },
+        )
+        .map_err(|error| match error {
+            gitops::Error::MergeConflict { paths, kept: true, .. } => anyhow::anyhow!(
+                "merging {source_name} into {target} conflicts in {}: {target} is checked out with the conflict, as `git merge` leaves it. Resolve the files, `git add` them and `git commit`, then `{command} --resume` (or `git merge --abort`, then `{command} --abort` to undo the release's local steps)",
+                paths.join(", "),
+                command = plan.command()
+            ),
+            other => other.into(),
+        })?;
+    let changed = outcome.is_applied();
+    let merge = outcome.into_inner();
+    Ok(Done::changed(
+        changed,
+        StepOutput::Merge {
+            commit: merge.commit.as_str().to_owned(),
+            before: merge.before.as_str().to_owned(),
+        },
+    ))
+}
+
+pub(super) fn describe_delete(plan: &Plan) -> String {
+    format!("delete {} here and on {}", plan.branch, plan.remote)
+}
+
+pub(super) fn delete(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
+    let repository = &context.repository;
+    let local = repository.delete_branch(&plan.branch)?;
+    let remote = repository.delete_remote_branch(&plan.remote, &plan.branch)?;
+    Ok(Done::changed(
+        local.is_applied() || remote.is_applied(),
+        StepOutput::Nothing,
+    ))
+}

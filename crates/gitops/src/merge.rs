@@ -1,0 +1,319 @@
+//! Merges of one branch into another (git-flow's `--no-ff` merges), branch deletion, and what
+//! git operation a work tree is in the middle of.
+//!
+//! A merge is computed in memory first (libgit2 merges the trees without touching the work tree),
+//! so a clean merge into a branch that is not checked out changes only that branch's ref. A
+//! conflict changes nothing unless the caller asks to keep it: then the target branch is checked
+//! out and the conflict written the way `git merge` leaves it (conflict markers, a conflicted
+//! index, `MERGE_HEAD` and `MERGE_MSG`), for the user to resolve and commit.
+//!
+//! Every merge checks the world first: a target that already contains the source reports
+//! [`Outcome::Unchanged`] with the merge commit that brought it in, so a release resumed after a
+//! kill, or after the user resolved a conflict and committed, goes on instead of merging again.
+
+use git2::{Oid, build::CheckoutBuilder};
+
+use crate::error::{Error, GitContext as _};
+use crate::write::clean_message;
+use crate::{CommitId, Outcome, Repository};
+
+/// How to merge.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergeOptions {
+    /// On a conflict, check out the target branch and write the conflicted merge there (index,
+    /// work tree, `MERGE_HEAD`, `MERGE_MSG`) instead of leaving everything untouched.
+    pub keep_conflict: bool,
+}
+
+/// A merge made (or found).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Merge {
+    /// The branch merged into.
+    pub target: String,
+    /// The merge commit: the new one, or, when the target already contained the source, the
+    /// commit on the target's first-parent line that merged it (the target's tip when none did,
+    /// as after a fast-forward).
+    pub commit: CommitId,
+    /// The target's tip before this merge (the same as `commit`'s first parent for a new merge).
+    pub before: CommitId,
+}
+
+/// A git operation left unfinished in the work tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InProgress {
+    /// A merge (`MERGE_HEAD`).
+    Merge,
+    /// A cherry-pick (`CHERRY_PICK_HEAD`).
+    CherryPick,
+    /// A revert, a rebase, an `am` or a bisect.
+    Other,
+}
+
+impl std::fmt::Display for InProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            InProgress::Merge => "a merge",
+            InProgress::CherryPick => "a cherry-pick",
+            InProgress::Other => "a git operation (revert, rebase, am or bisect)",
+        })
+    }
+}
+
+impl Repository {
+    /// The git operation the work tree is in the middle of, if any.
+    pub fn in_progress(&self) -> Option<InProgress> {
+        match self.git.state() {
+            git2::RepositoryState::Clean => None,
+            git2::RepositoryState::Merge => Some(InProgress::Merge),
+            git2::RepositoryState::CherryPick | git2::RepositoryState::CherryPickSequence => {
+                Some(InProgress::CherryPick)
+            }
+            _ => Some(InProgress::Other),
+        }
+    }
+
+    /// Merge `source` (a branch, tag or commit) into local branch `target` with a merge commit
+    /// (`git merge --no-ff -m message`), even when a fast-forward would do.
+    ///
+    /// [`Outcome::Unchanged`] when `target` already contains `source`. When `target` is checked
+    /// out, its index and work tree follow (local changes in the way make it fail before anything
+    /// is written). On a conflict, [`Error::MergeConflict`] with the paths; nothing has changed
+    /// unless [`MergeOptions::keep_conflict`] asked to write the conflict for resolution.
+    pub fn merge_into(
+        &self,
+        target: &str,
+        source: &str,
+        message: &str,
+        options: &MergeOptions,
+    ) -> Result<Outcome<Merge>, Error> {
+        let tip = self
+            .branch_tip(target)?
+            .ok_or_else(|| Error::BranchNotFound {
+                name: target.to_owned(),
+            })?
+            .to_oid();
+        let theirs = self.resolve_oid(source)?;
+        if tip == theirs
+            || self
+                .git
+                .graph_descendant_of(tip, theirs)
+                .context(|| format!("comparing `{target}` with {source}"))?
+        {
+            return Ok(Outcome::Unchanged(Merge {
+                target: target.to_owned(),
+                commit: CommitId::from_oid(self.merge_commit_of(tip, theirs)?),
+                before: CommitId::from_oid(tip),
+            }));
+        }
+        let ours_commit = self
+            .git
+            .find_commit(tip)
+            .context(|| format!("reading the tip of `{target}`"))?;
+        let theirs_commit = self
+            .git
+            .find_commit(theirs)
+            .context(|| format!("reading {source}"))?;
+        let mut index = self
+            .git
+            .merge_commits(&ours_commit, &theirs_commit, None)
+            .context(|| format!("merging {source} into `{target}`"))?;
+        let checked_out = self.checked_out_branch().as_deref() == Some(target) && !self.is_bare();
+        if index.has_conflicts() {
+            let paths = crate::hotfix::conflicted_paths(&index)?;
+            if options.keep_conflict {
+                self.write_merge_conflict(target, source, theirs, message)?;
+            }
+            return Err(Error::MergeConflict {
+                source_rev: source.to_owned(),
+                target: target.to_owned(),
+                paths,
+                kept: options.keep_conflict,
+            });
+        }
+        let tree_oid = index
+            .write_tree_to(&self.git)
+            .context(|| format!("writing the tree of the merge of {source}"))?;
+        let tree = self
+            .git
+            .find_tree(tree_oid)
+            .context(|| "reading the merged tree".to_owned())?;
+        let (author, committer) = self.signatures()?;
+        let merge = self
+            .git
+            .commit(
+                None,
+                &author,
+                &committer,
+                &clean_message(message),
+                &tree,
+                &[&ours_commit, &theirs_commit],
+            )
+            .context(|| format!("committing the merge of {source} into `{target}`"))?;
+        if checked_out {
+            let commit = self
+                .git
+                .find_commit(merge)
+                .context(|| "reading the merge commit".to_owned())?;
+            self.git
+                .checkout_tree(commit.as_object(), Some(CheckoutBuilder::new().safe()))
+                .map_err(|source| Error::CheckoutConflict {
+                    branch: target.to_owned(),
+                    source: Box::new(source),
+                })?;
+        }
+        self.move_branch(target, &CommitId::from_oid(tip), &CommitId::from_oid(merge))?;
+        Ok(Outcome::Applied(Merge {
+            target: target.to_owned(),
+            commit: CommitId::from_oid(merge),
+            before: CommitId::from_oid(tip),
+        }))
+    }
+
+    /// The commit on `tip`'s first-parent line that has `merged` as a parent: the merge that
+    /// brought it in; `tip` itself when there is none (a fast-forward, or `tip == merged`).
+    fn merge_commit_of(&self, tip: Oid, merged: Oid) -> Result<Oid, Error> {
+        let mut walk = self
+            .git
+            .revwalk()
+            .context(|| "starting a revision walk".to_owned())?;
+        walk.push(tip).context(|| "walking the branch".to_owned())?;
+        walk.simplify_first_parent()
+            .context(|| "walking the branch".to_owned())?;
+        for oid in walk {
+            let oid = oid.context(|| "walking the branch".to_owned())?;
+            if oid == merged {
+                break;
+            }
+            let commit = self
+                .git
+                .find_commit(oid)
+                .context(|| format!("reading commit {oid}"))?;
+            if commit.parent_ids().skip(1).any(|parent| parent == merged) {
+                return Ok(oid);
+            }
+        }
+        Ok(tip)
+    }
+
+    /// Check out `target` and write the conflicted merge of `theirs` as `git merge` leaves it.
+    fn write_merge_conflict(
+        &self,
+        target: &str,
+        source: &str,
+        theirs: Oid,
+        message: &str,
+    ) -> Result<(), Error> {
+        self.checkout_branch(target)?;
+        let annotated = self
+            .git
+            .find_annotated_commit(theirs)
+            .context(|| format!("reading {source}"))?;
+        let mut checkout = CheckoutBuilder::new();
+        checkout
+            .safe()
+            .allow_conflicts(true)
+            .conflict_style_merge(true);
+        self.git
+            .merge(&[&annotated], None, Some(&mut checkout))
+            .context(|| format!("writing the conflicted merge of {source} into `{target}`"))?;
+        // libgit2 writes its own `Merge commit …` message; git's is the one the user asked for.
+        let path = self.git.path().join("MERGE_MSG");
+        std::fs::write(&path, clean_message(message)).map_err(|source| Error::Io {
+            action: "write",
+            path,
+            source,
+        })
+    }
+
+    /// Move local branch `name` from `from` to `to` (only if it still is at `from`), without
+    /// touching the work tree: the caller has updated it when the branch is checked out.
+    pub fn move_branch(&self, name: &str, from: &CommitId, to: &CommitId) -> Result<(), Error> {
+        if from == to {
+            return Ok(());
+        }
+        self.git
+            .reference_matching(
+                &format!("refs/heads/{name}"),
+                to.to_oid(),
+                true,
+                from.to_oid(),
+                &format!("slipway: {name} from {} to {}", from.short(), to.short()),
+            )
+            .context(|| format!("moving branch `{name}` to {}", to.short()))?;
+        Ok(())
+    }
+
+    /// Delete local branch `name` ([`Outcome::Unchanged`] when there is none). Refuses the branch
+    /// that is checked out.
+    pub fn delete_branch(&self, name: &str) -> Result<Outcome<()>, Error> {
+        if self.checked_out_branch().as_deref() == Some(name) && !self.is_bare() {
+            return Err(Error::CheckedOut {
+                branch: name.to_owned(),
+            });
+        }
+        match self.git.find_branch(name, git2::BranchType::Local) {
+            Ok(mut branch) => {
+                branch
+                    .delete()
+                    .context(|| format!("deleting branch `{name}`"))?;
+                Ok(Outcome::Applied(()))
+            }
+            Err(error) if error.code() == git2::ErrorCode::NotFound => Ok(Outcome::Unchanged(())),
+            Err(error) => Err(error).context(|| format!("reading branch `{name}`")),
+        }
+    }
+
+    /// Delete branch `name` on `remote` (`git push remote :refs/heads/name`), and its
+    /// remote-tracking ref; [`Outcome::Unchanged`] when the remote has no such branch.
+    pub fn delete_remote_branch(&self, remote: &str, name: &str) -> Result<Outcome<()>, Error> {
+        let outcome = if self.remote_has_branch(remote, name)? {
+            self.run_git(
+                &[
+                    "push",
+                    "--porcelain",
+                    remote,
+                    &format!(":refs/heads/{name}"),
+                ],
+                None,
+            )?;
+            Outcome::Applied(())
+        } else {
+            Outcome::Unchanged(())
+        };
+        if let Ok(mut tracking) = self
+            .git
+            .find_reference(&format!("refs/remotes/{remote}/{name}"))
+        {
+            tracking
+                .delete()
+                .context(|| format!("deleting the remote-tracking ref of `{name}`"))?;
+        }
+        Ok(outcome)
+    }
+
+    /// Whether `remote` has branch `name` (`git ls-remote --heads`).
+    pub fn remote_has_branch(&self, remote: &str, name: &str) -> Result<bool, Error> {
+        let listed = self.run_git(
+            &[
+                "ls-remote",
+                "--heads",
+                remote,
+                &format!("refs/heads/{name}"),
+            ],
+            None,
+        )?;
+        Ok(!listed.trim().is_empty())
+    }
+
+    /// Whether `descendant` contains `ancestor` (or is it).
+    pub fn contains(&self, descendant: &str, ancestor: &str) -> Result<bool, Error> {
+        let descendant = self.resolve_oid(descendant)?;
+        let ancestor = self.resolve_oid(ancestor)?;
+        Ok(descendant == ancestor
+            || self
+                .git
+                .graph_descendant_of(descendant, ancestor)
+                .context(|| "comparing two commits".to_owned())?)
+    }
+}
