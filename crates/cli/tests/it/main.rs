@@ -1,6 +1,7 @@
 //! Integration tests of the `slipway` binary on real temporary repositories.
 
 mod changelog;
+mod flow;
 mod release;
 mod release_state;
 mod support;

@@ -362,3 +362,25 @@ fn merge_commits_are_not_cherry_picked() {
     );
     assert_eq!(state(&repo), before);
 }
+
+#[test]
+fn a_fix_resolved_by_hand_is_not_picked_again() {
+    let (repo, clean, fix) = conflicting();
+    let options = CherryPickOptions {
+        keep_conflict: true,
+    };
+    repo.open()
+        .cherry_pick("main", &[clean.clone(), fix.clone()], &options)
+        .unwrap_err();
+    repo.write("app.txt", "one\nRESOLVED\nthree\n");
+    repo.git(&["add", "app.txt"]);
+    repo.git(&["-c", "core.editor=true", "cherry-pick", "--continue"]);
+    let tip = repo.head();
+    // The resolution has another patch than the fix; its `cherry picked from` line says what it is.
+    let again = repo
+        .open()
+        .cherry_pick("main", &[clean.clone(), fix.clone()], &options)
+        .unwrap();
+    assert_eq!((again.picked.len(), again.skipped), (0, vec![clean, fix]));
+    assert_eq!(again.tip, tip);
+}

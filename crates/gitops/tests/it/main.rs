@@ -3,6 +3,7 @@
 
 mod history;
 mod hotfix;
+mod merge;
 mod open;
 mod preflight;
 mod release_state;
