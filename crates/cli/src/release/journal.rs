@@ -239,7 +239,13 @@ impl JournalStore {
     /// Moves the active journal to the finished ones.
     pub fn finish(&self, journal: &Journal) -> anyhow::Result<PathBuf> {
         fs_err::create_dir_all(self.directory.join("done"))?;
-        let path = self.finished_path(&journal.plan.tag);
+        // A release branch cut (`release start`) is kept beside the release its finish makes.
+        let name = if journal.plan.tags() {
+            journal.plan.tag.clone()
+        } else {
+            format!("{}.start", journal.plan.tag)
+        };
+        let path = self.finished_path(&name);
         let text = serde_json::to_string_pretty(journal)? + "\n";
         crate::fsutil::write_atomic(&path, text.as_bytes())?;
         self.discard()?;
