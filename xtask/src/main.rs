@@ -47,12 +47,20 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// Set for the tests by `cargo xtask test`: every provisioned tool must be there.
+const PROVISIONED: &str = "SLIPWAY_TEST_PROVISIONED";
+
 /// Installs what the tests need, then runs every test; extra arguments go to `cargo test`.
 fn test(extra: &[String]) -> anyhow::Result<()> {
     provision::all()?;
     let mut args = vec!["test", "--workspace", "--all-targets"];
     args.extend(extra.iter().map(String::as_str));
-    cargo(&args)?;
+    // Provisioning installed every tool: a test that skips when one is missing fails instead.
+    let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    run(Command::new(cargo_path)
+        .args(&args)
+        .env(PROVISIONED, "1")
+        .current_dir(workspace_root()))?;
     // `--all-targets` leaves out doctests, which document the pure crates' rules.
     cargo(&["test", "--workspace", "--doc"])?;
     wheel()

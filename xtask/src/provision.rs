@@ -1,7 +1,8 @@
 //! Installs what the tests and benchmarks need, or checks that it is there.
 //!
 //! Debian packages: `docker-registry` (distribution 2.8, the OCI registry the tests start), `skopeo`
-//! (the reference OCI client), `time` (GNU time, for peak memory in benchmarks).
+//! (the reference OCI client), `time` (GNU time, for peak memory in benchmarks), `man-db` (renders
+//! the man page), `zsh` and `fish` (parse the completion scripts with `-n`).
 //! Python packages: `pypiserver` with `passlib` and `bcrypt<4.1` (passlib crashes on bcrypt
 //! htpasswd files with bcrypt 4.1 and later), `packaging` (the PEP 440 reference), `twine` and
 //! `build` (the reference uploader and builder), `maturin` (builds slipway's own wheel, the same
@@ -16,6 +17,8 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ("skopeo", "/usr/bin/skopeo"),
     ("time", "/usr/bin/time"),
     ("man-db", "/usr/bin/man"),
+    ("zsh", "/usr/bin/zsh"),
+    ("fish", "/usr/bin/fish"),
 ];
 
 const PYTHON_MODULES: &[&str] = &[
