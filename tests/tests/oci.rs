@@ -4,9 +4,11 @@
 use std::path::Path;
 use std::process::Command;
 
+use std::sync::{Arc, Mutex};
+
 use registry::oci::{
-    ClientOptions, Credentials, DeleteOutcome, Digest, Expectations, ImageRef, Layout, OciClient,
-    OciError, PushOptions, Repository, RetagOptions,
+    BlobTransfer, ClientOptions, Credentials, DeleteOutcome, Digest, Expectations, ImageRef,
+    Layout, OciClient, OciError, Progress, PushOptions, Repository, RetagOptions,
 };
 use slipway_tests::oci_registry::{OciRegistry, RegistryAuth, layouts};
 use slipway_tests::token_issuer::{IssuerConfig, TokenIssuer};
@@ -256,6 +258,97 @@ async fn large_blobs_go_up_in_chunks_that_follow_each_location() {
         &format!("docker://{}/chunked:1.0.0", registry.address()),
     ]);
     assert_eq!(sha256(&raw), manifest.digest);
+}
+
+/// Every progress event of a push, in order.
+#[derive(Default)]
+struct Recorded(Mutex<Vec<String>>);
+
+impl Progress for Recorded {
+    fn push_started(&self, blobs: usize, bytes: u64) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("start {blobs} {bytes}"));
+    }
+    fn upload_started(&self, digest: &Digest, size: u64) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("upload {digest} {size}"));
+    }
+    fn upload_position(&self, digest: &Digest, position: u64) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("at {digest} {position}"));
+    }
+    fn blob_finished(&self, digest: &Digest, size: u64, transfer: BlobTransfer) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("done {digest} {size} {transfer:?}"));
+    }
+}
+
+#[tokio::test]
+async fn push_progress_reports_every_blob_and_the_bytes_of_each_chunk() {
+    let registry = OciRegistry::start().unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    let content: Vec<u8> = (0..10_000_u32).flat_map(u32::to_le_bytes).collect();
+    layouts::single(directory.path(), &content).unwrap();
+    let layout = Layout::open(directory.path()).unwrap();
+    let client = client(
+        &registry,
+        ClientOptions {
+            chunk_size: 16 * 1024,
+            concurrency: 1,
+            ..ClientOptions::default()
+        },
+    );
+    let (repository, tags, options) = (
+        repo(&registry, "progress"),
+        tags(&["1.0.0"]),
+        PushOptions::default(),
+    );
+    let push = |progress: Arc<Recorded>| {
+        client.push_with_progress(&layout, &repository, &tags, &options, progress)
+    };
+    let first = Arc::new(Recorded::default());
+    push(Arc::clone(&first)).await.unwrap();
+    let events = first.0.lock().unwrap().clone();
+    let total: u64 = layout.blobs().iter().map(|blob| blob.size).sum();
+    assert_eq!(events[0], format!("start {} {total}", layout.blobs().len()));
+    for blob in layout.blobs() {
+        let digest = blob.digest.to_string();
+        let positions: Vec<u64> = events
+            .iter()
+            .filter_map(|e| e.strip_prefix(&format!("at {digest} ")))
+            .map(|p| p.parse().unwrap())
+            .collect();
+        // The bar moves forward through the chunks and ends at the blob's size.
+        assert!(positions.is_sorted(), "{digest}: {positions:?}");
+        assert_eq!(positions.last(), Some(&blob.size), "{digest}");
+        assert!(events.contains(&format!("upload {digest} {}", blob.size)));
+        assert!(events.contains(&format!("done {digest} {} Uploaded", blob.size)));
+    }
+    // The 40 000-byte layer goes up in three 16 KiB chunks, each reported as it streams.
+    let layer = layout.blobs().iter().max_by_key(|b| b.size).unwrap();
+    let at = format!("at {} ", layer.digest);
+    assert!(events.iter().filter(|e| e.starts_with(&at)).count() >= 3);
+
+    // Pushed again: every blob is reported, as already there, and no upload starts.
+    let second = Arc::new(Recorded::default());
+    push(Arc::clone(&second)).await.unwrap();
+    let events = second.0.lock().unwrap().clone();
+    assert!(
+        !events.iter().any(|e| e.starts_with("upload ")),
+        "{events:?}"
+    );
+    assert_eq!(
+        events.iter().filter(|e| e.ends_with(" Skipped")).count(),
+        layout.blobs().len()
+    );
 }
 
 #[tokio::test]

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use futures_util::StreamExt as _;
 use reqwest::header::{
     ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LINK, LOCATION,
     WWW_AUTHENTICATE,
@@ -18,6 +19,7 @@ use super::auth::{CREDENTIAL_SOURCES, Challenge, Credentials, Scope, parse_chall
 use super::error::OciError;
 use super::layout::BlobSource;
 use super::media_types::MANIFEST_ACCEPT;
+use super::ops::Progress;
 use super::reference::{Digest, ImageRef, Repository};
 use crate::redact::{RedactedUrl, redact_secret};
 use crate::retry::{self, RetryPolicy};
@@ -520,6 +522,7 @@ impl OciClient {
     /// whole body or PATCH chunks of at most `chunk_size` bytes, each to the latest `Location`, then the
     /// closing PUT. A chunk that fails is resumed from the offset the registry reports.
     /// Returns the number of bytes sent (more than the size when chunks were resent).
+    /// `progress` hears of each attempt and of the blob's bytes as they are handed to the connection.
     pub(crate) async fn upload_blob(
         &self,
         repository: &Repository,
@@ -527,6 +530,7 @@ impl OciClient {
         size: u64,
         source: &BlobSource,
         session: Option<Url>,
+        progress: &Arc<dyn Progress>,
     ) -> Result<u64, OciError> {
         let what = format!("upload blob {digest} to {repository}");
         let scopes = [Scope::push(repository.name())];
@@ -536,6 +540,19 @@ impl OciClient {
         };
         let chunk = self.options.chunk_size.max(1);
         let mut sent = 0_u64;
+        progress.upload_started(digest, size);
+        let body = |offset: u64, length: u64| {
+            file_body(source, offset, length).map(|stream| {
+                let (progress, digest, mut position) =
+                    (Arc::clone(progress), digest.clone(), offset);
+                reqwest::Body::wrap_stream(stream.inspect(move |piece| {
+                    if let Ok(piece) = piece {
+                        position += piece.len() as u64;
+                        progress.upload_position(&digest, position);
+                    }
+                }))
+            })
+        };
         if size > chunk {
             let mut offset = 0_u64;
             let mut recoveries = 0;
@@ -550,7 +567,7 @@ impl OciClient {
                             .header(CONTENT_TYPE, "application/octet-stream")
                             .header("Content-Range", format!("{offset}-{}", offset + length - 1))
                             .header(CONTENT_LENGTH, length)
-                            .body(file_body(source, offset, length)?))
+                            .body(body(offset, length)?))
                     })
                     .await;
                 sent += length;
@@ -580,6 +597,7 @@ impl OciClient {
                                 tracing::warn!(%digest, offset, "upload session lost; starting the blob over");
                                 location = self.start_upload(repository, &what).await?;
                                 offset = 0;
+                                progress.upload_started(digest, size);
                             }
                         }
                         continue;
@@ -611,7 +629,7 @@ impl OciClient {
                             .put(url.clone())
                             .header(CONTENT_TYPE, "application/octet-stream")
                             .header(CONTENT_LENGTH, size)
-                            .body(file_body(source, 0, size)?))
+                            .body(body(0, size)?))
                     })
                     .await?;
                 sent += size;
@@ -620,6 +638,7 @@ impl OciClient {
                     // A retried PUT whose first attempt left bytes behind: the session is gone, start over.
                     StatusCode::NOT_FOUND if attempt == 1 => {
                         location = self.start_upload(repository, &what).await?;
+                        progress.upload_started(digest, size);
                     }
                     _ => return Err(self.status_error(&what, response).await),
                 }
@@ -889,15 +908,17 @@ pub(super) fn sensitive(value: &SecretString) -> Result<HeaderValue, std::io::Er
     Ok(header)
 }
 
-/// A body streaming `length` bytes of a blob from `offset`, in constant memory.
+/// A stream of `length` bytes of a blob from `offset`, in constant memory.
 fn file_body(
     source: &BlobSource,
     offset: u64,
     length: u64,
-) -> Result<reqwest::Body, std::io::Error> {
+) -> Result<tokio_util::io::ReaderStream<tokio::io::Take<tokio::fs::File>>, std::io::Error> {
     let file = tokio::fs::File::from_std(source.open_at(offset)?);
-    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(length), 256 * 1024);
-    Ok(reqwest::Body::wrap_stream(stream))
+    Ok(tokio_util::io::ReaderStream::with_capacity(
+        file.take(length),
+        256 * 1024,
+    ))
 }
 
 /// Statuses after which a chunk is recovered (resumed or restarted) rather than failed: 416 (the registry

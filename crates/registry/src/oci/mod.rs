@@ -46,10 +46,13 @@
 //!   throw-away manifest first when the registry cannot delete tags.
 //! - `latest` never moves to a pre-release unless forced.
 //!
+//! Progress: [`OciClient::push_with_progress`] tells a [`Progress`] the caller implements about every
+//! blob (skipped, mounted or uploaded) and the bytes of each upload as they are handed to the connection.
+//!
 //! # What it does not do
 //!
 //! It reads no files besides the layout and no environment: credentials are passed in ([`Credentials`],
-//! [`credentials_from_docker_config`] parses the text of Docker's `config.json`). It does not build images,
+//! [`credentials_from_docker_config`] parses the text of Docker's `config.json`). It prints nothing. It does not build images,
 //! pull layers to disk, run credential helpers, or copy between registries.
 
 mod auth;
@@ -69,7 +72,8 @@ pub use client::{
 pub use error::{LayoutError, OciError};
 pub use layout::{Blob, Layout, Manifest, REF_NAME_ANNOTATION};
 pub use ops::{
-    BlobStats, DeleteOutcome, Expectations, LATEST, PushOptions, PushReport, RetagOptions,
-    RetagReport, VERSION_ANNOTATION, VerifyReport, check_latest, is_prerelease_tag,
+    BlobStats, BlobTransfer, DeleteOutcome, Expectations, LATEST, NoProgress, Progress,
+    PushOptions, PushReport, RetagOptions, RetagReport, VERSION_ANNOTATION, VerifyReport,
+    check_latest, is_prerelease_tag,
 };
 pub use reference::{Digest, ImageRef, Repository, is_valid_tag};

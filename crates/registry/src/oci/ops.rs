@@ -3,6 +3,7 @@
 //! left alone).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::{StreamExt as _, TryStreamExt as _};
@@ -57,6 +58,40 @@ pub struct BlobStats {
     pub uploaded: usize,
     /// Blob bytes sent over the wire (including chunks sent again after a failure).
     pub bytes_uploaded: u64,
+}
+
+/// Receives push progress; the library never prints, the caller draws bars (or not, in CI).
+///
+/// A push reports every blob of the image: each ends in [`Progress::blob_finished`], whether it was
+/// already there, mounted or uploaded, so that the bytes of an image add up to the layout's total.
+pub trait Progress: Send + Sync {
+    /// The push of the blobs starts: `blobs` of them, `bytes` in all.
+    fn push_started(&self, _blobs: usize, _bytes: u64) {}
+    /// An upload attempt of a blob starts (again, after the registry lost the upload session).
+    fn upload_started(&self, _digest: &Digest, _size: u64) {}
+    /// The blob's first `position` bytes have been handed to the connection (a chunk resumed from
+    /// the registry's range starts from there).
+    fn upload_position(&self, _digest: &Digest, _position: u64) {}
+    /// The blob is done.
+    fn blob_finished(&self, _digest: &Digest, _size: u64, _transfer: BlobTransfer) {}
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// How a blob reached the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BlobTransfer {
+    /// The registry had it.
+    Skipped,
+    /// Linked from another repository.
+    Mounted,
+    /// Uploaded.
+    Uploaded,
 }
 
 /// Options of [`OciClient::retag`].
@@ -158,6 +193,19 @@ impl OciClient {
         tags: &[String],
         options: &PushOptions,
     ) -> Result<PushReport, OciError> {
+        self.push_with_progress(layout, repository, tags, options, Arc::new(NoProgress))
+            .await
+    }
+
+    /// [`OciClient::push`], telling `progress` about every blob and the bytes of each upload.
+    pub async fn push_with_progress(
+        &self,
+        layout: &Layout,
+        repository: &Repository,
+        tags: &[String],
+        options: &PushOptions,
+        progress: Arc<dyn Progress>,
+    ) -> Result<PushReport, OciError> {
         self.check_registry(repository)?;
         if let Some(bad) = tags.iter().find(|t| !is_valid_tag(t)) {
             return Err(OciError::InvalidReference {
@@ -175,7 +223,7 @@ impl OciClient {
             }
         }
         let stats = self
-            .push_blobs(repository, layout.blobs(), &options.mount_from)
+            .push_blobs(repository, layout.blobs(), &options.mount_from, &progress)
             .await?;
         let mut manifests_pushed = 0;
         for child in layout.children() {
@@ -236,27 +284,17 @@ impl OciClient {
         repository: &Repository,
         blobs: &[Blob],
         mount_from: &[Repository],
+        progress: &Arc<dyn Progress>,
     ) -> Result<BlobStats, OciError> {
+        progress.push_started(blobs.len(), blobs.iter().map(|blob| blob.size).sum());
         let bytes = AtomicU64::new(0);
-        let outcomes: Vec<BlobOutcome> = futures_util::stream::iter(blobs)
+        let outcomes: Vec<BlobTransfer> = futures_util::stream::iter(blobs)
             .map(|blob| async {
-                if self.blob_exists(repository, &blob.digest).await? {
-                    return Ok(BlobOutcome::Skipped);
-                }
-                // One mount attempt: a declined mount opens an upload session, which the upload then uses.
-                let mut session = None;
-                if let Some(from) = mount_from.iter().find(|from| *from != repository) {
-                    self.check_registry(from)?;
-                    match self.mount_blob(repository, from, &blob.digest).await? {
-                        Mount::Mounted => return Ok(BlobOutcome::Mounted),
-                        Mount::Declined(url) => session = Some(url),
-                    }
-                }
-                let sent = self
-                    .upload_blob(repository, &blob.digest, blob.size, &blob.source, session)
+                let transfer = self
+                    .push_blob(repository, blob, mount_from, progress, &bytes)
                     .await?;
-                bytes.fetch_add(sent, Ordering::Relaxed);
-                Ok::<_, OciError>(BlobOutcome::Uploaded)
+                progress.blob_finished(&blob.digest, blob.size, transfer);
+                Ok::<_, OciError>(transfer)
             })
             .buffer_unordered(self.options.concurrency.max(1))
             .try_collect()
@@ -267,12 +305,47 @@ impl OciClient {
         };
         for outcome in outcomes {
             match outcome {
-                BlobOutcome::Skipped => stats.skipped += 1,
-                BlobOutcome::Mounted => stats.mounted += 1,
-                BlobOutcome::Uploaded => stats.uploaded += 1,
+                BlobTransfer::Skipped => stats.skipped += 1,
+                BlobTransfer::Mounted => stats.mounted += 1,
+                BlobTransfer::Uploaded => stats.uploaded += 1,
             }
         }
         Ok(stats)
+    }
+
+    /// One blob: skipped if present, mounted if possible, else uploaded (its bytes added to `bytes`).
+    async fn push_blob(
+        &self,
+        repository: &Repository,
+        blob: &Blob,
+        mount_from: &[Repository],
+        progress: &Arc<dyn Progress>,
+        bytes: &AtomicU64,
+    ) -> Result<BlobTransfer, OciError> {
+        if self.blob_exists(repository, &blob.digest).await? {
+            return Ok(BlobTransfer::Skipped);
+        }
+        // One mount attempt: a declined mount opens an upload session, which the upload then uses.
+        let mut session = None;
+        if let Some(from) = mount_from.iter().find(|from| *from != repository) {
+            self.check_registry(from)?;
+            match self.mount_blob(repository, from, &blob.digest).await? {
+                Mount::Mounted => return Ok(BlobTransfer::Mounted),
+                Mount::Declined(url) => session = Some(url),
+            }
+        }
+        let sent = self
+            .upload_blob(
+                repository,
+                &blob.digest,
+                blob.size,
+                &blob.source,
+                session,
+                progress,
+            )
+            .await?;
+        bytes.fetch_add(sent, Ordering::Relaxed);
+        Ok(BlobTransfer::Uploaded)
     }
 
     async fn require_manifest(&self, image: &ImageRef) -> Result<RemoteManifest, OciError> {
@@ -562,7 +635,14 @@ impl OciClient {
                 offset: 0,
             };
             let result = self
-                .upload_blob(repository, &config, EMPTY_JSON.len() as u64, &source, None)
+                .upload_blob(
+                    repository,
+                    &config,
+                    EMPTY_JSON.len() as u64,
+                    &source,
+                    None,
+                    &(Arc::new(NoProgress) as Arc<dyn Progress>),
+                )
                 .await;
             let _ = std::fs::remove_file(&path);
             result?;
@@ -585,12 +665,6 @@ impl OciClient {
         self.put_manifest(repository, tag, super::media_types::OCI_MANIFEST, &bytes)
             .await
     }
-}
-
-enum BlobOutcome {
-    Skipped,
-    Mounted,
-    Uploaded,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(
