@@ -2,7 +2,7 @@
 //!
 //! A [`Context`] holds the project (its configuration and version files), the repository, the
 //! injected [`Environment`], the one async runtime of the run, and the resolved publish
-//! [`Targets`]. The plan, the preflight, the steps, `verify` and `rollback` take it by reference; none
+//! [`Targets`], and where the uploads report their progress ([`Transfers`]). The plan, the preflight, the steps, `verify` and `rollback` take it by reference; none
 //! of them opens the repository again, reads a variable, or starts a runtime of its own.
 
 use std::path::Path;
@@ -25,8 +25,34 @@ pub struct Context {
     pub env: Arc<dyn Environment>,
     /// Where the release publishes.
     pub targets: Targets,
+    /// Where the uploads report their progress (nowhere, unless the caller draws it).
+    pub transfers: Arc<dyn Transfers>,
     runtime: tokio::runtime::Runtime,
 }
+
+/// Progress of the uploads a run makes: the steps report, the caller draws (or not).
+///
+/// Each method gives the hook of one upload; the registry clients call it as bytes move.
+pub trait Transfers: Send + Sync + std::fmt::Debug {
+    /// The files uploaded to a Python index.
+    fn pypi(&self) -> Arc<dyn registry::pypi::Progress> {
+        Arc::new(registry::pypi::NoProgress)
+    }
+    /// The push of one image to `repository`.
+    fn oci(&self, _repository: &str) -> Arc<dyn registry::oci::Progress> {
+        Arc::new(registry::oci::NoProgress)
+    }
+    /// The assets uploaded to a GitHub Release.
+    fn github(&self) -> Arc<dyn registry::github::Progress> {
+        Arc::new(registry::github::NoProgress)
+    }
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoTransfers;
+
+impl Transfers for NoTransfers {}
 
 impl Context {
     /// The context of the project in `directory` (its configuration file `config`, or the one
@@ -44,6 +70,7 @@ impl Context {
             repository,
             env,
             targets,
+            transfers: Arc::new(NoTransfers),
             runtime: runtime()?,
         })
     }

@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod commands;
+mod progress;
 
 use std::ffi::OsString;
 use std::io::Write as _;

@@ -67,7 +67,7 @@ pub struct Context {
     pub directory: std::path::PathBuf,
     /// The process environment, read here once and passed down.
     pub env: std::sync::Arc<dyn crate::env::Environment>,
-    /// `--quiet`: no progress lines.
+    /// `--quiet`: no progress lines or bars.
     pub quiet: bool,
 }
 
@@ -93,6 +93,17 @@ impl Context {
 
     /// The release context of the project here: configuration, repository, targets, runtime.
     pub(crate) fn release(&self) -> anyhow::Result<crate::context::Context> {
-        crate::context::Context::open(&self.directory, None, std::sync::Arc::clone(&self.env))
+        let mut context =
+            crate::context::Context::open(&self.directory, None, std::sync::Arc::clone(&self.env))?;
+        context.transfers = std::sync::Arc::new(self.bars());
+        Ok(context)
+    }
+
+    /// Progress bars for the uploads, drawn when someone watches (see [`crate::cli::progress`]).
+    pub(crate) fn bars(&self) -> crate::cli::progress::Bars {
+        crate::cli::progress::Bars::new(crate::cli::progress::shown_here(
+            self.quiet,
+            self.env.as_ref(),
+        ))
     }
 }

@@ -66,7 +66,14 @@ pub(crate) fn publish(context: &Context, args: &PublishOciArgs) -> anyhow::Resul
         force_latest: args.force,
         mount_from,
     };
-    let report = runtime()?.block_on(client.push(&layout, &repository, &args.tags, &options))?;
+    let progress = crate::context::Transfers::oci(&context.bars(), &repository.to_string());
+    let report = runtime()?.block_on(client.push_with_progress(
+        &layout,
+        &repository,
+        &args.tags,
+        &options,
+        progress,
+    ))?;
     let mut stdout = std::io::stdout().lock();
     for tag in report.tags_updated.iter().chain(&report.tags_unchanged) {
         writeln!(stdout, "{repository}:{tag}@{}", report.digest)?;

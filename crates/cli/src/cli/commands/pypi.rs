@@ -1,17 +1,17 @@
 //! `slipway publish pypi`, `slipway verify pypi`, `slipway yank pypi`.
 //!
 //! Credentials are found by [`crate::credentials`] (one documented lookup order); this module
-//! turns arguments into values, draws progress bars on a terminal, and prints.
+//! turns arguments into values, draws progress bars on a terminal ([`crate::cli::progress`]), and
+//! prints.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::anyhow;
 use registry::pypi::{
-    Artifact, Credentials, ExpectedFile, Progress, PublishOptions, PypiClient, UploadOutcome,
-    UploadStatus, YankOutcome,
+    Artifact, Credentials, ExpectedFile, PublishOptions, PypiClient, UploadOutcome, UploadStatus,
+    YankOutcome,
 };
 use versioning::pep440::Pep440Version;
 
@@ -84,8 +84,7 @@ pub(crate) fn publish(context: &Context, args: &PublishPypiArgs) -> anyhow::Resu
             }
         };
         let client = PypiClient::new(index.urls.clone(), credentials);
-        let show_bars = std::io::stderr().is_terminal() && !env.flag("CI");
-        let progress: Arc<dyn Progress> = Arc::new(Bars::new(show_bars));
+        let progress = crate::context::Transfers::pypi(&context.bars());
         let options = PublishOptions {
             skip_existing: args.skip_existing,
             dry_run: args.dry_run,
@@ -266,65 +265,6 @@ fn resolve_index(context: &Context, args: &PypiIndexArgs) -> anyhow::Result<Pypi
         },
         context.env.as_ref(),
     )
-}
-
-/// Progress bars on a terminal, nothing otherwise (CI logs stay clean; the per-file result goes to stdout).
-struct Bars {
-    enabled: bool,
-    bar: Mutex<Option<indicatif::ProgressBar>>,
-}
-
-impl Bars {
-    fn new(enabled: bool) -> Bars {
-        Bars {
-            enabled,
-            bar: Mutex::new(None),
-        }
-    }
-
-    fn with_bar(&self, f: impl FnOnce(&mut Option<indicatif::ProgressBar>)) {
-        if self.enabled
-            && let Ok(mut bar) = self.bar.lock()
-        {
-            f(&mut bar);
-        }
-    }
-}
-
-impl Progress for Bars {
-    fn upload_started(&self, filename: &str, size: u64) {
-        self.with_bar(|bar| {
-            let new = indicatif::ProgressBar::with_draw_target(
-                Some(size),
-                indicatif::ProgressDrawTarget::stderr(),
-            );
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-            ) {
-                new.set_style(style.progress_chars("=> "));
-            }
-            new.set_message(filename.to_owned());
-            if let Some(old) = bar.replace(new) {
-                old.finish_and_clear();
-            }
-        });
-    }
-
-    fn upload_position(&self, _filename: &str, sent: u64) {
-        self.with_bar(|bar| {
-            if let Some(bar) = bar {
-                bar.set_position(sent);
-            }
-        });
-    }
-
-    fn finished(&self, _outcome: &UploadOutcome) {
-        self.with_bar(|bar| {
-            if let Some(bar) = bar.take() {
-                bar.finish_and_clear();
-            }
-        });
-    }
 }
 
 #[cfg(test)]

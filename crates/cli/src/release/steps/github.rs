@@ -3,8 +3,6 @@
 //! Idempotent through the client: a release that already says what it should is left alone, an
 //! asset already there with the same sha256 is not sent again.
 
-use std::sync::Arc;
-
 use super::Done;
 use crate::context::Context;
 use crate::release::journal::{PublishedFile, StepOutput};
@@ -73,11 +71,7 @@ pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
         for path in &assets {
             uploaded.push(
                 client
-                    .upload_asset(
-                        &outcome.release,
-                        path,
-                        Arc::new(registry::github::NoProgress),
-                    )
+                    .upload_asset(&outcome.release, path, context.transfers.github())
                     .await?,
             );
         }

@@ -35,7 +35,14 @@ pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
         force_latest: false,
         mount_from: Vec::new(),
     };
-    let report = context.block_on(client.push(&layout, &target.repository, &oci.tags, &options))?;
+    let progress = context.transfers.oci(&target.repository.to_string());
+    let report = context.block_on(client.push_with_progress(
+        &layout,
+        &target.repository,
+        &oci.tags,
+        &options,
+        progress,
+    ))?;
     let changed = !report.tags_updated.is_empty() || report.blobs.uploaded > 0;
     Ok(Done::changed(
         changed,

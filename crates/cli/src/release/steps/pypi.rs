@@ -3,8 +3,6 @@
 //! Idempotent through the client: a file already on the index with the same sha256 counts as
 //! uploaded; one with other content is an error naming both hashes, never a delete.
 
-use std::sync::Arc;
-
 use super::Done;
 use crate::bad_input;
 use crate::context::Context;
@@ -52,7 +50,7 @@ pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
         };
         anyhow::Ok(
             client
-                .publish(&artifacts, options, Arc::new(registry::pypi::NoProgress))
+                .publish(&artifacts, options, context.transfers.pypi())
                 .await?,
         )
     })?;
