@@ -42,6 +42,14 @@ pub struct GlobalArgs {
     pub quiet: bool,
 }
 
+/// `--json`, for every command that reports a result (the schemas are in docs/json.md).
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct JsonArgs {
+    /// Print the result as one JSON object on stdout (`schema_version` 1; see docs/json.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -103,6 +111,9 @@ pub struct LintCommitsArgs {
     /// Check the message in this file instead (a `commit-msg` hook's first argument).
     #[arg(long, value_name = "FILE")]
     pub message_file: Option<PathBuf>,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// `slipway completions SHELL`
@@ -228,6 +239,9 @@ pub struct BumpArgs {
     /// Build metadata to attach (ignored for precedence).
     #[arg(long, value_name = "META")]
     pub build: Option<String>,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// What `slipway version bump` bumps.
@@ -254,6 +268,9 @@ pub struct ConvertArgs {
     /// The version to convert, in the other scheme.
     #[arg(id = "VERSION")]
     pub version: String,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// A version scheme.
@@ -271,6 +288,9 @@ pub struct SortArgs {
     /// How to read and order the versions.
     #[arg(long, value_name = "SCHEME", default_value = "semver")]
     pub scheme: Scheme,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// `slipway version set`
@@ -282,6 +302,9 @@ pub struct SetArgs {
     /// Show a unified diff of what would change and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// `slipway version check`
@@ -290,6 +313,9 @@ pub struct CheckArgs {
     /// Also check the version files against this git tag (e.g. `v1.2.3`, or `$GITHUB_REF_NAME` in CI).
     #[arg(long, value_name = "TAG")]
     pub tag: Option<String>,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// `slipway publish …`

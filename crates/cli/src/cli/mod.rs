@@ -7,13 +7,14 @@
 
 pub mod args;
 pub mod commands;
+pub mod json;
 mod progress;
 
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use crate::{BadInput, CheckFailed};
 
@@ -28,18 +29,24 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match args::Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = args::Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| {
+            args::Cli::from_arg_matches(&matches).map(|cli| (cli, json::requested(&matches)))
+        });
+    let (cli, json) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             // clap prints help and version to stdout with exit 0, usage errors to stderr with exit 2.
-            let _ = error.print();
-            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+            let code = u8::try_from(error.exit_code()).unwrap_or(2);
+            let _ = error.format(&mut args::Cli::command()).print();
+            return ExitCode::from(code);
         }
     };
     init_logging(&cli.global);
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report(&error),
+        Err(error) => report(&error, json),
     }
 }
 
@@ -61,8 +68,9 @@ fn init_logging(global: &args::GlobalArgs) {
         .try_init();
 }
 
-/// Prints an error chain to stderr and chooses the exit code.
-fn report(error: &anyhow::Error) -> ExitCode {
+/// Prints an error chain to stderr (and, with `--json`, an error object to stdout) and chooses the
+/// exit code.
+fn report(error: &anyhow::Error, json: bool) -> ExitCode {
     if is_broken_pipe(error) {
         // `slipway changelog | head` is a success: the reader had all it wanted.
         return ExitCode::SUCCESS;
@@ -76,6 +84,11 @@ fn report(error: &anyhow::Error) -> ExitCode {
     } else {
         1
     };
+    if json {
+        let value = json::error(error, code);
+        let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
+    }
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "error: {error:#}");
     ExitCode::from(code)

@@ -2,6 +2,7 @@
 
 mod changelog;
 mod flow;
+mod json;
 mod release;
 mod release_state;
 mod support;

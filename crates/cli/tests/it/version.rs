@@ -121,7 +121,7 @@ fn write_file(dir: &tempfile::TempDir, path: &str, text: &str) {
 }
 
 /// A Python project with the version in four places, and a dependency pin that must not move.
-fn python_project() -> tempfile::TempDir {
+pub(crate) fn python_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let write = |path: &str, text: &str| write_file(&dir, path, text);
     write(

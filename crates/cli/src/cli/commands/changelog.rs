@@ -217,7 +217,11 @@ pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow:
             "commits": next.commits.len(),
             "decided_by": next.decided_by,
         });
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
+        writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&crate::cli::json::with_schema(json))?
+        )?;
     } else if let Some(version) = &next.next {
         writeln!(stdout, "{version}")?;
     } else {

@@ -19,6 +19,23 @@ pub(super) fn lint_commits(context: &Context, args: &LintCommitsArgs) -> anyhow:
         let repository = crate::context::open_repository(&context.directory)?;
         crate::lint::range(&project, &repository, args.range.as_deref())?
     };
+    if args.output.json {
+        crate::cli::json::print(serde_json::json!({
+            "ok": offences.is_empty(),
+            "offences": offences
+                .iter()
+                .map(|offence| serde_json::json!({
+                    "commit": offence.id,
+                    "problem": offence.problem.to_string(),
+                }))
+                .collect::<Vec<_>>(),
+        }))?;
+        return if offences.is_empty() {
+            Ok(())
+        } else {
+            Err(CheckFailed.into())
+        };
+    }
     if offences.is_empty() {
         return Ok(());
     }

@@ -42,8 +42,22 @@ fn convert(args: &ConvertArgs) -> anyhow::Result<()> {
                 .to_string()
         }
     };
+    if args.output.json {
+        return crate::cli::json::print(serde_json::json!({
+            "input": args.version,
+            "scheme": scheme_name(args.to),
+            "version": converted,
+        }));
+    }
     writeln!(std::io::stdout().lock(), "{converted}")?;
     Ok(())
+}
+
+fn scheme_name(scheme: Scheme) -> &'static str {
+    match scheme {
+        Scheme::Semver => "semver",
+        Scheme::Pep440 => "pep440",
+    }
 }
 
 fn sort(args: &SortArgs) -> anyhow::Result<()> {
@@ -69,6 +83,12 @@ fn sort(args: &SortArgs) -> anyhow::Result<()> {
             versions.into_iter().map(|(_, text)| text).collect()
         }
     };
+    if args.output.json {
+        return crate::cli::json::print(serde_json::json!({
+            "scheme": scheme_name(args.scheme),
+            "versions": sorted,
+        }));
+    }
     let mut stdout = std::io::stdout().lock();
     for line in sorted {
         writeln!(stdout, "{line}")?;
@@ -133,6 +153,16 @@ fn bump(context: &Context, args: &BumpArgs) -> anyhow::Result<()> {
     let next = versioning::bump(&current, &request, &policy)
         .with_context(|| format!("cannot bump {current}"))
         .map_err(bad_input)?;
+    if args.output.json {
+        return crate::cli::json::print(serde_json::json!({
+            "from": current.to_string(),
+            "level": clap::ValueEnum::to_possible_value(&args.level)
+                .map(|value| value.get_name().to_owned()),
+            "pre": args.pre,
+            "version": next.to_string(),
+            "is_prerelease": next.is_prerelease(),
+        }));
+    }
     writeln!(std::io::stdout().lock(), "{next}")?;
     Ok(())
 }
@@ -141,17 +171,38 @@ fn set(context: &Context, args: &SetArgs) -> anyhow::Result<()> {
     let version = parse_semver(&args.version)?;
     let project = Project::discover(&context.directory, None)?;
     let edits = version_files::plan_project(&project, &version)?;
+    let json = |written: bool| {
+        crate::cli::json::print(serde_json::json!({
+            "version": version.to_string(),
+            "dry_run": args.dry_run,
+            "files": edits
+                .iter()
+                .map(|edit| serde_json::json!({
+                    "path": edit.path.display().to_string(),
+                    "written": written,
+                    "diff": edit.unified_diff(),
+                }))
+                .collect::<Vec<_>>(),
+        }))
+    };
     let mut stdout = std::io::stdout().lock();
     if args.dry_run {
+        tracing::info!("dry run: {} file(s) would change", edits.len());
+        if args.output.json {
+            return json(false);
+        }
         for edit in &edits {
             write!(stdout, "{}", edit.unified_diff())?;
         }
-        tracing::info!("dry run: {} file(s) would change", edits.len());
         return Ok(());
     }
     version_files::apply(&project.directory, &edits)?;
-    for edit in &edits {
-        writeln!(stdout, "{}", edit.path.display())?;
+    if args.output.json {
+        json(true)?;
+    } else {
+        for edit in &edits {
+            writeln!(stdout, "{}", edit.path.display())?;
+        }
     }
     if edits.is_empty() {
         tracing::info!("every version file already says {version}");
@@ -163,7 +214,7 @@ fn check(context: &Context, args: &CheckArgs) -> anyhow::Result<()> {
     let project = Project::discover(&context.directory, None)?;
     let version_files = version_files::load(&project)?;
     let mut stderr = std::io::stderr().lock();
-    let mut failed = false;
+    let mut problems = Vec::new();
     let tag_version = match &args.tag {
         Some(tag) => {
             // Outside a repository, the configured (or default) pattern reads the tag.
@@ -196,22 +247,35 @@ fn check(context: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                 versioning::files::check_tag(&shown, &file.kind, &file.text, tag_version)
                     .with_context(|| shown.clone())?
             {
-                writeln!(stderr, "{mismatch}")?;
-                failed = true;
+                problems.push(mismatch.to_string());
                 continue;
             }
         }
         for mismatch in versioning::files::check(&shown, &file.kind, &file.text, &expected)
             .with_context(|| shown.clone())?
         {
-            writeln!(stderr, "{mismatch}")?;
-            failed = true;
+            problems.push(mismatch.to_string());
         }
     }
-    if failed {
+    if args.output.json {
+        crate::cli::json::print(serde_json::json!({
+            "ok": problems.is_empty(),
+            "version": expected.to_string(),
+            "tag": args.tag,
+            "files": version_files.iter().map(crate::version_files::VersionFile::display_path).collect::<Vec<_>>(),
+            "problems": problems,
+        }))?;
+    } else {
+        for problem in &problems {
+            writeln!(stderr, "{problem}")?;
+        }
+    }
+    if !problems.is_empty() {
         return Err(crate::CheckFailed.into());
     }
-    writeln!(std::io::stdout().lock(), "{expected}")?;
+    if !args.output.json {
+        writeln!(std::io::stdout().lock(), "{expected}")?;
+    }
     tracing::info!("{} version files agree on {expected}", version_files.len());
     Ok(())
 }
