@@ -1556,3 +1556,77 @@ async fn docker_media_types_are_fetched_retagged_and_verified_too() {
         "application/vnd.docker.distribution.manifest.v2+json"
     );
 }
+
+/// Parses one `--json` object and checks its schema version.
+#[track_caller]
+fn json(stdout: &str, stderr: &str) -> serde_json::Value {
+    let value: serde_json::Value = serde_json::from_str(stdout)
+        .unwrap_or_else(|error| panic!("not JSON ({error}):\n{stdout}\n{stderr}"));
+    assert_eq!(value["schema_version"], 1, "{value}");
+    value
+}
+
+#[test]
+fn the_oci_commands_print_json_results() {
+    let registry = OciRegistry::start_with(&RegistryAuth::Open, true).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let layout_dir = tempfile::tempdir().unwrap();
+    let index = layouts::multi_arch(layout_dir.path(), "2.0.0").unwrap();
+    let layout = layout_dir.path().to_str().unwrap();
+    let repository = format!("{}/acme/json", registry.address());
+    let run = |args: &[&str]| {
+        let (code, stdout, stderr) = slipway(home.path(), &[], args);
+        (code, json(&stdout, &stderr), stderr)
+    };
+
+    let (code, pushed, stderr) = run(&[
+        "publish",
+        "oci",
+        layout,
+        &repository,
+        "--tag",
+        "2.0.0",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(pushed["digest"], index.digest.as_str());
+    assert_eq!(pushed["tags_updated"], serde_json::json!(["2.0.0"]));
+    assert_eq!(pushed["blobs"]["uploaded"], 4);
+    assert!(pushed["blobs"]["bytes_uploaded"].as_u64().unwrap() > 0);
+
+    let (code, retagged, stderr) =
+        run(&["retag", &format!("{repository}:2.0.0"), "stable", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(retagged["changed"], true);
+    assert_eq!(retagged["previous"], serde_json::Value::Null);
+    assert_eq!(retagged["digest"], index.digest.as_str());
+
+    let (code, verified, _) = run(&[
+        "verify",
+        "oci",
+        &format!("{repository}:stable"),
+        "--platform",
+        "linux/s390x",
+        "--json",
+    ]);
+    // A missing platform: the result says so, and the exit code is still 1.
+    assert_eq!(code, 1);
+    assert_eq!(verified["ok"], false, "{verified}");
+    assert!(
+        verified["platforms"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("linux/amd64")),
+        "{verified}"
+    );
+    assert!(verified["problems"][0].as_str().unwrap().contains("s390x"));
+
+    let (code, listed, stderr) = run(&["tags", &repository, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(listed["tags"], serde_json::json!(["2.0.0", "stable"]));
+
+    let (code, deleted, stderr) = run(&["delete-tag", &format!("{repository}:stable"), "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(deleted["was"], index.digest.as_str());
+    assert_ne!(deleted["outcome"], "absent");
+}

@@ -831,3 +831,116 @@ fn fake_pypi_slipway_pypi_token_wins_over_pypi_token_and_twine_password() {
         text(&output)
     );
 }
+
+/// Parses one `--json` object and checks its schema version.
+#[track_caller]
+fn json(output: &Output) -> serde_json::Value {
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("not JSON ({error}):\n{}", text(output)));
+    assert_eq!(value["schema_version"], 1, "{value}");
+    value
+}
+
+#[test]
+fn publish_verify_and_yank_print_json_results() {
+    let server = PypiServer::start().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let files = release("jsondemo", "1.1.0", "json");
+    let url = server.url();
+    let published = slipway(
+        &server,
+        home.path(),
+        &[
+            "publish",
+            "pypi",
+            s(&files.wheel),
+            s(&files.sdist),
+            "--repository-url",
+            &url,
+            "--json",
+        ],
+    );
+    assert!(published.status.success(), "{}", text(&published));
+    let value = json(&published);
+    assert_eq!(
+        (&value["project"], &value["version"]),
+        (&"jsondemo".into(), &"1.1.0".into())
+    );
+    let uploaded = value["files"].as_array().unwrap();
+    assert_eq!(uploaded.len(), 2);
+    assert!(
+        uploaded.iter().all(|file| file["status"] == "uploaded"),
+        "{value}"
+    );
+    let wheel_sha = sha256_file(&files.wheel).unwrap();
+    assert!(
+        uploaded
+            .iter()
+            .any(|file| file["sha256"] == wheel_sha.as_str())
+    );
+
+    let verified = slipway(
+        &server,
+        home.path(),
+        &[
+            "verify",
+            "pypi",
+            "jsondemo",
+            "1.1.0",
+            "--files",
+            s(&files.wheel),
+            "--repository-url",
+            &url,
+            "--json",
+        ],
+    );
+    assert!(verified.status.success(), "{}", text(&verified));
+    let value = json(&verified);
+    assert_eq!(value["ok"], true);
+    assert_eq!(value["found"].as_array().unwrap().len(), 2, "{value}");
+    assert_eq!(value["missing"], serde_json::json!([]));
+
+    // Without --confirm: one object, the error, naming the files, exit 2 as without --json.
+    let refused = slipway(
+        &server,
+        home.path(),
+        &[
+            "yank",
+            "pypi",
+            "jsondemo",
+            "1.1.0",
+            "--repository-url",
+            &url,
+            "--json",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    let value = json(&refused);
+    assert_eq!(value["error"]["exit_code"], 2);
+    assert!(
+        value["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("jsondemo-1.1.0-py3-none-any.whl"),
+        "{value}"
+    );
+
+    let yanked = slipway(
+        &server,
+        home.path(),
+        &[
+            "yank",
+            "pypi",
+            "jsondemo",
+            "1.1.0",
+            "--repository-url",
+            &url,
+            "--confirm",
+            "--json",
+        ],
+    );
+    assert!(yanked.status.success(), "{}", text(&yanked));
+    let value = json(&yanked);
+    assert_eq!(value["outcome"], "removed");
+    assert_eq!(value["files"].as_array().unwrap().len(), 2, "{value}");
+}

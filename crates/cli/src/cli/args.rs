@@ -388,6 +388,9 @@ pub struct PublishOciArgs {
     /// Registry connection options.
     #[command(flatten)]
     pub client: OciClientArgs,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// `slipway retag`
@@ -403,6 +406,9 @@ pub struct RetagArgs {
     /// Registry connection options.
     #[command(flatten)]
     pub client: OciClientArgs,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// `slipway verify oci`
@@ -419,6 +425,9 @@ pub struct VerifyOciArgs {
     /// Registry connection options.
     #[command(flatten)]
     pub client: OciClientArgs,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// `slipway tags`
@@ -432,6 +441,9 @@ pub struct TagsArgs {
     /// Registry connection options.
     #[command(flatten)]
     pub client: OciClientArgs,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// `slipway delete-tag`
@@ -442,6 +454,9 @@ pub struct DeleteTagArgs {
     /// Registry connection options.
     #[command(flatten)]
     pub client: OciClientArgs,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ pub struct PublishPypiArgs {
     /// Where and how.
     #[command(flatten)]
     pub index: PypiIndexArgs,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: super::JsonArgs,
 }
 
 /// `slipway verify pypi`
@@ -55,6 +58,9 @@ pub struct VerifyPypiArgs {
     /// Where.
     #[command(flatten)]
     pub index: PypiIndexArgs,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: super::JsonArgs,
 }
 
 /// `slipway yank pypi`
@@ -71,4 +77,7 @@ pub struct YankPypiArgs {
     /// Where and how.
     #[command(flatten)]
     pub index: PypiIndexArgs,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: super::JsonArgs,
 }

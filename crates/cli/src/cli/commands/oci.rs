@@ -74,14 +74,30 @@ pub(crate) fn publish(context: &Context, args: &PublishOciArgs) -> anyhow::Resul
         &options,
         progress,
     ))?;
-    let mut stdout = std::io::stdout().lock();
-    for tag in report.tags_updated.iter().chain(&report.tags_unchanged) {
-        writeln!(stdout, "{repository}:{tag}@{}", report.digest)?;
-    }
-    if args.tags.is_empty() {
-        writeln!(stdout, "{repository}@{}", report.digest)?;
-    }
     let blobs = &report.blobs;
+    if args.output.json {
+        crate::cli::json::print(serde_json::json!({
+            "repository": repository.to_string(),
+            "digest": report.digest.to_string(),
+            "tags_updated": report.tags_updated,
+            "tags_unchanged": report.tags_unchanged,
+            "blobs": {
+                "uploaded": blobs.uploaded,
+                "mounted": blobs.mounted,
+                "skipped": blobs.skipped,
+                "bytes_uploaded": blobs.bytes_uploaded,
+            },
+            "manifests_pushed": report.manifests_pushed,
+        }))?;
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        for tag in report.tags_updated.iter().chain(&report.tags_unchanged) {
+            writeln!(stdout, "{repository}:{tag}@{}", report.digest)?;
+        }
+        if args.tags.is_empty() {
+            writeln!(stdout, "{repository}@{}", report.digest)?;
+        }
+    }
     writeln!(
         std::io::stderr().lock(),
         "pushed {}: {} blob(s) uploaded ({} bytes), {} mounted, {} already present; {} tag(s) moved, {} unchanged",
@@ -114,7 +130,19 @@ pub(crate) fn retag(context: &Context, args: &RetagArgs) -> anyhow::Result<()> {
             registry::oci::OciError::LatestToPrerelease { .. } => bad_input(error),
             other => other.into(),
         })?;
-    writeln!(std::io::stdout().lock(), "{target}@{}", report.digest)?;
+    if args.output.json {
+        crate::cli::json::print(serde_json::json!({
+            "source": source.to_string(),
+            "target": target.to_string(),
+            "digest": report.digest.to_string(),
+            "previous": report.previous.as_ref().map(ToString::to_string),
+            "changed": report.changed,
+            "blob_bytes_moved": report.blob_bytes_moved,
+            "blobs_mounted": report.blobs_mounted,
+        }))?;
+    } else {
+        writeln!(std::io::stdout().lock(), "{target}@{}", report.digest)?;
+    }
     let previous = report
         .previous
         .as_ref()
@@ -147,6 +175,21 @@ pub(crate) fn verify(context: &Context, args: &VerifyOciArgs) -> anyhow::Result<
     };
     let client = client(context, image.repository().registry(), &args.client)?;
     let report = runtime()?.block_on(client.verify(&image, &expectations))?;
+    if args.output.json {
+        crate::cli::json::print(serde_json::json!({
+            "ok": report.is_ok(),
+            "reference": image.to_string(),
+            "digest": report.digest.to_string(),
+            "media_type": report.media_type,
+            "platforms": report.platforms,
+            "problems": report.problems,
+        }))?;
+        return if report.is_ok() {
+            Ok(())
+        } else {
+            Err(CheckFailed.into())
+        };
+    }
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{image}@{}", report.digest)?;
     for platform in &report.platforms {
@@ -168,6 +211,12 @@ pub(crate) fn tags(context: &Context, args: &TagsArgs) -> anyhow::Result<()> {
     let repository = Repository::parse(&args.repository).map_err(bad_input)?;
     let client = client(context, repository.registry(), &args.client)?;
     let tags = runtime()?.block_on(client.tags(&repository, args.page_size))?;
+    if args.output.json {
+        return crate::cli::json::print(serde_json::json!({
+            "repository": repository.to_string(),
+            "tags": tags,
+        }));
+    }
     let mut stdout = std::io::stdout().lock();
     for tag in tags {
         writeln!(stdout, "{tag}")?;
@@ -180,6 +229,19 @@ pub(crate) fn delete_tag(context: &Context, args: &DeleteTagArgs) -> anyhow::Res
     let image = parse_image(&args.reference)?;
     let client = client(context, image.repository().registry(), &args.client)?;
     let outcome = runtime()?.block_on(client.delete_tag(&image))?;
+    if args.output.json {
+        let (outcome, was) = match &outcome {
+            DeleteOutcome::Absent => ("absent", None),
+            DeleteOutcome::TagDeleted { was } => ("tag_deleted", Some(was.to_string())),
+            DeleteOutcome::DummyDeleted { was } => ("placeholder_deleted", Some(was.to_string())),
+            _ => ("deleted", None),
+        };
+        return crate::cli::json::print(serde_json::json!({
+            "reference": image.to_string(),
+            "outcome": outcome,
+            "was": was,
+        }));
+    }
     let message = match outcome {
         DeleteOutcome::Absent => format!("{image} does not exist; nothing to delete"),
         DeleteOutcome::TagDeleted { was } => format!("deleted {image} (was {was})"),

@@ -97,12 +97,36 @@ pub(crate) fn publish(context: &Context, args: &PublishPypiArgs) -> anyhow::Resu
             artifacts.len()
         );
         let outcomes = client.publish(&artifacts, options, progress).await?;
+        if args.output.json {
+            return crate::cli::json::print(serde_json::json!({
+                "project": first.project(),
+                "version": release.to_string(),
+                "dry_run": args.dry_run,
+                "files": outcomes.iter().map(|outcome| serde_json::json!({
+                    "filename": outcome.filename,
+                    "size": outcome.size,
+                    "sha256": outcome.digests.sha256,
+                    "status": status_name(&outcome.status),
+                })).collect::<Vec<_>>(),
+            }));
+        }
         let mut stdout = std::io::stdout().lock();
         for outcome in &outcomes {
             writeln!(stdout, "{}", describe(outcome))?;
         }
         Ok(())
     })
+}
+
+/// The status of an upload in `--json`.
+fn status_name(status: &UploadStatus) -> &'static str {
+    match status {
+        UploadStatus::Uploaded => "uploaded",
+        UploadStatus::AlreadyPresent => "already_present",
+        UploadStatus::SkippedConflict { .. } => "skipped_conflict",
+        UploadStatus::WouldUpload => "would_upload",
+        _ => "done",
+    }
 }
 
 fn describe(outcome: &UploadOutcome) -> String {
@@ -173,6 +197,29 @@ pub(crate) fn verify(context: &Context, args: &VerifyPypiArgs) -> anyhow::Result
         }
         (Err(error), _) => return Err(error.into()),
     };
+    if args.output.json {
+        crate::cli::json::print(serde_json::json!({
+            "ok": verification.is_ok(),
+            "project": args.name,
+            "version": version.to_string(),
+            "found": verification.found.iter().map(|file| serde_json::json!({
+                "filename": file.filename,
+                "sha256": file.sha256,
+                "yanked": file.yanked,
+            })).collect::<Vec<_>>(),
+            "missing": verification.missing,
+            "mismatched": verification.mismatched.iter().map(|(filename, expected, listed)| serde_json::json!({
+                "filename": filename,
+                "expected_sha256": expected,
+                "listed_sha256": listed,
+            })).collect::<Vec<_>>(),
+        }))?;
+        return if verification.is_ok() {
+            Ok(())
+        } else {
+            Err(CheckFailed.into())
+        };
+    }
     let mut stdout = std::io::stdout().lock();
     for file in &verification.found {
         let sha = file.sha256.as_deref().unwrap_or("(no hash listed)");
@@ -217,11 +264,23 @@ pub(crate) fn yank(context: &Context, args: &YankPypiArgs) -> anyhow::Result<()>
         if !args.confirm && !index.urls.is_warehouse() {
             let files = client.release_files(&args.name, &version).await?;
             if files.is_empty() {
+                if args.output.json {
+                    return yank_json(args, &version, "nothing_to_remove", &[]);
+                }
                 writeln!(stdout, "{} {version} has no files on the index; nothing to remove", args.name)?;
                 return Ok(());
             }
-            for file in &files {
-                writeln!(stdout, "would delete {}", file.filename)?;
+            let names: Vec<&str> = files.iter().map(|file| file.filename.as_str()).collect();
+            if args.output.json {
+                // One object on stdout: the error object, naming the files.
+                return Err(bad_input(anyhow!(
+                    "not deleting {} {version} ({}) without --confirm (a deleted file name can never be uploaded again)",
+                    args.name,
+                    names.join(", ")
+                )));
+            }
+            for name in &names {
+                writeln!(stdout, "would delete {name}")?;
             }
             return Err(bad_input(anyhow!(
                 "not deleting {} {version} without --confirm (a deleted file name can never be uploaded again)",
@@ -230,15 +289,25 @@ pub(crate) fn yank(context: &Context, args: &YankPypiArgs) -> anyhow::Result<()>
         }
         match client.remove(&args.name, &version).await? {
             YankOutcome::Removed { files } => {
+                if args.output.json {
+                    return yank_json(args, &version, "removed", &files);
+                }
                 for file in &files {
                     writeln!(stdout, "deleted {file}")?;
                 }
                 Ok(())
             }
             YankOutcome::NothingToRemove => {
+                if args.output.json {
+                    return yank_json(args, &version, "nothing_to_remove", &[]);
+                }
                 writeln!(stdout, "{} {version} has no files on the index; nothing to remove", args.name)?;
                 Ok(())
             }
+            YankOutcome::ManualActionRequired { url, .. } if args.output.json => Err(anyhow!(
+                "manual action required: PyPI has no API to yank a release; open {url} and choose Options → Yank for {} {version}",
+                args.name
+            )),
             YankOutcome::ManualActionRequired { url, files } => {
                 writeln!(stdout, "manual action required: PyPI has no API to yank a release.")?;
                 writeln!(stdout, "Open {url}")?;
@@ -254,6 +323,21 @@ pub(crate) fn yank(context: &Context, args: &YankPypiArgs) -> anyhow::Result<()>
             _ => Err(anyhow!("the index reported an outcome this slipway does not know")),
         }
     })
+}
+
+/// The `--json` result of `yank pypi`.
+fn yank_json(
+    args: &YankPypiArgs,
+    version: &Pep440Version,
+    outcome: &str,
+    files: &[String],
+) -> anyhow::Result<()> {
+    crate::cli::json::print(serde_json::json!({
+        "project": args.name,
+        "version": version.to_string(),
+        "outcome": outcome,
+        "files": files,
+    }))
 }
 
 fn resolve_index(context: &Context, args: &PypiIndexArgs) -> anyhow::Result<PypiIndex> {
