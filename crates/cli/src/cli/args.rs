@@ -341,6 +341,9 @@ pub struct VerifyArgs {
     /// How long to wait, in seconds, for a Python index that does not list the release yet.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 /// `slipway verify …`

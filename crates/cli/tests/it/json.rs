@@ -163,3 +163,103 @@ fn next_version_and_lint_commits_print_json() {
     assert_eq!(offences.len(), 1, "{value}");
     assert_eq!(offences[0]["commit"].as_str().unwrap().len(), 40);
 }
+
+#[test]
+fn the_release_commands_print_json() {
+    let repo = crate::release::python_project();
+    let released = json(&slipway(&repo, &["release", "--no-publish", "--json"]));
+    assert_eq!(
+        (&released["version"], &released["tag"]),
+        (&"1.0.0".into(), &"v1.0.0".into())
+    );
+    let check = slipway(&repo, &["check", "--json"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let value = json(&check);
+    assert_eq!(
+        (&value["ok"], &value["problems"]),
+        (&true.into(), &serde_json::json!([]))
+    );
+    assert!(!value["files"].as_array().unwrap().is_empty(), "{value}");
+
+    repo.commit("feat: more").push();
+    let plan = json(&slipway(&repo, &["release", "--dry-run", "--json"]));
+    assert_eq!(plan["version"], "1.1.0");
+
+    let shown = json(&slipway(&repo, &["config", "show", "--json"]));
+    assert!(shown["source"].is_string(), "{shown}");
+    assert!(shown["config"].is_object(), "{shown}");
+
+    let dry = json(&slipway(
+        &repo,
+        &["tag", "delete", "v1.0.0", "--dry-run", "--json"],
+    ));
+    assert_eq!(
+        (&dry["local"], &dry["dry_run"]),
+        (&true.into(), &true.into())
+    );
+    assert_eq!(repo.git(&["tag", "-l", "v1.0.0"]), "v1.0.0\n");
+
+    let started = json(&slipway(&repo, &["hotfix", "start", "v1.0.0", "--json"]));
+    assert_eq!(started["branch"], "hotfix/1.0.1");
+    assert_eq!(started["version"], "1.0.1");
+    assert_eq!(started["created"], true);
+
+    let workflows = json(&slipway(
+        &repo,
+        &["init", "--github-actions", "--dry-run", "--json"],
+    ));
+    assert_eq!(workflows["written"], serde_json::json!([]));
+    assert_eq!(workflows["workflows"].as_array().unwrap().len(), 2);
+    let written = json(&slipway(&repo, &["init", "--json"]));
+    assert!(
+        written["written"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("slipway.toml")
+    );
+}
+
+/// The commands that print something other than a result, each with why; every other command
+/// must take `--json`, so that a new command cannot forget it.
+const WITHOUT_JSON: &[(&str, &str)] = &[
+    ("slipway changelog", "--format json is its JSON"),
+    ("slipway config schema", "prints a JSON Schema"),
+    ("slipway completions", "prints a shell script"),
+    ("slipway man", "prints a man page"),
+];
+
+#[test]
+fn every_command_that_reports_a_result_takes_json() {
+    let mut pending = vec![(
+        "slipway".to_owned(),
+        <slipway::cli::args::Cli as clap::CommandFactory>::command(),
+    )];
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    while let Some((name, command)) = pending.pop() {
+        let takes_json = command
+            .get_arguments()
+            .any(|arg| arg.get_long() == Some("json"));
+        // A group without arguments of its own (`version`, `publish`) is not run by itself.
+        let runs = command.get_subcommands().next().is_none()
+            || command.get_positionals().next().is_some();
+        if runs {
+            checked += 1;
+            let exempt = WITHOUT_JSON.iter().any(|(exempt, _)| *exempt == name);
+            if !takes_json && !exempt {
+                missing.push(name.clone());
+            }
+            assert!(
+                !(takes_json && exempt),
+                "{name} takes --json: remove it from WITHOUT_JSON"
+            );
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_name() != "help" {
+                pending.push((format!("{name} {}", sub.get_name()), sub.clone()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "commands without --json: {missing:?}");
+    assert!(checked > 25, "only {checked} commands walked");
+}

@@ -8,7 +8,7 @@ use gitops::test_support::TestRepo;
 use crate::support::slipway;
 
 /// A Python project at 1.0.0, never released, pushed to its bare remote.
-fn python_project() -> TestRepo {
+pub(crate) fn python_project() -> TestRepo {
     let repo = TestRepo::new().with_remote();
     repo.write(
         "pyproject.toml",

@@ -81,7 +81,7 @@ pub struct RunArgs {
     /// Undo the local, unpushed steps of the release in progress and forget it.
     #[arg(long)]
     pub abort: bool,
-    /// Print the plan or the outcome as JSON on stdout.
+    /// Print the plan or the outcome as JSON on stdout (`schema_version` 1; see docs/json.md).
     #[arg(long)]
     pub json: bool,
     /// The release date (YYYY-MM-DD); default today (UTC, or `SOURCE_DATE_EPOCH`).
@@ -122,6 +122,9 @@ pub struct HotfixStartArgs {
     /// Say which branch would be created from which tag, and create nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: super::JsonArgs,
 }
 
 /// `slipway hotfix finish`
@@ -157,6 +160,9 @@ pub struct RollbackArgs {
     /// Print what would be done and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: super::JsonArgs,
 }
 
 /// `slipway tag …`
@@ -177,6 +183,9 @@ pub struct TagDeleteArgs {
     /// Show what would be deleted and delete nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: super::JsonArgs,
 }
 
 /// `slipway check`
@@ -185,6 +194,9 @@ pub struct CheckRepositoryArgs {
     /// Also fetch and compare with the upstream branch.
     #[arg(long)]
     pub fetch: bool,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: super::JsonArgs,
 }
 
 /// `slipway init`
@@ -208,6 +220,9 @@ pub struct InitArgs {
     /// With --github-actions: print the workflows and write nothing.
     #[arg(long, requires = "github_actions")]
     pub dry_run: bool,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: super::JsonArgs,
 }
 
 /// `slipway config …`
@@ -216,5 +231,13 @@ pub enum ConfigCommand {
     /// Print the JSON Schema of slipway.toml.
     Schema,
     /// Print the configuration in effect (defaults filled in) and where it came from.
-    Show,
+    Show(ConfigShowArgs),
+}
+
+/// `slipway config show`
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// `--json`.
+    #[command(flatten)]
+    pub output: super::JsonArgs,
 }

@@ -189,7 +189,11 @@ fn run(
             "steps": outcome.journal.done,
             "ran": outcome.ran,
         });
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
+        writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&crate::cli::json::with_schema(value))?
+        )?;
     } else {
         writeln!(stdout, "{}", plan.version)?;
     }
@@ -219,7 +223,8 @@ fn print_plan(
     }
     let mut stdout = std::io::stdout().lock();
     if json {
-        writeln!(stdout, "{}", serde_json::to_string_pretty(plan)?)?;
+        let value = crate::cli::json::with_schema(serde_json::to_value(plan)?);
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
     } else {
         release::describe(release_context, plan, &mut stdout).map_err(crate::Error::into_anyhow)?;
     }
@@ -286,7 +291,17 @@ pub(super) fn hotfix(context: &Context, command: HotfixCommand) -> anyhow::Resul
                     latest.minor()
                 );
             }
-            writeln!(std::io::stdout().lock(), "{}", started.branch)?;
+            if args.output.json {
+                crate::cli::json::print(serde_json::json!({
+                    "branch": started.branch,
+                    "base_tag": started.base_tag,
+                    "version": started.version.to_string(),
+                    "created": started.created,
+                    "dry_run": args.dry_run,
+                }))?;
+            } else {
+                writeln!(std::io::stdout().lock(), "{}", started.branch)?;
+            }
             let finish = match release_context.project.config.git.flow {
                 crate::config::Flow::GitFlow => "`slipway hotfix finish`".to_owned(),
                 crate::config::Flow::Trunk => format!(
@@ -340,6 +355,14 @@ pub(super) fn rollback(context: &Context, args: &RollbackArgs) -> anyhow::Result
         &args.note,
         args.dry_run,
     )?;
+    if args.output.json {
+        return crate::cli::json::print(serde_json::json!({
+            "version": bad.to_string(),
+            "to": previous.as_ref().map(ToString::to_string),
+            "dry_run": args.dry_run,
+            "actions": report,
+        }));
+    }
     let mut stdout = std::io::stdout().lock();
     for line in report {
         writeln!(stdout, "{line}")?;
@@ -347,7 +370,12 @@ pub(super) fn rollback(context: &Context, args: &RollbackArgs) -> anyhow::Result
     Ok(())
 }
 
-pub(super) fn verify(context: &Context, version: &str, timeout: u64) -> anyhow::Result<()> {
+pub(super) fn verify(
+    context: &Context,
+    version: &str,
+    timeout: u64,
+    json: bool,
+) -> anyhow::Result<()> {
     let release_context = context.release()?;
     let version = super::version::parse_semver(version)?;
     let options = release::verify::Options {
@@ -357,6 +385,18 @@ pub(super) fn verify(context: &Context, version: &str, timeout: u64) -> anyhow::
         }),
     };
     let findings = release::verify::release(&release_context, &version, &options)?;
+    if json {
+        let ok = findings.iter().all(|finding| finding.ok);
+        crate::cli::json::print(serde_json::json!({
+            "ok": ok,
+            "version": version.to_string(),
+            "findings": findings
+                .iter()
+                .map(|finding| serde_json::json!({"ok": finding.ok, "what": finding.what}))
+                .collect::<Vec<_>>(),
+        }))?;
+        return if ok { Ok(()) } else { Err(CheckFailed.into()) };
+    }
     let mut stdout = std::io::stdout().lock();
     let mut failed = false;
     for finding in &findings {
@@ -378,6 +418,9 @@ pub(super) fn tag_delete(context: &Context, args: &TagDeleteArgs) -> anyhow::Res
     let project = Project::discover(&context.directory, None)?;
     let repository = crate::context::open_repository(&context.directory)?;
     let remote = &project.config.git.remote;
+    if args.output.json {
+        return tag_delete_json(&repository, remote, args);
+    }
     let mut stdout = std::io::stdout().lock();
     if args.dry_run {
         let local = repository.find_tag(&args.tag)?.is_some();
@@ -420,9 +463,55 @@ pub(super) fn tag_delete(context: &Context, args: &TagDeleteArgs) -> anyhow::Res
     Ok(())
 }
 
+/// `tag delete --json`: what was (or would be) deleted, here and on the remote.
+fn tag_delete_json(
+    repository: &gitops::Repository,
+    remote: &str,
+    args: &TagDeleteArgs,
+) -> anyhow::Result<()> {
+    let (local, on_remote) = if args.dry_run {
+        (repository.find_tag(&args.tag)?.is_some(), None)
+    } else {
+        let local = repository.delete_tag(&args.tag)?.is_applied();
+        let on_remote = if args.remote {
+            Some(
+                repository
+                    .delete_remote_tag(remote, &args.tag)?
+                    .is_applied(),
+            )
+        } else {
+            None
+        };
+        (local, on_remote)
+    };
+    crate::cli::json::print(serde_json::json!({
+        "tag": args.tag,
+        "dry_run": args.dry_run,
+        "local": local,
+        "remote": args.remote.then_some(remote),
+        "remote_deleted": on_remote,
+    }))
+}
+
 pub(super) fn check(context: &Context, args: &CheckRepositoryArgs) -> anyhow::Result<()> {
     let release_context = context.release()?;
     let report = release::check::check_repository(&release_context, args.fetch)?;
+    if args.output.json {
+        crate::cli::json::print(serde_json::json!({
+            "ok": report.problems.is_empty(),
+            "files": report
+                .files
+                .iter()
+                .map(|(file, reason)| serde_json::json!({"path": file, "why": reason}))
+                .collect::<Vec<_>>(),
+            "problems": report.problems,
+        }))?;
+        return if report.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(CheckFailed.into())
+        };
+    }
     let mut stderr = std::io::stderr().lock();
     for (file, reason) in &report.files {
         writeln!(stderr, "version file {file}: {reason}")?;
@@ -440,7 +529,7 @@ pub(super) fn check(context: &Context, args: &CheckRepositoryArgs) -> anyhow::Re
 
 pub(super) fn init(context: &Context, args: &InitArgs) -> anyhow::Result<()> {
     if args.commit_msg_hook {
-        return super::tooling::install_commit_msg_hook(context, args.force);
+        return super::tooling::install_commit_msg_hook(context, args.force, args.output.json);
     }
     if args.github_actions {
         return init_github_actions(context, args);
@@ -453,6 +542,11 @@ pub(super) fn init(context: &Context, args: &InitArgs) -> anyhow::Result<()> {
         )));
     }
     crate::fsutil::write_atomic(&path, crate::config::INIT_TEMPLATE.as_bytes())?;
+    if args.output.json {
+        return crate::cli::json::print(serde_json::json!({
+            "written": [path.display().to_string()],
+        }));
+    }
     writeln!(std::io::stdout().lock(), "{}", path.display())?;
     Ok(())
 }
@@ -462,6 +556,19 @@ fn init_github_actions(context: &Context, args: &InitArgs) -> anyhow::Result<()>
     let project = Project::discover(&context.directory, None)?;
     let workflows = crate::workflows::generate(&project, env!("CARGO_PKG_VERSION"))?;
     let mut stdout = std::io::stdout().lock();
+    if args.dry_run && args.output.json {
+        tracing::info!("dry run: nothing was written");
+        return crate::cli::json::print(serde_json::json!({
+            "written": [],
+            "workflows": workflows
+                .iter()
+                .map(|workflow| serde_json::json!({
+                    "path": workflow.path.display().to_string(),
+                    "text": workflow.text,
+                }))
+                .collect::<Vec<_>>(),
+        }));
+    }
     if args.dry_run {
         for workflow in &workflows {
             writeln!(stdout, "# {}", workflow.path.display())?;
@@ -483,13 +590,20 @@ fn init_github_actions(context: &Context, args: &InitArgs) -> anyhow::Result<()>
             if existing.len() == 1 { "s" } else { "" }
         )));
     }
+    let mut written = Vec::new();
     for workflow in &workflows {
         let path = context.directory.join(&workflow.path);
         if let Some(parent) = path.parent() {
             fs_err::create_dir_all(parent)?;
         }
         crate::fsutil::write_atomic(&path, workflow.text.as_bytes())?;
-        writeln!(stdout, "{}", path.display())?;
+        written.push(path.display().to_string());
+    }
+    if args.output.json {
+        return crate::cli::json::print(serde_json::json!({ "written": written }));
+    }
+    for path in &written {
+        writeln!(stdout, "{path}")?;
     }
     Ok(())
 }
@@ -498,7 +612,7 @@ pub(super) fn config(context: &Context, command: &ConfigCommand) -> anyhow::Resu
     let mut stdout = std::io::stdout().lock();
     match command {
         ConfigCommand::Schema => writeln!(stdout, "{}", crate::config::json_schema())?,
-        ConfigCommand::Show => {
+        ConfigCommand::Show(args) => {
             let project = Project::discover(&context.directory, None)?;
             let source = match &project.source {
                 crate::config::Source::File(path) => format!("{}", path.display()),
@@ -528,6 +642,13 @@ pub(super) fn config(context: &Context, command: &ConfigCommand) -> anyhow::Resu
                     .api_url
                     .as_deref()
                     .map(|url| registry::redact::RedactedUrl::new(url).to_string());
+            }
+            if args.output.json {
+                drop(stdout);
+                return crate::cli::json::print(serde_json::json!({
+                    "source": source,
+                    "config": serde_json::to_value(&config)?,
+                }));
             }
             writeln!(stdout, "# from {source}")?;
             writeln!(stdout, "{}", toml::to_string_pretty(&config)?)?;

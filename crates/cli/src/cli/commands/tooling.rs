@@ -87,7 +87,11 @@ pub(super) fn man(context: &Context, args: &ManArgs) -> anyhow::Result<()> {
 }
 
 /// Installs the `commit-msg` hook into the repository's hooks directory.
-pub(super) fn install_commit_msg_hook(context: &Context, force: bool) -> anyhow::Result<()> {
+pub(super) fn install_commit_msg_hook(
+    context: &Context,
+    force: bool,
+    json: bool,
+) -> anyhow::Result<()> {
     let repository = crate::context::open_repository(&context.directory)?;
     let hooks = repository.git_dir().join("hooks");
     fs_err::create_dir_all(&hooks)?;
@@ -95,8 +99,7 @@ pub(super) fn install_commit_msg_hook(context: &Context, force: bool) -> anyhow:
     if path.exists() && !force {
         let existing = fs_err::read_to_string(&path).unwrap_or_default();
         if existing == crate::lint::COMMIT_MSG_HOOK {
-            writeln!(std::io::stdout().lock(), "{}", path.display())?;
-            return Ok(());
+            return print_written(&path, false, json);
         }
         return Err(bad_input(anyhow::anyhow!(
             "{} exists and is not slipway's: add `slipway lint-commits --message-file \"$1\"` to it, or pass --force to replace it",
@@ -105,6 +108,18 @@ pub(super) fn install_commit_msg_hook(context: &Context, force: bool) -> anyhow:
     }
     crate::fsutil::write_atomic(&path, crate::lint::COMMIT_MSG_HOOK.as_bytes())?;
     make_executable(&path)?;
+    print_written(&path, true, json)
+}
+
+/// The hook's path, or with `--json` the `init` object (`written` is empty when it was there).
+fn print_written(path: &std::path::Path, written: bool, json: bool) -> anyhow::Result<()> {
+    if json {
+        let shown = path.display().to_string();
+        return crate::cli::json::print(serde_json::json!({
+            "written": if written { vec![shown.clone()] } else { Vec::new() },
+            "hook": shown,
+        }));
+    }
     writeln!(std::io::stdout().lock(), "{}", path.display())?;
     Ok(())
 }
