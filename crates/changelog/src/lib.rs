@@ -161,8 +161,8 @@ pub use markdown::{
     markdown_string, release_notes_string, write_announcement, write_markdown, write_release_notes,
 };
 pub use merge::{
-    MergeOutcome, PrereleaseSections, fold_prerelease_sections, merge_release, merge_releases,
-    merge_rerelease, section_of,
+    MergeOutcome, PrereleaseSections, fold_prerelease_sections, insert_release, merge_release,
+    merge_releases, merge_rerelease, section_of, union_releases,
 };
 pub use model::{Changelog, Entry, ReleaseNotes, SCHEMA_VERSION, Section};
 pub use output::{json_string, render_template, render_template_with, write_json};

@@ -52,6 +52,76 @@ pub enum MergeOutcome {
 /// assert_eq!(merge_release(&merged, &block), MergeOutcome::AlreadyPresent);
 /// ```
 pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
+    merge_release_with(existing, block, false)
+}
+
+/// Inserts a release made on another branch into a changelog's text: a hotfix cherry-picked
+/// onto main, a release merged back into develop. Its section goes among the versions by order,
+/// below `## [Unreleased]`, which keeps its lines (they are this branch's next release, not that
+/// one), except those the section lists already. Otherwise as [`merge_release`].
+///
+/// ```
+/// use changelog::{MergeOutcome, ReleaseBlock, insert_release};
+/// let block = ReleaseBlock {
+///     label: "1.0.1".into(),
+///     text: "## [1.0.1] - 2026-11-21\n\n### Fixed\n\n- the crash (abc1234)\n".into(),
+///     link: None,
+///     unreleased_link: None,
+/// };
+/// let main = "# Changelog\n\n## [Unreleased]\n\n- the new dashboard\n\n## [1.0.0] - 2026-01-01\n\n- a\n";
+/// let MergeOutcome::Updated(merged) = insert_release(main, &block) else { panic!() };
+/// assert_eq!(merged, "# Changelog\n\n## [Unreleased]\n\n- the new dashboard\n\n## [1.0.1] - 2026-11-21\n\n### Fixed\n\n- the crash (abc1234)\n\n## [1.0.0] - 2026-01-01\n\n- a\n");
+/// ```
+pub fn insert_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
+    merge_release_with(existing, block, true)
+}
+
+/// The changelog of a merge of two branches, for the branch whose text is `base`: `base` with
+/// every versioned section of `other` that it lacks inserted as [`insert_release`] does (with
+/// `other`'s link for it), so `base`'s `## [Unreleased]` keeps its own lines, minus those a
+/// section brought in lists already. Sections both have stay as `base` has them.
+///
+/// ```
+/// let develop = "# Changelog\n\n## [Unreleased]\n\n- search (aaaaaaa)\n- written on develop later\n\n## [1.0.0]\n\n- a\n";
+/// let main = "# Changelog\n\n## [1.1.0] - 2026-11-22\n\n- search (aaaaaaa)\n\n## [1.0.0]\n\n- a\n";
+/// assert_eq!(
+///     changelog::union_releases(develop, main),
+///     "# Changelog\n\n## [Unreleased]\n\n- written on develop later\n\n## [1.1.0] - 2026-11-22\n\n- search (aaaaaaa)\n\n## [1.0.0]\n\n- a\n"
+/// );
+/// assert_eq!(changelog::union_releases(main, main), main);
+/// ```
+pub fn union_releases(base: &str, other: &str) -> String {
+    let theirs = Lines::new(other);
+    let footer = theirs.footer_start();
+    let mut text = base.to_owned();
+    for (start, label) in theirs.headings() {
+        if label.eq_ignore_ascii_case(UNRELEASED) || parse_label(label).is_none() {
+            continue;
+        }
+        let end = theirs.section_end(start, footer);
+        let section = other[start..end].trim_end();
+        let link = other[footer..]
+            .lines()
+            .find(|line| label_is(line, label))
+            .and_then(|line| line.split_once("]:"))
+            .map(|(_, url)| LinkDefinition {
+                label: label.to_owned(),
+                url: url.trim().to_owned(),
+            });
+        let block = ReleaseBlock {
+            label: label.to_owned(),
+            text: format!("{section}\n"),
+            link,
+            unreleased_link: None,
+        };
+        if let MergeOutcome::Updated(merged) = insert_release(&text, &block) {
+            text = merged;
+        }
+    }
+    text
+}
+
+fn merge_release_with(existing: &str, block: &ReleaseBlock, beside: bool) -> MergeOutcome {
     let is_unreleased = block.label.eq_ignore_ascii_case(UNRELEASED);
     let crlf = existing.contains("\r\n");
     let existing_owned;
@@ -99,7 +169,7 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
     };
     let mut text = String::with_capacity(existing.len() + section_text.len() + 256);
     match unreleased {
-        Some(start) if !newer_exists => {
+        Some(start) if !newer_exists && !beside => {
             let end = layout.section_end(start, footer_start);
             text.push_str(&existing[..start]);
             if unreleased_link.is_some() {
@@ -109,7 +179,7 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
         }
         _ => {
             let at = match &block_version {
-                Some(version) if newer_exists => versions
+                Some(version) if newer_exists || beside => versions
                     .iter()
                     .find(|(_, existing)| existing < version)
                     .map_or(footer_start, |(start, _)| *start),
@@ -118,7 +188,20 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
                     .next()
                     .map_or(footer_start, |(start, _)| start),
             };
-            text.push_str(&existing[..at]);
+            match unreleased.filter(|_| beside) {
+                // Unreleased stays above, without what the inserted section lists.
+                Some(start) if start < at => {
+                    let end = layout.section_end(start, footer_start);
+                    text.push_str(&existing[..start]);
+                    text.push_str(&without_items_of(
+                        &existing[start..end],
+                        &section_text,
+                        newline,
+                    ));
+                    text.push_str(&existing[end..at]);
+                }
+                _ => text.push_str(&existing[..at]),
+            }
             let blank_line = format!("{newline}{newline}");
             if !text.is_empty() && !text.ends_with(&blank_line) && !text.ends_with("\n\n") {
                 if !text.ends_with('\n') {
@@ -128,8 +211,7 @@ pub fn merge_release(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
                     text.push_str(newline);
                 }
             }
-            if unreleased_link.is_some() {
-                // No Unreleased section here (else it would have been replaced above).
+            if unreleased_link.is_some() && unreleased.is_none() {
                 push_unreleased_heading(&mut text, newline);
             }
             text.push_str(&section_text);
@@ -363,6 +445,40 @@ pub fn fold_prerelease_sections(text: &str, version: &Version, mode: PrereleaseS
     out
 }
 
+/// The section `text` without the items that `other` (a section) lists, in any subsection.
+fn without_items_of(text: &str, other: &str, newline: &str) -> String {
+    let listed = Section::parse(other);
+    let listed: Vec<&Item> = listed
+        .preamble
+        .iter()
+        .chain(listed.parts.iter().flat_map(|(_, items)| items))
+        .collect();
+    let mut section = Section::parse(text);
+    let before = section.preamble.len()
+        + section
+            .parts
+            .iter()
+            .map(|(_, items)| items.len())
+            .sum::<usize>();
+    section.preamble.retain(|item| !listed.contains(&item));
+    for (_, items) in &mut section.parts {
+        items.retain(|item| !listed.contains(&item));
+    }
+    section.parts.retain(|(_, items)| !items.is_empty());
+    let after = section.preamble.len()
+        + section
+            .parts
+            .iter()
+            .map(|(_, items)| items.len())
+            .sum::<usize>();
+    if before == after {
+        return text.to_owned();
+    }
+    let mut rendered = section.render(newline);
+    rendered.push_str(newline);
+    rendered
+}
+
 /// Appends an empty `## [Unreleased]` section (its heading and a blank line).
 fn push_unreleased_heading(text: &mut String, newline: &str) {
     text.push_str("## [");
@@ -392,7 +508,9 @@ fn replace_section(
     text.push_str(&existing[section.end..]);
 }
 
-/// The section `new` with the hand-written items of the section `old` carried into it.
+/// The section `new` with the hand-written items of the section `old` carried into it, and the
+/// generated items of `old` that people reworded (same commit reference, other words) kept as
+/// they reworded them.
 fn carry_hand_written(old: &str, new: &str, newline: &str) -> String {
     let old = Section::parse(old);
     let hand_preamble: Vec<&Item> = old
@@ -411,10 +529,33 @@ fn carry_hand_written(old: &str, new: &str, newline: &str) -> String {
         })
         .filter(|(_, items): &(&str, Vec<&Item>)| !items.is_empty())
         .collect();
-    if hand_preamble.is_empty() && hand_parts.is_empty() {
-        return new.to_owned();
-    }
+    let reworded: Vec<&Item> = old
+        .preamble
+        .iter()
+        .chain(old.parts.iter().flat_map(|(_, items)| items))
+        .filter(|item| item.reference().is_some())
+        .collect();
     let mut merged = Section::parse(new);
+    let mut changed = false;
+    for item in merged
+        .preamble
+        .iter_mut()
+        .chain(merged.parts.iter_mut().flat_map(|(_, items)| items))
+    {
+        if let Some(edited) = reworded.iter().find(|old| {
+            old.reference() == item.reference() && item.reference().is_some() && **old != item
+        }) {
+            *item = (*edited).clone();
+            changed = true;
+        }
+    }
+    if hand_preamble.is_empty() && hand_parts.is_empty() {
+        return if changed {
+            merged.render(newline)
+        } else {
+            new.to_owned()
+        };
+    }
     // A placeholder for "nothing generated" gives way to what people wrote.
     merged.preamble.retain(|item| !item.is_placeholder());
     for item in hand_preamble {
@@ -470,6 +611,15 @@ impl Item {
                 .0
                 .last()
                 .is_some_and(|line| ends_with_commit_reference(line))
+    }
+
+    /// The commit reference a generated item ends with (`(abc1234)`, `([abc1234](…))`).
+    fn reference(&self) -> Option<&str> {
+        let last = self.0.last()?.trim_end();
+        if !ends_with_commit_reference(last) {
+            return None;
+        }
+        last.rfind(" (").map(|at| &last[at + 1..])
     }
 
     fn is_placeholder(&self) -> bool {

@@ -241,10 +241,10 @@ pub fn plan_project(project: &Project, version: &Version) -> anyhow::Result<Vec<
     Ok(edits)
 }
 
-/// Writes every edit, or none: each new text goes to a temporary file beside its target first, and
-/// only when all are written are they renamed into place.
+/// Writes every edit, or none ([`crate::fsutil::write_all_atomic`]): a run killed half-way is
+/// completed by the next, never left at mixed versions.
 pub fn apply(directory: &Path, edits: &[FileEdit]) -> anyhow::Result<()> {
-    let mut staged = Vec::with_capacity(edits.len());
+    let mut files = Vec::with_capacity(edits.len());
     for edit in edits {
         let target = directory.join(&edit.path);
         let current = fs_err::read_to_string(&target)?;
@@ -254,12 +254,7 @@ pub fn apply(directory: &Path, edits: &[FileEdit]) -> anyhow::Result<()> {
                 target.display()
             );
         }
-        staged.push((crate::fsutil::stage(&target, edit.new.as_bytes())?, target));
+        files.push((target, edit.new.clone().into_bytes()));
     }
-    for (temporary, target) in staged {
-        temporary
-            .persist(&target)
-            .with_context(|| format!("cannot replace {}", target.display()))?;
-    }
-    Ok(())
+    crate::fsutil::write_all_atomic(&files)
 }

@@ -23,6 +23,10 @@ pub struct MergeOptions {
     /// On a conflict, check out the target branch and write the conflicted merge there (index,
     /// work tree, `MERGE_HEAD`, `MERGE_MSG`) instead of leaving everything untouched.
     pub keep_conflict: bool,
+    /// Files whose merged text the caller decides (paths relative to the work tree's root, with
+    /// their text): written into the merge as given, whatever git's merge of them says, so they
+    /// never conflict. A changelog that a tool owns is merged by that tool, not line by line.
+    pub resolved: Vec<(std::path::PathBuf, String)>,
 }
 
 /// A merge made (or found).
@@ -119,10 +123,12 @@ impl Repository {
             .merge_commits(&ours_commit, &theirs_commit, None)
             .context(|| format!("merging {source} into `{target}`"))?;
         let checked_out = self.checked_out_branch().as_deref() == Some(target) && !self.is_bare();
+        self.resolve_in(&mut index, &options.resolved)?;
         if index.has_conflicts() {
             let paths = crate::hotfix::conflicted_paths(&index)?;
             if options.keep_conflict {
                 self.write_merge_conflict(target, source, theirs, message)?;
+                self.write_resolved(&options.resolved)?;
             }
             return Err(Error::MergeConflict {
                 source_rev: source.to_owned(),
@@ -224,6 +230,67 @@ impl Repository {
             path,
             source,
         })
+    }
+
+    /// Puts each resolved file's text into `index` at stage 0, conflict or not.
+    fn resolve_in(
+        &self,
+        index: &mut git2::Index,
+        resolved: &[(std::path::PathBuf, String)],
+    ) -> Result<(), Error> {
+        for (path, text) in resolved {
+            let context = || format!("writing the merged {}", path.display());
+            let mode = [0, 2, 3, 1]
+                .iter()
+                .find_map(|stage| index.get_path(path, *stage).map(|entry| entry.mode))
+                .unwrap_or(0o100_644);
+            let _ = index.conflict_remove(path);
+            let blob = self.git.blob(text.as_bytes()).context(context)?;
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode,
+                uid: 0,
+                gid: 0,
+                file_size: u32::try_from(text.len()).unwrap_or(u32::MAX),
+                id: blob,
+                flags: 0,
+                flags_extended: 0,
+                path: path.to_string_lossy().replace('\\', "/").into_bytes(),
+            };
+            index.add(&entry).context(context)?;
+        }
+        Ok(())
+    }
+
+    /// After a kept conflict: the resolved files written to the work tree and staged, so that
+    /// only the others wait for the user.
+    fn write_resolved(&self, resolved: &[(std::path::PathBuf, String)]) -> Result<(), Error> {
+        if resolved.is_empty() {
+            return Ok(());
+        }
+        let work_tree = self.require_work_tree("resolve a merge")?.to_owned();
+        let mut index = self
+            .git
+            .index()
+            .context(|| "reading the index".to_owned())?;
+        for (path, text) in resolved {
+            let file = work_tree.join(path);
+            std::fs::write(&file, text).map_err(|source| Error::Io {
+                action: "write",
+                path: file.clone(),
+                source,
+            })?;
+            let _ = index.conflict_remove(path);
+            index
+                .add_path(path)
+                .context(|| format!("staging the merged {}", path.display()))?;
+        }
+        index
+            .write()
+            .context(|| "writing the index".to_owned())
     }
 
     /// Move local branch `name` from `from` to `to` (only if it still is at `from`), without

@@ -47,6 +47,9 @@ impl Tag {
 pub struct TagRef {
     /// The tag name without `refs/tags/`.
     pub name: String,
+    /// The object the ref points at: the tag object of an annotated tag, else the commit. Two
+    /// tags of one name are the same tag only when this is the same.
+    pub object: CommitId,
     /// The commit it points at.
     pub target: CommitId,
     /// Whether it is an annotated tag object.
@@ -234,6 +237,7 @@ impl Repository {
         Ok(Some((
             TagRef {
                 name: name.to_owned(),
+                object: CommitId::from_oid(oid),
                 target: CommitId::from_oid(commit.id()),
                 annotated,
                 message,

@@ -178,20 +178,26 @@ impl Repository {
             .ok_or_else(|| Error::BranchNotFound {
                 name: branch.to_owned(),
             })?;
+        self.file_at(tip.as_str(), path)
+    }
+
+    /// The text of `path` (relative to the work tree's root) in the commit `revision` names, or
+    /// `None` when it has no such file.
+    pub fn file_at(&self, revision: &str, path: &Path) -> Result<Option<String>, Error> {
         let commit = self
             .git
-            .find_commit(tip.to_oid())
-            .context(|| format!("reading the tip of `{branch}`"))?;
+            .find_commit(self.resolve_oid(revision)?)
+            .context(|| format!("reading {revision}"))?;
         let tree = commit
             .tree()
-            .context(|| format!("reading the tree of `{branch}`"))?;
+            .context(|| format!("reading the tree of {revision}"))?;
         let Ok(entry) = tree.get_path(path) else {
             return Ok(None);
         };
         let blob = self
             .git
             .find_blob(entry.id())
-            .context(|| format!("reading {} on `{branch}`", path.display()))?;
+            .context(|| format!("reading {} in {revision}", path.display()))?;
         Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
     }
 

@@ -286,3 +286,62 @@ fn without_a_known_forge_the_release_takes_the_unreleased_section_s_place() {
         "{merged}"
     );
 }
+
+#[test]
+fn a_generated_line_reworded_by_hand_keeps_its_words_when_the_section_is_regenerated() {
+    let history = history();
+    let changelog = generator().build(&history, None);
+    let release = block(&changelog, Some("1.1.0"));
+    let first = updated(merge_rerelease("# Changelog\n", &release));
+    let generated = first
+        .lines()
+        .find(|line| line.contains("crash on empty input"))
+        .unwrap()
+        .to_owned();
+    let reference = &generated[generated.rfind(" (").unwrap()..];
+    let reworded_line = format!("- Empty input no longer crashes the parser{reference}");
+    let reworded = first.replace(&generated, &reworded_line);
+    let again = updated(merge_rerelease(&reworded, &release));
+    assert!(again.contains(&reworded_line), "{again}");
+    assert!(!again.contains(&generated), "{again}");
+    assert_eq!(again, reworded);
+}
+
+#[test]
+fn a_release_from_another_branch_goes_below_unreleased_which_keeps_its_lines() {
+    use changelog::{insert_release, union_releases};
+    let history = history();
+    let changelog = generator().build(&history, None);
+    let hotfix = block(&changelog, Some("1.1.0"));
+    // Inserted beside this branch's own unreleased work, which stays where it is.
+    let merged = updated(insert_release(HAND_EDITED, &hotfix));
+    let unreleased = merged.find("## [Unreleased]").unwrap();
+    let own = merged
+        .find("- something written by hand before the release")
+        .unwrap();
+    let section = merged.find("## [1.1.0]").unwrap();
+    let older = merged.find("## [1.0.0]").unwrap();
+    assert!(
+        unreleased < own && own < section && section < older,
+        "{merged}"
+    );
+    assert_eq!(
+        insert_release(&merged, &hotfix),
+        MergeOutcome::AlreadyPresent
+    );
+    // The union of two branches' changelogs, both ways round, keeps each one's Unreleased.
+    let released = updated(merge_release(HAND_EDITED, &hotfix));
+    let develop = union_releases(HAND_EDITED, &released);
+    // What the release took from Unreleased leaves it; the heading stays for the next lines.
+    assert!(
+        develop.contains("## [Unreleased]\n\n## [1.1.0]"),
+        "{develop}"
+    );
+    assert_eq!(develop.matches("something written by hand").count(), 1);
+    assert_eq!(
+        changelog::section_of(&develop, "1.1.0"),
+        changelog::section_of(&released, "1.1.0")
+    );
+    assert_eq!(union_releases(&released, HAND_EDITED), released);
+    assert_eq!(union_releases(&develop, &released), develop);
+}

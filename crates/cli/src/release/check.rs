@@ -29,6 +29,12 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
         &super::preflight::Needs::of_config(context),
         mode,
     ));
+    if let Some(record) = crate::fsutil::interrupted_write(repository.git_dir()) {
+        problems.push(format!(
+            "a write of several version files was interrupted ({}): `slipway release --resume` (or the next `slipway version set`) completes it",
+            record.display()
+        ));
+    }
     let flow_branch = flow_problems(context, &mut problems);
     let files = crate::version_files::load(project)?;
     let report_files = files

@@ -28,6 +28,7 @@ pub mod check;
 pub mod hotfix;
 pub mod journal;
 pub mod latest;
+mod lock;
 pub mod plan;
 mod preflight;
 pub mod rollback;
@@ -131,6 +132,8 @@ fn describe_plan(
 /// Starts a release: runs the preflight and, only when every check passed, writes the journal
 /// with the preflight recorded. A release in progress is an error naming the ways out.
 pub fn start(context: &Context, plan: Plan) -> Result<Journal> {
+    let _lock = lock::Lock::acquire(context.repository.git_dir())?;
+    crate::fsutil::recover(context.repository.git_dir())?;
     let store = store(context);
     if let Some(journal) = store.load()? {
         return Err(in_progress(&journal).into());
@@ -161,6 +164,9 @@ pub fn in_progress_journal(context: &Context) -> Result<Option<Journal>> {
 /// branch and the configuration are what its plan was made from (or what its own steps made of
 /// them), and when the targets it still publishes to have their credentials.
 pub fn resume(context: &Context) -> Result<Journal> {
+    let _lock = lock::Lock::acquire(context.repository.git_dir())?;
+    // A version-file write the stopped run left half-done is completed first.
+    crate::fsutil::recover(context.repository.git_dir())?;
     let Some(journal) = store(context).load()? else {
         return Err(bad_input(anyhow::anyhow!(
             "no release is in progress: there is nothing to resume"
@@ -330,6 +336,7 @@ pub fn run(
     mut journal: Journal,
     progress: &dyn Fn(Event<'_>),
 ) -> Result<Outcome> {
+    let _lock = lock::Lock::acquire(context.repository.git_dir())?;
     let store = store(context);
     let mut ran = Vec::new();
     let steps = journal.plan.steps.clone();
@@ -462,6 +469,7 @@ pub fn abort(context: &Context) -> Result<Vec<String>> {
 }
 
 fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
+    let _lock = lock::Lock::acquire(context.repository.git_dir())?;
     let repository = &context.repository;
     let store = store(context);
     let Some(journal) = store.load()? else {

@@ -105,12 +105,17 @@ fn pick_onto(
             }
             other => other?,
         };
-    // The hotfix's section goes into the target's changelog too (between the newer and the older
-    // releases there), so that every branch's CHANGELOG.md lists every release.
+    // The hotfix's section (as the tag has it, hand-written lines included) goes into the
+    // target's changelog too, below its Unreleased section, so that every branch's CHANGELOG.md
+    // lists every release and keeps its own unreleased notes.
     let existing = repository
         .file_on_branch(target, &plan.changelog_path)?
         .unwrap_or_default();
-    if let Some(merged) = super::changelog_file::merged(plan, &existing) {
+    let released = repository
+        .file_at(&plan.tag, &plan.changelog_path)?
+        .unwrap_or_default();
+    let merged = changelog::union_releases(&existing, &released);
+    if merged != existing {
         let message = format!("chore(release): {} in the changelog", plan.version);
         let committed = if repository.current_branch().ok().as_deref() == Some(target) {
             // Checked out (after a conflict): commit in the work tree, which follows.

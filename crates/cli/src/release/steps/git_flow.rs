@@ -52,6 +52,9 @@ pub(super) fn merge_main(context: &Context, journal: &Journal) -> anyhow::Result
     let source = journal
         .release_commit()
         .context("the release commit is missing from the journal")?;
+    // The release branch's changelog, with any section main has and it lacks (a hotfix made
+    // while the branch was open).
+    let changelog = union_changelog(context, plan, source, main)?;
     let done = merge(
         context,
         plan,
@@ -59,6 +62,7 @@ pub(super) fn merge_main(context: &Context, journal: &Journal) -> anyhow::Result
         source,
         &plan.branch,
         &format!("Merge branch '{}'", plan.branch),
+        changelog,
     )?;
     context.repository.checkout_branch(main)?;
     Ok(done)
@@ -75,6 +79,9 @@ pub(super) fn merge_develop(context: &Context, journal: &Journal) -> anyhow::Res
     let source = journal
         .merge_commit(StepKind::MergeMain)
         .context("the merge into the main branch is missing from the journal")?;
+    // develop's changelog keeps its Unreleased section (the next release's), with the new
+    // release's section (and any other develop lacks) inserted below it.
+    let changelog = union_changelog(context, plan, develop, source)?;
     let done = merge(
         context,
         plan,
@@ -82,13 +89,38 @@ pub(super) fn merge_develop(context: &Context, journal: &Journal) -> anyhow::Res
         source,
         main,
         &format!("Merge branch '{main}' into {develop}"),
+        changelog,
     )?;
     // The build and the checks after the push run on the tagged commit.
     context.repository.checkout_branch(main)?;
     Ok(done)
 }
 
-/// Merges `source` (the commit of `source_name`) into `target`, keeping a conflict for the user.
+/// The changelog a merge writes: `base`'s, with every release section of `other` it lacks
+/// ([`changelog::union_releases`]); `None` when neither has the file.
+fn union_changelog(
+    context: &Context,
+    plan: &Plan,
+    base: &str,
+    other: &str,
+) -> anyhow::Result<Option<(std::path::PathBuf, String)>> {
+    let repository = &context.repository;
+    let path = &plan.changelog_path;
+    let (ours, theirs) = (repository.file_at(base, path)?, repository.file_at(other, path)?);
+    Ok(match (ours, theirs) {
+        (None, None) => None,
+        (ours, theirs) => Some((
+            path.clone(),
+            changelog::union_releases(
+                ours.as_deref().unwrap_or_default(),
+                theirs.as_deref().unwrap_or_default(),
+            ),
+        )),
+    })
+}
+
+/// Merges `source` (the commit of `source_name`) into `target`, with the changelog merged by
+/// slipway, keeping any other conflict for the user.
 fn merge(
     context: &Context,
     plan: &Plan,
@@ -96,6 +128,7 @@ fn merge(
     source: &str,
     source_name: &str,
     message: &str,
+    changelog: Option<(std::path::PathBuf, String)>,
 ) -> anyhow::Result<Done> {
     let repository = &context.repository;
     if let Some(operation) = repository.in_progress() {
@@ -111,6 +144,7 @@ fn merge(
             message,
             &gitops::MergeOptions {
                 keep_conflict: true,
+                resolved: changelog.into_iter().collect(),
             },
         )
         .map_err(|error| match error {
