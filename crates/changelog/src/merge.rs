@@ -536,15 +536,41 @@ fn carry_hand_written(old: &str, new: &str, newline: &str) -> String {
         .filter(|item| item.reference().is_some())
         .collect();
     let mut merged = Section::parse(new);
+    // Only a reference that names one item on each side says which item was reworded (one
+    // commit can give several: a breaking change and its feature).
+    let once = |items: &[&Item], reference: &str| {
+        items
+            .iter()
+            .filter(|item| item.reference() == Some(reference))
+            .count()
+            == 1
+    };
+    let regenerated: Vec<Item> = merged
+        .preamble
+        .iter()
+        .chain(merged.parts.iter().flat_map(|(_, items)| items))
+        .cloned()
+        .collect();
+    let regenerated: Vec<&Item> = regenerated.iter().collect();
     let mut changed = false;
     for item in merged
         .preamble
         .iter_mut()
         .chain(merged.parts.iter_mut().flat_map(|(_, items)| items))
     {
-        if let Some(edited) = reworded.iter().find(|old| {
-            old.reference() == item.reference() && item.reference().is_some() && **old != item
-        }) {
+        let Some(reference) = item.reference().map(str::to_owned) else {
+            continue;
+        };
+        if reworded.contains(&&*item)
+            || !once(&reworded, &reference)
+            || !once(&regenerated, &reference)
+        {
+            continue;
+        }
+        if let Some(edited) = reworded
+            .iter()
+            .find(|old| old.reference() == Some(reference.as_str()))
+        {
             *item = (*edited).clone();
             changed = true;
         }

@@ -288,9 +288,7 @@ impl Repository {
                 .add_path(path)
                 .context(|| format!("staging the merged {}", path.display()))?;
         }
-        index
-            .write()
-            .context(|| "writing the index".to_owned())
+        index.write().context(|| "writing the index".to_owned())
     }
 
     /// Move local branch `name` from `from` to `to` (only if it still is at `from`), without
@@ -371,6 +369,15 @@ impl Repository {
             None,
         )?;
         Ok(!listed.trim().is_empty())
+    }
+
+    /// The parents of the commit `revision` names, first parent first.
+    pub fn parents(&self, revision: &str) -> Result<Vec<CommitId>, Error> {
+        let commit = self
+            .git
+            .find_commit(self.resolve_oid(revision)?)
+            .context(|| format!("reading {revision}"))?;
+        Ok(commit.parent_ids().map(CommitId::from_oid).collect())
     }
 
     /// Whether `descendant` contains `ancestor` (or is it).

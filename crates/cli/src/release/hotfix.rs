@@ -52,6 +52,27 @@ pub fn start(context: &Context, tag: Option<&str>, dry_run: bool) -> anyhow::Res
             })?
     };
     let state = crate::tags::release_state(repository, &scheme)?;
+    if git.flow == crate::config::Flow::GitFlow {
+        // git-flow's hotfixes fix what main has: its latest release, merged back into main and
+        // develop. An older line is a support branch's business (a trunk-style hotfix there).
+        let main = repository
+            .release_state_from(&git.main_branch, &scheme.read, gitops::Cutoff::Latest)
+            .with_context(|| format!("cannot read the releases of {}", git.main_branch))?;
+        if let Some(latest) = main.latest_reachable_stable() {
+            if (latest.version.major(), latest.version.minor())
+                != (released.major(), released.minor())
+            {
+                return Err(bad_input(anyhow::anyhow!(
+                    "in git-flow a hotfix starts from {main}'s latest release ({}), and {released} is of an older line: merging its fix into {main} would take {main} back; fix the {}.{} line on a support branch with [git] flow = \"trunk\" there, or `slipway hotfix start` for {}",
+                    latest.name,
+                    released.major(),
+                    released.minor(),
+                    latest.version,
+                    main = git.main_branch
+                )));
+            }
+        }
+    }
     // The next free patch of the line, from the line's latest release: never a version that
     // exists.
     let target =

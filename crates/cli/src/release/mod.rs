@@ -396,8 +396,36 @@ fn store(context: &Context) -> JournalStore {
     JournalStore::new(context.repository.git_dir())
 }
 
+/// Whose the release tag on the remote is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RemoteTag {
+    /// The remote has no such tag (or cannot be asked).
+    Absent,
+    /// The remote's tag is the local one: the same object.
+    Ours,
+    /// The remote's tag is another object: another release made it.
+    Theirs(gitops::CommitId),
+}
+
+/// The remote's tag of the plan, compared with the local one by object id (a tag of the same
+/// name made by another run is another tag).
+pub(crate) fn remote_tag(context: &Context, plan: &Plan) -> RemoteTag {
+    let Ok(tags) = context.repository.ls_remote_tags(&plan.remote) else {
+        return RemoteTag::Absent;
+    };
+    let Some(remote) = tags.into_iter().find(|tag| tag.name == plan.tag) else {
+        return RemoteTag::Absent;
+    };
+    let local = context.repository.find_tag(&plan.tag).ok().flatten();
+    match local {
+        Some(local) if local.object == remote.object => RemoteTag::Ours,
+        _ => RemoteTag::Theirs(remote.object),
+    }
+}
+
 /// git-flow: takes back the unpushed merges into the develop and main branches (each only if the
-/// branch is still at the merge), and checks out the release branch again.
+/// branch is still at the merge), whether the release made them or the user did, resolving a
+/// conflict; then checks out the release branch again.
 fn undo_merges(
     context: &Context,
     journal: &Journal,
@@ -407,37 +435,55 @@ fn undo_merges(
         return Ok(());
     };
     let repository = &context.repository;
-    let merges = [
-        (StepKind::MergeDevelop, develop),
-        (StepKind::MergeMain, main),
-    ];
-    if merges
-        .iter()
-        .all(|(step, _)| journal.record(*step).is_none())
-    {
+    let Some(release_commit) = journal.release_commit() else {
+        return Ok(());
+    };
+    // Each merge as recorded, or found at the branch's tip (a merge the user committed after a
+    // conflict, which the journal never recorded): (branch, merge, the tip before it).
+    let found = |step: StepKind,
+                 branch: &str,
+                 merged: &str|
+     -> anyhow::Result<Option<(gitops::CommitId, gitops::CommitId)>> {
+        if let Some(StepOutput::Merge { commit, before }) = journal
+            .record(step)
+            .filter(|record| record.changed)
+            .map(|record| &record.output)
+        {
+            return Ok(
+                gitops::CommitId::new(commit.as_str()).zip(gitops::CommitId::new(before.as_str()))
+            );
+        }
+        if journal.record(step).is_some() {
+            return Ok(None);
+        }
+        let Some(tip) = repository.branch_tip(branch)? else {
+            return Ok(None);
+        };
+        let parents = repository.parents(tip.as_str())?;
+        Ok(match parents.as_slice() {
+            [before, second] if second.as_str() == merged => Some((tip, before.clone())),
+            _ => None,
+        })
+    };
+    let main_merge = found(StepKind::MergeMain, main, release_commit)?;
+    let develop_merge = match &main_merge {
+        Some((merge, _)) => found(StepKind::MergeDevelop, develop, merge.as_str())?,
+        None => None,
+    };
+    if main_merge.is_none() && develop_merge.is_none() {
         return Ok(());
     }
     repository
         .checkout_branch(&journal.plan.branch)
         .with_context(|| format!("cannot switch back to {}", journal.plan.branch))?;
-    for (step, branch) in merges {
-        let Some(record) = journal.record(step).filter(|record| record.changed) else {
+    for (branch, merge) in [(develop, develop_merge), (main, main_merge)] {
+        let Some((commit, before)) = merge else {
             continue;
-        };
-        let StepOutput::Merge { commit, before } = &record.output else {
-            continue;
-        };
-        let (Some(commit), Some(before)) = (
-            gitops::CommitId::new(commit.as_str()),
-            gitops::CommitId::new(before.as_str()),
-        ) else {
-            anyhow::bail!("the journal's record of `{step}` is damaged");
         };
         if repository.branch_tip(branch)?.as_ref() == Some(&commit) {
             repository.move_branch(branch, &commit, &before)?;
             report.push(format!(
-                "took back the merge into {branch} ({} is at {} again)",
-                branch,
+                "took back the merge into {branch} (back at {})",
                 before.short()
             ));
         } else {
@@ -482,22 +528,48 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
     let command = plan.command();
     let pushed = journal.record(StepKind::Push).is_some()
         || if plan.tags() {
-            repository
-                .ls_remote_tags(&plan.remote)
-                .is_ok_and(|tags| tags.iter().any(|remote_tag| remote_tag.name == plan.tag))
+            remote_tag(context, plan) == RemoteTag::Ours
         } else {
             repository
                 .remote_has_branch(&plan.remote, &plan.branch)
                 .unwrap_or(false)
         };
-    if !pushed {
-        if let Some(operation) = repository.in_progress() {
-            return Err(bad_input(anyhow::anyhow!(
-                "{operation} is in progress in the work tree: `git merge --abort` or `git cherry-pick --abort` first, then `{command} --abort`"
-            )));
-        }
-        undo_merges(context, &journal, &mut report)?;
+    if pushed {
+        let remaining: Vec<&str> = plan
+            .steps
+            .iter()
+            .filter(|step| journal.record(**step).is_none())
+            .map(|step| step.name())
+            .collect();
+        return Err(bad_input(anyhow::anyhow!(
+            "the release of {} is pushed to {} and cannot be taken back by --abort; `{command} --resume` finishes it ({}){}",
+            plan.version,
+            plan.remote,
+            remaining.join(", "),
+            if plan.tags() {
+                format!(
+                    ", and `slipway rollback {}` takes back what it published",
+                    plan.version
+                )
+            } else {
+                String::new()
+            }
+        )));
     }
+    if let RemoteTag::Theirs(object) = remote_tag(context, plan) {
+        report.push(format!(
+            "{} on {} is another release's (object {}), not this run's: it is left alone",
+            plan.tag,
+            plan.remote,
+            object.short()
+        ));
+    }
+    if let Some(operation) = repository.in_progress() {
+        return Err(bad_input(anyhow::anyhow!(
+            "{operation} is in progress in the work tree: `git merge --abort` or `git cherry-pick --abort` first, then `{command} --abort`"
+        )));
+    }
+    undo_merges(context, &journal, &mut report)?;
     if journal.release_commit().is_some()
         && repository.current_branch().ok().as_deref() != Some(plan.branch.as_str())
     {
@@ -508,17 +580,7 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
             plan.branch
         )));
     }
-    if pushed && plan.tags() {
-        report.push(format!(
-            "tag {} is pushed to {} and stays (others may have fetched it); the next release takes the next version",
-            plan.tag, plan.remote
-        ));
-    } else if pushed {
-        report.push(format!(
-            "the release branch {} is pushed to {} and stays: `slipway release finish` on it finishes the release",
-            plan.branch, plan.remote
-        ));
-    } else {
+    {
         if repository
             .delete_tag(&plan.tag)
             .context("cannot delete the tag")?

@@ -1100,18 +1100,20 @@ fn steps(
         StepKind::Changelog,
         StepKind::Commit,
     ]);
+    // The tagged commit's version files are checked before anything is pushed: a tag that
+    // disagrees with them never leaves this machine.
     if let PlanKind::Finish { .. } = kind {
         steps.extend([
             StepKind::MergeMain,
             StepKind::Tag,
+            StepKind::CheckTag,
             StepKind::MergeDevelop,
             StepKind::Push,
             StepKind::DeleteBranch,
         ]);
     } else {
-        steps.extend([StepKind::Tag, StepKind::Push]);
+        steps.extend([StepKind::Tag, StepKind::CheckTag, StepKind::Push]);
     }
-    steps.push(StepKind::CheckTag);
     if !no_publish {
         if !config.hooks.build.is_empty() {
             steps.push(StepKind::BuildHooks);

@@ -294,10 +294,10 @@ const FINISH_STEPS: &[&str] = &[
     "commit",
     "merge-main",
     "tag",
+    "check-tag",
     "merge-develop",
     "push",
     "delete-branch",
-    "check-tag",
 ];
 
 #[test]
@@ -662,4 +662,123 @@ fn a_conflicting_cherry_pick_stops_on_its_branch_and_resumes_after_the_resolutio
         repo.remote_git(&["log", "--format=%s", "-3", "release-1.x"]),
         "chore(release): 1.0.1 in the changelog\nfix: the version line\nchore(release): 1.0.0\n"
     );
+}
+
+const KEEP_A_CHANGELOG: &str = "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- Hand-written: the search is fuzzy.\n\n## [1.0.0] - 2026-11-01\n\n- the first feature\n";
+
+#[test]
+fn notes_written_on_develop_stay_unreleased_through_finishes_and_hotfixes() {
+    let repo = git_flow_project();
+    repo.commit_file("CHANGELOG.md", KEEP_A_CHANGELOG, "docs: the changelog")
+        .push();
+    slipway(&repo, &["release", "start", "--date", "2026-11-21"]).ok();
+    // Written on develop while the release branch is open: for the release after.
+    repo.checkout("develop");
+    repo.commit_file(
+        "CHANGELOG.md",
+        &KEEP_A_CHANGELOG.replace(
+            "- Hand-written: the search is fuzzy.\n",
+            "- Hand-written: the search is fuzzy.\n- Hand-written: next-gen hangars are opt-in.\n",
+        ),
+        "docs: a note for the next release",
+    )
+    .push();
+    repo.checkout("release/v1.1.0");
+    // Reworded on the release branch, as release notes are polished there.
+    let released = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    let generated = released
+        .lines()
+        .find(|line| line.starts_with("- search the hangar ("))
+        .unwrap()
+        .to_owned();
+    let reworded = generated.replace("search the hangar", "Search every hangar by name");
+    repo.commit_file(
+        "CHANGELOG.md",
+        &released.replace(&generated, &reworded),
+        "docs: polish the release notes",
+    )
+    .push();
+    slipway(&repo, &["release", "finish", "--date", "2026-11-22"]).ok();
+    let main = read(&repo, "v1.1.0", "CHANGELOG.md");
+    assert!(main.contains(&reworded), "{main}");
+    assert!(main.contains("the search is fuzzy"), "{main}");
+    assert!(!main.contains("next-gen"), "{main}");
+    let develop = read(&repo, "develop", "CHANGELOG.md");
+    // develop: its Unreleased keeps only what came after the cut; the release section is main's.
+    let unreleased = changelog::section_of(&develop, "Unreleased").unwrap();
+    assert!(
+        unreleased.contains("next-gen hangars are opt-in"),
+        "{develop}"
+    );
+    assert!(!unreleased.contains("the search is fuzzy"), "{develop}");
+    assert_eq!(
+        changelog::section_of(&develop, "1.1.0"),
+        changelog::section_of(&main, "1.1.0")
+    );
+    // A hotfix merged into develop leaves its Unreleased alone too.
+    slipway(&repo, &["hotfix", "start"]).ok();
+    repo.commit_file("src/fix.py", "FIXED = True\n", "fix: the crash in 1.1.0");
+    slipway(&repo, &["hotfix", "finish"]).ok();
+    let develop = read(&repo, "develop", "CHANGELOG.md");
+    let unreleased = changelog::section_of(&develop, "Unreleased").unwrap();
+    assert!(
+        unreleased.contains("next-gen hangars are opt-in"),
+        "{develop}"
+    );
+    assert!(!unreleased.contains("crash"), "{develop}");
+    let (hotfix, release) = (
+        develop.find("## [1.1.1]").unwrap(),
+        develop.find("## [1.1.0]").unwrap(),
+    );
+    assert!(develop.find("## [Unreleased]").unwrap() < hotfix && hotfix < release);
+}
+
+#[test]
+fn a_trunk_hotfix_leaves_the_unreleased_notes_of_the_branches_it_reaches_alone() {
+    let repo = trunk_project();
+    let main_changelog = read(&repo, "main", "CHANGELOG.md").replace(
+        "## [1.0.0]",
+        "## [Unreleased]\n\n### Added\n\n- Hand-written: the new dashboard ships in 1.1.0.\n\n## [1.0.0]",
+    );
+    repo.commit_file("CHANGELOG.md", &main_changelog, "docs: a note for 1.1.0")
+        .push();
+    slipway(&repo, &["hotfix", "start", "v1.0.0"]).ok();
+    repo.commit_file("src/fix.py", "FIXED = True\n", "fix: the crash in 1.0.0");
+    slipway(&repo, &["hotfix", "finish", "--cherry-pick-to", "main"]).ok();
+    let main = read(&repo, "main", "CHANGELOG.md");
+    let unreleased = changelog::section_of(&main, "Unreleased").unwrap();
+    assert!(unreleased.contains("the new dashboard"), "{main}");
+    let hotfix = changelog::section_of(&main, "1.0.1").unwrap();
+    assert!(hotfix.contains("the crash in 1.0.0"), "{main}");
+    assert!(!hotfix.contains("dashboard"), "{main}");
+    assert!(main.find("## [Unreleased]").unwrap() < main.find("## [1.0.1]").unwrap());
+}
+
+#[test]
+fn a_finish_whose_conflict_was_resolved_by_hand_still_aborts_to_where_it_started() {
+    let repo = git_flow_project();
+    repo.commit_file("src/config.py", "TIMEOUT = 10\n", "feat: a timeout")
+        .push();
+    slipway(&repo, &["release", "start"]).ok();
+    repo.commit_file("src/config.py", "TIMEOUT = 30\n", "fix: longer")
+        .push();
+    repo.checkout("develop");
+    repo.commit_file("src/config.py", "TIMEOUT = 60\n", "feat: configurable")
+        .push();
+    repo.checkout("release/v1.1.0");
+    let before = refs(&repo);
+    assert_eq!(slipway(&repo, &["release", "finish"]).code, 1);
+    // Resolved and committed by hand: a merge the journal never recorded.
+    repo.write("src/config.py", "TIMEOUT = 60\n");
+    repo.git(&["add", "src/config.py"]);
+    repo.git(&["commit", "--quiet", "--no-edit"]);
+    // From develop, where the conflict left the user.
+    let report = slipway(&repo, &["release", "finish", "--abort"]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    assert!(
+        report.stderr.contains("took back the merge into develop"),
+        "{}",
+        report.stderr
+    );
+    assert_eq!(refs(&repo), before);
 }

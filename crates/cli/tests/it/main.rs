@@ -3,6 +3,7 @@
 mod changelog;
 mod flow;
 mod json;
+mod races;
 mod release;
 mod release_state;
 mod support;

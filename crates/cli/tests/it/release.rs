@@ -139,8 +139,8 @@ const LOCAL_STEPS: &[&str] = &[
     "changelog",
     "commit",
     "tag",
-    "push",
     "check-tag",
+    "push",
 ];
 
 #[test]

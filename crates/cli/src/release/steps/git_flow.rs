@@ -106,7 +106,10 @@ fn union_changelog(
 ) -> anyhow::Result<Option<(std::path::PathBuf, String)>> {
     let repository = &context.repository;
     let path = &plan.changelog_path;
-    let (ours, theirs) = (repository.file_at(base, path)?, repository.file_at(other, path)?);
+    let (ours, theirs) = (
+        repository.file_at(base, path)?,
+        repository.file_at(other, path)?,
+    );
     Ok(match (ours, theirs) {
         (None, None) => None,
         (ours, theirs) => Some((
