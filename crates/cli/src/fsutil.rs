@@ -293,7 +293,7 @@ mod tests {
         )
         .unwrap();
         assert!(interrupted_write(&git_dir).is_some());
-        assert_eq!(recover(&git_dir).unwrap(), [b.clone()]);
+        assert_eq!(recover(&git_dir).unwrap(), std::slice::from_ref(&b));
         assert_eq!(fs_err::read_to_string(&b).unwrap(), "2.0.0");
         assert!(interrupted_write(&git_dir).is_none());
         // And a whole write goes through, leaving no record.

@@ -153,11 +153,11 @@ mod tests {
             "{refused:#}"
         );
         // The same pid with another start time is a reused pid: stale.
-        let reused = Owner {
+        let pid_reused = Owner {
             process_start: process_start(1).map(|start| start + 1),
             ..live
         };
-        std::fs::write(&path, serde_json::to_string(&reused).unwrap()).unwrap();
+        std::fs::write(&path, serde_json::to_string(&pid_reused).unwrap()).unwrap();
         drop(Lock::acquire(directory.path()).unwrap());
         // A half-written lock is stale too.
         std::fs::write(&path, "{\"pid\": 4").unwrap();
