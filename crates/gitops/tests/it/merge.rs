@@ -131,6 +131,7 @@ fn a_kept_conflict_is_left_as_git_merge_leaves_it_and_git_can_finish_it() {
             "Merge branch 'release/v1.1.0' into develop",
             &MergeOptions {
                 keep_conflict: true,
+                ..MergeOptions::default()
             },
         )
         .unwrap_err();
@@ -197,4 +198,62 @@ fn branches_are_deleted_here_and_on_the_remote_once() {
         opened.delete_branch("main"),
         Err(Error::CheckedOut { .. })
     ));
+}
+
+#[test]
+fn files_the_caller_resolves_never_conflict_and_are_merged_as_given() {
+    let repo = conflicting();
+    let opened = repo.open();
+    let resolved = vec![(
+        std::path::PathBuf::from("app.txt"),
+        "one\nMERGED BY THE CALLER\nthree\n".to_owned(),
+    )];
+    let merge = opened
+        .merge_into(
+            "develop",
+            "release/v1.1.0",
+            "Merge",
+            &MergeOptions {
+                keep_conflict: true,
+                resolved: resolved.clone(),
+            },
+        )
+        .unwrap();
+    assert!(merge.is_applied());
+    assert_eq!(
+        repo.git(&["show", "develop:app.txt"]),
+        "one\nMERGED BY THE CALLER\nthree\n"
+    );
+    assert_eq!(opened.in_progress(), None);
+    // With another conflict left, the resolved file is staged and written; only the other waits.
+    let repo = conflicting();
+    repo.checkout("release/v1.1.0")
+        .commit_file("other.txt", "release\n", "fix: other");
+    repo.checkout("develop")
+        .commit_file("other.txt", "develop\n", "feat: other");
+    repo.checkout("main");
+    let error = repo
+        .open()
+        .merge_into(
+            "develop",
+            "release/v1.1.0",
+            "Merge",
+            &MergeOptions {
+                keep_conflict: true,
+                resolved,
+            },
+        )
+        .unwrap_err();
+    let Error::MergeConflict { paths, .. } = &error else {
+        panic!("a conflict: {error:?}");
+    };
+    assert_eq!(paths, &["other.txt".to_owned()]);
+    assert_eq!(
+        repo.git(&["diff", "--name-only", "--diff-filter=U"]),
+        "other.txt\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("app.txt")).unwrap(),
+        "one\nMERGED BY THE CALLER\nthree\n"
+    );
 }
