@@ -944,3 +944,60 @@ fn publish_verify_and_yank_print_json_results() {
     assert_eq!(value["outcome"], "removed");
     assert_eq!(value["files"].as_array().unwrap().len(), 2, "{value}");
 }
+
+/// Issue 14: pypiserver matches the name as its file names spell it (`yank_me_dashed`), so the dashed
+/// project name alone is answered 404; that 404 is "not removed", the other forms are tried, and
+/// success is reported only once a fresh read shows the files gone.
+#[test]
+fn yank_of_a_dashed_project_on_pypiserver_tries_the_file_name_form_and_sees_the_files_gone() {
+    let server = PypiServer::start().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let files = release("yank-me-dashed", "1.0.0", "bad release");
+    let output = slipway(
+        &server,
+        home.path(),
+        &[
+            "publish",
+            "pypi",
+            s(&files.sdist),
+            s(&files.wheel),
+            "--repository-url",
+            &url,
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let yanked = slipway(
+        &server,
+        home.path(),
+        &[
+            "yank",
+            "pypi",
+            "yank-me-dashed",
+            "1.0.0",
+            "--repository-url",
+            &url,
+            "--confirm",
+        ],
+    );
+    assert!(
+        yanked.status.success(),
+        "{}\n{}",
+        text(&yanked),
+        server.log_text()
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&yanked.stdout)
+            .matches("deleted ")
+            .count(),
+        2,
+        "{}",
+        text(&yanked)
+    );
+    let error = pip_download(&server, "yank-me-dashed==1.0.0", true).unwrap_err();
+    assert!(error.contains("No matching distribution"), "{error}");
+    assert!(
+        fs_err::read_dir(server.packages_dir()).unwrap().next().is_none(),
+        "the packages directory is empty"
+    );
+}

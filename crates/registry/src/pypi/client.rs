@@ -817,26 +817,70 @@ impl PypiClient {
         if files.is_empty() {
             return Ok(YankOutcome::NothingToRemove);
         }
-        let url = self.urls.upload.clone();
-        // pypiserver matches the version as written in the file names.
-        let written = files
+        // pypiserver matches the name and the version as its file names spell them
+        // (`demo_pkg-1.0.tar.gz` is `demo_pkg`, not `demo-pkg`), other indexes the name as given or
+        // normalised: every form is tried until a fresh read shows the files gone. A 404 means this
+        // form removed nothing, never that the release is gone.
+        let mut forms: Vec<(String, String)> = Vec::new();
+        for file in &files {
+            let listed = IndexFile {
+                filename: file.clone(),
+                url: String::new(),
+                sha256: None,
+                yanked: false,
+            };
+            if let (Some(name), Some(written)) = (listed.name_in_name(), listed.version_in_name()) {
+                forms.push((name.to_owned(), written.to_owned()));
+            }
+        }
+        let written = forms
             .first()
-            .and_then(|f| {
-                IndexFile {
-                    filename: f.clone(),
-                    url: String::new(),
-                    sha256: None,
-                    yanked: false,
-                }
-                .version_in_name()
-                .map(str::to_owned)
-            })
-            .unwrap_or_else(|| version.to_string());
+            .map_or_else(|| version.to_string(), |(_, written)| written.clone());
+        forms.push((project.to_owned(), written.clone()));
+        forms.push((normalize_name(project), written));
+        let mut seen = std::collections::HashSet::new();
+        forms.retain(|form| seen.insert(form.clone()));
+        let mut tried = Vec::new();
+        let mut remaining = files.clone();
+        for (name, written) in &forms {
+            let status = self.send_remove(project, version, name, written).await?;
+            tried.push(format!("{name} {written} (HTTP {status})"));
+            if status == 404 {
+                continue;
+            }
+            remaining = self
+                .release_files(project, version)
+                .await?
+                .into_iter()
+                .map(|f| f.filename)
+                .collect();
+            if remaining.is_empty() {
+                return Ok(YankOutcome::Removed { files });
+            }
+        }
+        Err(YankError::NotRemoved {
+            project: project.to_owned(),
+            version: version.to_string(),
+            remaining: remaining.join(", "),
+            tried: tried.join(", "),
+        })
+    }
+
+    /// Sends pypiserver's `:action=remove_pkg` for `name` and `written` (the version as the file names
+    /// spell it); returns the status: success or 404 (the index knows no such name and version).
+    async fn send_remove(
+        &self,
+        project: &str,
+        version: &versioning::pep440::Pep440Version,
+        name: &str,
+        written: &str,
+    ) -> Result<u16, YankError> {
+        let url = self.urls.upload.clone();
         let response = retry::send(&self.http, &self.retry, "remove a release", || {
             let body = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair(":action", "remove_pkg")
-                .append_pair("name", project)
-                .append_pair("version", &written)
+                .append_pair("name", name)
+                .append_pair("version", written)
                 .finish();
             Ok(self
                 .authorize(self.upload_http.post(&url), &url)
@@ -862,20 +906,7 @@ impl PypiClient {
                 message: self.clean(&body),
             });
         }
-        let remaining: Vec<String> = self
-            .release_files(project, version)
-            .await?
-            .into_iter()
-            .map(|f| f.filename)
-            .collect();
-        if !remaining.is_empty() {
-            return Err(YankError::StillListed {
-                project: project.to_owned(),
-                version: version.to_string(),
-                remaining: remaining.join(", "),
-            });
-        }
-        Ok(YankOutcome::Removed { files })
+        Ok(status)
     }
 }
 

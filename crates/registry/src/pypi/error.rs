@@ -337,14 +337,16 @@ pub enum YankError {
         /// The server's explanation (secrets removed).
         message: String,
     },
-    /// The index still lists files of the release after the removal was accepted.
-    #[error("the index accepted the removal of {project} {version} but still lists {remaining}")]
-    StillListed {
+    /// No form of the name removed the release: the index answered 404 to each, or still lists its files.
+    #[error("the index did not remove {project} {version}: it still lists {remaining} (tried {tried})")]
+    NotRemoved {
         /// The project.
         project: String,
         /// The version.
         version: String,
         /// The file names still listed, comma-separated.
         remaining: String,
+        /// Each name and version sent, with the index's answer.
+        tried: String,
     },
 }

@@ -147,6 +147,18 @@ impl IndexFile {
             .map(|(_, version)| version)
     }
 
+    /// The project's name as the file name spells it (`demo_pkg` in `demo_pkg-1.0.tar.gz`).
+    pub fn name_in_name(&self) -> Option<&str> {
+        if let Some(stem) = self.filename.strip_suffix(".whl") {
+            return stem.split('-').next();
+        }
+        [".tar.gz", ".zip", ".tar.bz2", ".tgz"]
+            .iter()
+            .find_map(|ext| self.filename.strip_suffix(ext))
+            .and_then(|stem| stem.rsplit_once('-'))
+            .map(|(name, _)| name)
+    }
+
     /// Whether the file belongs to `version` (PEP 440 equality).
     pub fn is_version(&self, version: &versioning::pep440::Pep440Version) -> bool {
         self.version_in_name()
