@@ -581,6 +581,44 @@ impl GithubClient {
         })
     }
 
+    /// Makes the release for `tag` the repository's "Latest" release (`PATCH … {"make_latest": "true"}`, for
+    /// a rollback); sends nothing when it already is. Pre-releases and drafts cannot be made latest.
+    pub async fn mark_latest(&self, tag: &str) -> Result<ReleaseOutcome, ReleaseError> {
+        let release = self
+            .release_by_tag(tag)
+            .await?
+            .ok_or_else(|| ReleaseError::NotFound {
+                tag: tag.to_owned(),
+                repository: self.repository.to_string(),
+            })?;
+        if release.prerelease || release.draft {
+            return Err(ReleaseError::InvalidSpec {
+                tag: tag.to_owned(),
+                reason: "GitHub never makes a pre-release or a draft the latest release".to_owned(),
+            });
+        }
+        let is_latest = self
+            .latest_release()
+            .await?
+            .is_some_and(|latest| latest.id == release.id);
+        if is_latest {
+            return Ok(ReleaseOutcome {
+                release,
+                change: ReleaseChange::Unchanged,
+            });
+        }
+        let release = self
+            .patch(tag, release.id, &serde_json::json!({ "make_latest": "true" }))
+            .await?;
+        tracing::info!(tag, "made the GitHub release the latest");
+        Ok(ReleaseOutcome {
+            release,
+            change: ReleaseChange::Updated {
+                fields: vec!["make_latest"],
+            },
+        })
+    }
+
     /// Every asset of `release` (`GET /repos/{o}/{r}/releases/{id}/assets`, all pages).
     pub async fn assets(&self, release: &Release) -> Result<Vec<Asset>, AssetError> {
         let list = |source| AssetError::List {
