@@ -1,8 +1,9 @@
-//! Publishing over HTTP: PyPI, OCI registries and GitHub Releases.
+//! Publishing over HTTP: PyPI, OCI registries, GitHub Releases and crate registries.
 //!
 //! - [`pypi`]: artifacts, streamed uploads, verification through the simple index, removal, trusted publishing.
 //! - [`oci`]: image layouts, push, retag, verify, delete, on our own distribution-API client.
 //! - [`github`]: releases and their assets through the documented REST endpoints.
+//! - [`crates`]: crate registries: whether an index serves a version, and `cargo publish`.
 //! - [`retry`] and [`redact`]: one retry mechanism for all three, and URLs and texts printed without secrets.
 //!
 //! # Checking access before a release
@@ -49,6 +50,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod crates;
 pub mod github;
 pub mod oci;
 pub mod pypi;

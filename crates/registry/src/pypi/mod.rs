@@ -25,7 +25,7 @@
 mod artifact;
 mod auth;
 mod check;
-mod client;
+pub(crate) mod client;
 mod error;
 mod index;
 
