@@ -5,6 +5,7 @@
 //! `std::process::Command::new(env!("CARGO_BIN_EXE_slipway-e2e"))`: that binary is `slipway` itself
 //! (see `src/bin/slipway-e2e.rs`), built by Cargo for this package's tests.
 
+pub mod crate_registry;
 pub mod github_fake;
 pub mod oci_registry;
 pub mod pypiserver;

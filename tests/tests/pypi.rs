@@ -997,7 +997,10 @@ fn yank_of_a_dashed_project_on_pypiserver_tries_the_file_name_form_and_sees_the_
     let error = pip_download(&server, "yank-me-dashed==1.0.0", true).unwrap_err();
     assert!(error.contains("No matching distribution"), "{error}");
     assert!(
-        fs_err::read_dir(server.packages_dir()).unwrap().next().is_none(),
+        fs_err::read_dir(server.packages_dir())
+            .unwrap()
+            .next()
+            .is_none(),
         "the packages directory is empty"
     );
 }

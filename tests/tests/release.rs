@@ -172,6 +172,27 @@ impl Hangar {
 
     /// Downloads `requirement` with pip from the pypiserver; returns the file's name and sha256.
     fn pip_download(&self, requirement: &str) -> Vec<(String, String)> {
+        pip_from(&self.pypi, requirement).unwrap()
+    }
+
+    /// The digest `tag` of `repository` (under the registry) resolves to, as skopeo reads it.
+    fn digest_in(&self, repository: &str, tag: &str) -> Option<String> {
+        let image = format!("docker://{}/{repository}:{tag}", self.registry.address());
+        let output = Command::new("skopeo")
+            .args(["inspect", "--tls-verify=false", "--raw", &image])
+            .output()
+            .expect("skopeo runs (apt install skopeo)");
+        output.status.success().then(|| {
+            let raw = output.stdout.strip_suffix(b"\n").unwrap_or(&output.stdout);
+            format!("sha256:{}", hex::encode(sha2::Sha256::digest(raw)))
+        })
+    }
+}
+
+/// Downloads `requirement` with pip from `server` only; the file's name and sha256, or pip's
+/// error.
+fn pip_from(server: &PypiServer, requirement: &str) -> Result<Vec<(String, String)>, String> {
+    {
         let dir = tempfile::tempdir().unwrap();
         let output = Command::new("python3")
             .args([
@@ -186,7 +207,7 @@ impl Hangar {
             ])
             .args([
                 "--index-url",
-                &self.pypi.simple_url_with_auth(),
+                &server.simple_url_with_auth(),
                 requirement,
                 "-d",
             ])
@@ -194,11 +215,12 @@ impl Hangar {
             .env("PIP_CONFIG_FILE", "/dev/null")
             .output()
             .unwrap();
-        assert!(
-            output.status.success(),
-            "pip download {requirement}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        if !output.status.success() {
+            return Err(format!(
+                "pip download {requirement}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
         let mut files: Vec<(String, String)> = fs_err::read_dir(dir.path())
             .unwrap()
             .map(|entry| {
@@ -210,9 +232,11 @@ impl Hangar {
             })
             .collect();
         files.sort();
-        files
+        Ok(files)
     }
+}
 
+impl Hangar {
     /// The files in the project's dist/ with their sha256.
     fn dist(&self) -> Vec<(String, String)> {
         let mut files: Vec<(String, String)> = fs_err::read_dir(self.repo.path().join("dist"))
@@ -812,5 +836,285 @@ fn rejected_credentials_stop_the_release_before_the_first_mutation() {
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Issue 14: `[pypi] prerelease-repository-url`. A release candidate goes to the pre-release index
+/// and only there, with that index's own credentials (its `.pypirc` section; the stable index's
+/// `TWINE_*` would be refused there); the stable release goes to the stable index only. pip reads
+/// each from both, and `verify` looks where each went.
+#[test]
+fn prereleases_go_to_the_prerelease_index_only_and_stable_releases_to_the_stable_one() {
+    let hangar = Hangar::new("hangar-channels");
+    let pre = PypiServer::start().unwrap();
+    fs_err::write(
+        hangar.repo.home().join(".pypirc"),
+        format!(
+            "[testpypi]\nusername = {}\npassword = {}\n",
+            pre.username(),
+            pre.password()
+        ),
+    )
+    .unwrap();
+    hangar.configure(|text| {
+        text.replace(
+            "[pypi]\n",
+            &format!("[pypi]\nprerelease-repository-url = \"{}\"\n", pre.url()),
+        )
+    });
+    assert_eq!(hangar.slipway(&["release"]), "1.0.0\n");
+    assert!(pip_from(&hangar.pypi, "hangar-channels==1.0.0").is_ok());
+    assert!(pip_from(&pre, "hangar-channels==1.0.0").is_err());
+
+    hangar
+        .repo
+        .commit_file("src/hangar_channels/api.py", "API = 1\n", "feat: the api")
+        .push();
+    let plan = hangar.slipway(&["release", "minor", "--pre", "rc", "--dry-run"]);
+    let upload = plan
+        .lines()
+        .find(|line| line.contains("publish-pypi"))
+        .unwrap();
+    assert!(
+        upload.contains(&pre.url())
+            && upload.contains("the pre-release index; credentials from .pypirc"),
+        "{upload}"
+    );
+    assert_eq!(
+        hangar.slipway(&["release", "minor", "--pre", "rc"]),
+        "1.1.0-rc.1\n"
+    );
+    let rc = pip_from(&pre, "hangar-channels==1.1.0rc1").unwrap();
+    assert!(hangar.dist().contains(&rc[0]), "{rc:?}");
+    let error = pip_from(&hangar.pypi, "hangar-channels==1.1.0rc1").unwrap_err();
+    assert!(error.contains("No matching distribution"), "{error}");
+    let verified = hangar.slipway(&["verify", "1.1.0-rc.1"]);
+    assert!(
+        verified.contains(&format!("PyPI {}", pre.url()))
+            && verified.contains("every configured artifact is published as released"),
+        "{verified}"
+    );
+
+    hangar
+        .repo
+        .commit_file("src/hangar_channels/api.py", "API = 2\n", "fix: the api")
+        .push();
+    let plan = hangar.slipway(&["release", "--dry-run"]);
+    assert!(
+        plan.contains("the stable index; credentials from TWINE_USERNAME/TWINE_PASSWORD"),
+        "{plan}"
+    );
+    assert_eq!(hangar.slipway(&["release"]), "1.1.0\n");
+    let stable = hangar.pip_download("hangar-channels==1.1.0");
+    assert!(hangar.dist().contains(&stable[0]), "{stable:?}");
+    let error = pip_from(&pre, "hangar-channels==1.1.0").unwrap_err();
+    assert!(error.contains("No matching distribution"), "{error}");
+    // Each index holds exactly its own releases.
+    let names = |server: &PypiServer| {
+        let mut names: Vec<String> = fs_err::read_dir(server.packages_dir())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names(&pre),
+        [
+            "hangar_channels-1.1.0rc1-py3-none-any.whl",
+            "hangar_channels-1.1.0rc1.tar.gz"
+        ]
+    );
+    assert_eq!(
+        names(&hangar.pypi),
+        [
+            "hangar_channels-1.0.0-py3-none-any.whl",
+            "hangar_channels-1.0.0.tar.gz",
+            "hangar_channels-1.1.0-py3-none-any.whl",
+            "hangar_channels-1.1.0.tar.gz"
+        ]
+    );
+}
+
+/// Issue 14: two images (`[[oci]]`) with floating tags. After each release, every tag of both
+/// repositories, read with `skopeo inspect --raw`, names the image of the version the table says;
+/// the rollback of 1.2.0 moves `1` and `latest` back to 1.1.2 by manifest bytes, and leaves `1.2`,
+/// whose series has no other stable release, saying so. GitHub's Latest follows.
+#[test]
+fn floating_tags_follow_each_series_on_two_images_and_a_rollback_moves_them_back() {
+    let hangar = Hangar::new("hangar-float");
+    let build = env!("CARGO_BIN_EXE_fixture-build");
+    let address = hangar.registry.address();
+    hangar.configure(|text| {
+        let start = text.find("[oci]").unwrap();
+        let end = text.find("[github]").unwrap();
+        let images = format!(
+            "[[oci]]\nrepository = \"{address}/acme/app\"\nlayout = \"build/image\"\nfloating-tags = [\"{{major}}.{{minor}}\", \"{{major}}\"]\n\n[[oci]]\nrepository = \"{address}/acme/operator\"\nlayout = \"build/operator\"\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\nfloating-tags = [\"{{major}}.{{minor}}\", \"{{major}}\"]\n\n"
+        );
+        format!("{}{images}{}", &text[..start], &text[end..]).replace(
+            "\"]\n\n[pypi]",
+            &format!("\", \"{build} hangar-float build/operator\"]\n\n[pypi]"),
+        )
+    });
+    let versions = ["1.0.0", "1.1.0", "1.1.1", "1.2.0-rc.1", "1.2.0", "1.1.2"];
+    let moving = ["1.0", "1.1", "1.2", "1", "latest"];
+    // Every tag of both repositories, by the version whose image it names.
+    let table = || {
+        let mut rows = Vec::new();
+        for repository in ["acme/app", "acme/operator"] {
+            let by_version: Vec<(String, &str)> = versions
+                .iter()
+                .filter_map(|version| {
+                    hangar
+                        .digest_in(repository, version)
+                        .map(|digest| (digest, *version))
+                })
+                .collect();
+            let row: Vec<String> = moving
+                .iter()
+                .filter_map(|tag| {
+                    let digest = hangar.digest_in(repository, tag)?;
+                    let version = by_version
+                        .iter()
+                        .find(|(image, _)| *image == digest)
+                        .map_or("another image", |(_, version)| *version);
+                    Some(format!("{tag}={version}"))
+                })
+                .collect();
+            rows.push(format!(
+                "{repository}: {} | {}",
+                by_version
+                    .iter()
+                    .map(|(_, version)| *version)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                row.join(" ")
+            ));
+        }
+        rows.join("\n")
+    };
+    let expect = |versions: &str, tags: &str| {
+        format!("acme/app: {versions} | {tags}\nacme/operator: {versions} | {tags}")
+    };
+    let change = |path: &str, message: &str| {
+        hangar.repo.commit_file(path, message, message).push();
+    };
+
+    assert_eq!(hangar.slipway(&["release"]), "1.0.0\n");
+    assert_eq!(table(), expect("1.0.0", "1.0=1.0.0 1=1.0.0 latest=1.0.0"));
+    change("src/hangar_float/a.py", "feat: a");
+    assert_eq!(hangar.slipway(&["release", "minor"]), "1.1.0\n");
+    assert_eq!(
+        table(),
+        expect("1.0.0 1.1.0", "1.0=1.0.0 1.1=1.1.0 1=1.1.0 latest=1.1.0")
+    );
+    change("src/hangar_float/b.py", "fix: b");
+    assert_eq!(hangar.slipway(&["release", "patch"]), "1.1.1\n");
+    assert_eq!(
+        table(),
+        expect(
+            "1.0.0 1.1.0 1.1.1",
+            "1.0=1.0.0 1.1=1.1.1 1=1.1.1 latest=1.1.1"
+        )
+    );
+    change("src/hangar_float/c.py", "feat: c");
+    assert_eq!(
+        hangar.slipway(&["release", "minor", "--pre", "rc"]),
+        "1.2.0-rc.1\n"
+    );
+    assert_eq!(
+        table(),
+        expect(
+            "1.0.0 1.1.0 1.1.1 1.2.0-rc.1",
+            "1.0=1.0.0 1.1=1.1.1 1=1.1.1 latest=1.1.1"
+        ),
+        "a pre-release moves no floating tag"
+    );
+    change("src/hangar_float/d.py", "fix: d");
+    assert_eq!(hangar.slipway(&["release"]), "1.2.0\n");
+    assert_eq!(
+        table(),
+        expect(
+            "1.0.0 1.1.0 1.1.1 1.2.0-rc.1 1.2.0",
+            "1.0=1.0.0 1.1=1.1.1 1.2=1.2.0 1=1.2.0 latest=1.2.0"
+        )
+    );
+    let verified = hangar.slipway(&["verify", "1.2.0"]);
+    assert!(
+        verified.contains("GitHub Release v1.2.0 is the repository's Latest release"),
+        "{verified}"
+    );
+    assert!(
+        verified.contains("acme/operator:1 is the release's image"),
+        "{verified}"
+    );
+    assert_eq!(
+        hangar.slipway(&["hotfix", "start", "v1.1.1"]),
+        "hotfix/1.1.2\n"
+    );
+    hangar
+        .repo
+        .commit_file("src/hangar_float/b.py", "fix: b again", "fix: b again");
+    assert_eq!(hangar.slipway(&["hotfix", "finish"]), "1.1.2\n");
+    assert_eq!(
+        table(),
+        expect(
+            "1.0.0 1.1.0 1.1.1 1.2.0-rc.1 1.2.0 1.1.2",
+            "1.0=1.0.0 1.1=1.1.2 1.2=1.2.0 1=1.2.0 latest=1.2.0"
+        ),
+        "a hotfix of an older line moves its own series only"
+    );
+    assert_eq!(hangar.github.latest_tag().as_deref(), Some("v1.2.0"));
+
+    let report = hangar.slipway(&["rollback", "1.2.0"]);
+    assert_eq!(
+        table(),
+        expect(
+            "1.0.0 1.1.0 1.1.1 1.2.0-rc.1 1.2.0 1.1.2",
+            "1.0=1.0.0 1.1=1.1.2 1.2=1.2.0 1=1.1.2 latest=1.1.2"
+        )
+    );
+    for repository in ["acme/app", "acme/operator"] {
+        for tag in ["1", "latest"] {
+            let line = report
+                .lines()
+                .find(|line| line.contains(&format!("{repository}:{tag} → ")))
+                .unwrap_or_else(|| panic!("{repository}:{tag} in {report}"));
+            assert!(
+                line.contains(&format!("{repository}:1.1.2 ("))
+                    && line.ends_with("; 0 blob bytes moved"),
+                "{line}"
+            );
+        }
+        assert!(
+            report.contains(&format!(
+                "{repository}:1.2 stays on 1.2.0: the 1.2.x series has no other stable release"
+            )),
+            "{report}"
+        );
+    }
+    assert!(
+        report.contains("GitHub Release v1.1.2: made the Latest release"),
+        "{report}"
+    );
+    assert_eq!(hangar.github.latest_tag().as_deref(), Some("v1.1.2"));
+    assert!(
+        hangar
+            .github
+            .release("v1.2.0")
+            .unwrap()
+            .body
+            .contains("Known issues")
+    );
+    let again = hangar.slipway(&["rollback", "1.2.0"]);
+    assert!(
+        again.contains("GitHub Release v1.1.2: already the Latest release"),
+        "{again}"
+    );
+    assert!(!again.contains("blob bytes moved"), "{again}");
+    assert!(
+        hangar
+            .slipway(&["verify", "1.1.2"])
+            .contains("every configured artifact is published as released")
     );
 }

@@ -7,7 +7,8 @@
 //! - `wheel`: that last check on its own.
 //! - `bench [NAME]`: benchmarks that report ratios to a reference measured in the same run.
 //! - `release [patch|minor|major] [--pre ID] [--dry-run]`: releases this workspace through the
-//!   `slipway` library (the same code as `slipway release`).
+//!   `slipway` library (the same code as `slipway release`), publishing its crates in dependency
+//!   order.
 
 #![allow(
     clippy::print_stderr,
@@ -163,7 +164,10 @@ fn host_triple() -> anyhow::Result<String> {
 
 /// Releases this workspace with the `slipway` library itself, through its typed API (the same
 /// pipeline as `slipway release`): every Cargo.toml version (and the requirements between our
-/// crates), CHANGELOG.md from our own commits, the commit, the tag, the push.
+/// crates), CHANGELOG.md from our own commits, the commit, the tag, the push, then the five crates
+/// published with `cargo publish`, dependencies first (`[workspace.metadata.slipway.cargo]`):
+/// `slipway-versioning`, `slipway-changelog`, `slipway-gitops`, `slipway-registry`, `slipway`.
+/// `--dry-run` lists them in that order.
 /// The configuration is `[workspace.metadata.slipway]` in the root Cargo.toml.
 fn release(args: &[String]) -> anyhow::Result<()> {
     use slipway::release::{self, BumpChoice, Request, RequestKind};
@@ -202,7 +206,8 @@ fn release(args: &[String]) -> anyhow::Result<()> {
     } else {
         let request = Request {
             kind: RequestKind::Release { bump, pre },
-            no_publish: true,
+            // What is published is what the configuration names: the crates.
+            no_publish: false,
             date: None,
         };
         let plan = release::plan(&context, &request)?;

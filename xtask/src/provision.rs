@@ -7,6 +7,8 @@
 //! htpasswd files with bcrypt 4.1 and later), `packaging` (the PEP 440 reference), `twine` and
 //! `build` (the reference uploader and builder), `maturin` (builds slipway's own wheel, the same
 //! range as crates/cli/pyproject.toml's build-system).
+//! Cargo packages: `cargo-http-registry` (a crate registry the crate-publishing tests start on
+//! loopback), installed with `cargo install`.
 
 use std::process::Command;
 
@@ -42,9 +44,27 @@ const PYTHON_REQUIREMENTS: &[&str] = &[
     "maturin>=1.5,<2",
 ];
 
+const CARGO_PACKAGES: &[(&str, &str)] = &[("cargo-http-registry", "cargo-http-registry")];
+
 pub(crate) fn all() -> anyhow::Result<()> {
     debian()?;
-    python()
+    python()?;
+    cargo_packages()
+}
+
+/// `cargo install`s the crate-registry server, unless its binary runs already.
+fn cargo_packages() -> anyhow::Result<()> {
+    for (package, binary) in CARGO_PACKAGES {
+        // Its `--version` exits 1 after printing: that it runs at all is the check.
+        let present = Command::new(binary).arg("--version").output().is_ok();
+        if present {
+            continue;
+        }
+        eprintln!("installing {package} with cargo install");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        crate::run(Command::new(cargo).args(["install", "--locked", package]))?;
+    }
+    Ok(())
 }
 
 fn debian() -> anyhow::Result<()> {

@@ -47,10 +47,57 @@ pub struct Config {
     pub hooks: HooksConfig,
     /// Publishing to a Python package index.
     pub pypi: Option<PypiConfig>,
-    /// Publishing images to an OCI registry.
-    pub oci: Option<OciConfig>,
+    /// Publishing images to OCI registries: one `[oci]` table, or several `[[oci]]` (an app and its
+    /// operator), each pushed with the release.
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schemars(with = "OneOrMany<OciConfig>")]
+    pub oci: Vec<OciConfig>,
     /// GitHub Releases.
     pub github: Option<GithubConfig>,
+    /// Publishing the workspace's crates to a crate registry.
+    pub cargo: Option<CargoConfig>,
+}
+
+/// One table or an array of tables, as the configuration may spell a list of targets.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[expect(
+    dead_code,
+    reason = "only its schema is used; `one_or_many` reads the values"
+)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+/// Reads one `T` (a table) or a list of them (an array of tables), keeping the inner errors (an
+/// unknown key and its line), which an untagged enum would replace by "did not match any variant".
+fn one_or_many<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Visitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str("a table or an array of tables")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|one| vec![one])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+            Vec::<T>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+    }
+    deserializer.deserialize_any(Visitor(std::marker::PhantomData))
 }
 
 /// The 0.x policy, as the configuration spells it.
@@ -278,7 +325,7 @@ impl Config {
                 .map_or_else(|_| version.to_string(), |pep440| pep440.to_string());
             lines.push(format!("pip install --upgrade {name}=={pep440}"));
         }
-        if let Some(oci) = &self.oci {
+        for oci in &self.oci {
             lines.push(format!(
                 "docker pull {}:{}",
                 oci.repository,
@@ -376,6 +423,14 @@ pub struct PypiConfig {
     pub repository_url: Option<String>,
     /// A repository name from `~/.pypirc`, instead of `repository-url`.
     pub repository: Option<String>,
+    /// Where pre-releases go (e.g. TestPyPI's `https://test.pypi.org/legacy/`): when set, a
+    /// pre-release is uploaded there and only there, and a stable release to `repository-url` only.
+    /// Credentials: `SLIPWAY_TESTPYPI_TOKEN`, else the generic ones (see [`crate::credentials`]).
+    pub prerelease_repository_url: Option<String>,
+    /// A repository name from `~/.pypirc` for pre-releases, instead of
+    /// `prerelease-repository-url`; its section also gives the pre-release credentials
+    /// (default section: `testpypi`).
+    pub prerelease_repository: Option<String>,
     /// The files to upload (globs). Default: `dist/*`.
     pub dist: Vec<String>,
 }
@@ -395,6 +450,13 @@ pub struct OciConfig {
     /// Also tag stable releases as `latest` (never pre-releases). Default: true.
     #[serde(default = "yes")]
     pub latest: bool,
+    /// Tags that follow the highest stable release of their series, as docker/metadata-action's
+    /// `{{major}}.{{minor}}` and `{{major}}` do, e.g. `["{major}.{minor}", "{major}"]`: `1.1` names
+    /// the highest 1.1.x, `1` the highest 1.x.y. They move only for a stable release that is the
+    /// highest of its series (never for a pre-release), and a rollback moves them back.
+    /// Placeholders: `{major}`, `{minor}`. Default: none.
+    #[serde(default)]
+    pub floating_tags: Vec<String>,
     /// Plain HTTP to a registry that is not on a loopback address.
     #[serde(default)]
     pub insecure: bool,
@@ -414,6 +476,30 @@ pub struct GithubConfig {
     pub api_url: Option<String>,
     /// Files to attach to the release (globs).
     pub assets: Vec<String>,
+}
+
+/// Publishing the workspace's crates with `cargo publish`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct CargoConfig {
+    /// Publish the workspace's publishable members, dependencies first. Default: false.
+    pub publish: bool,
+    /// The alternative registry to publish to (a name from `.cargo/config.toml`'s `[registries]`).
+    /// Default: crates.io.
+    pub registry: Option<String>,
+    /// Let `cargo publish` build each packaged crate before uploading it (`false` passes
+    /// `--no-verify`). Default: true.
+    pub verify: bool,
+}
+
+impl Default for CargoConfig {
+    fn default() -> Self {
+        Self {
+            publish: false,
+            registry: None,
+            verify: true,
+        }
+    }
 }
 
 /// Where the configuration came from.
@@ -596,13 +682,19 @@ after-publish = []
 
 # [pypi]
 # repository-url = "https://upload.pypi.org/legacy/"
+# prerelease-repository-url = "https://test.pypi.org/legacy/"   # pre-releases go there, and only there
 # dist = ["dist/*"]
 
-# [oci]
+# [[oci]]                        # one [[oci]] per image (a single [oci] table works too)
 # repository = "ghcr.io/owner/project"
 # layout = "build/image.tar"
 # platforms = ["linux/amd64", "linux/arm64"]
 # latest = true
+# floating-tags = ["{major}.{minor}", "{major}"]
+
+# [cargo]
+# publish = true                 # the workspace's crates, dependencies first
+# registry = "my-registry"       # default: crates.io
 
 # [github]
 # repository = "owner/project"   # default: from the remote's URL
@@ -684,6 +776,41 @@ mod tests {
     }
 
     #[test]
+    fn one_oci_table_or_an_array_of_them_is_read_and_errors_keep_their_line() {
+        let (config, _) = load_text(
+            "slipway.toml",
+            "[oci]\nrepository = \"r.example/app\"\nlayout = \"build/app\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.oci.len(), 1);
+        assert!(config.oci[0].latest);
+        let (config, _) = load_text(
+            "slipway.toml",
+            "[[oci]]\nrepository = \"r.example/app\"\nlayout = \"a\"\nfloating-tags = [\"{major}\"]\n[[oci]]\nrepository = \"r.example/operator\"\nlayout = \"b\"\nlatest = false\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config
+                .oci
+                .iter()
+                .map(|oci| (oci.repository.as_str(), oci.latest, oci.floating_tags.len()))
+                .collect::<Vec<_>>(),
+            [("r.example/app", true, 1), ("r.example/operator", false, 0)]
+        );
+        let error = load_text(
+            "slipway.toml",
+            "[[oci]]\nrepository = \"r.example/app\"\nlayout = \"a\"\n\n[[oci]]\nrepository = \"r.example/b\"\nlayuot = \"b\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("layuot"), "{error}");
+        assert!(error.contains("slipway.toml:7:"), "{error}");
+        // The journal stores the configuration as JSON and reads it back.
+        let json = serde_json::to_string(&config).unwrap();
+        assert_eq!(serde_json::from_str::<Config>(&json).unwrap(), config);
+    }
+
+    #[test]
     fn the_init_template_is_a_valid_configuration_with_the_defaults() {
         let config: Config = toml::from_str(INIT_TEMPLATE).unwrap();
         assert_eq!(config, Config::default());
@@ -700,6 +827,9 @@ mod tests {
             "pypi",
             "oci",
             "github",
+            "cargo",
+            "floating-tags",
+            "prerelease-repository-url",
         ] {
             assert!(schema.contains(&format!("\"{key}\"")), "schema lacks {key}");
         }

@@ -12,6 +12,16 @@
 //! 4. trusted publishing, when running in GitHub Actions with `id-token: write`
 //!    (`ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`); uploads only.
 //!
+//! **The pre-release index** (`[pypi] prerelease-repository-url`, TestPyPI's place) has a lookup
+//! of its own, so that a production token never reaches it and its token never reaches
+//! production. What was set for it comes first, the generic sources after:
+//! 1. `SLIPWAY_TESTPYPI_TOKEN`;
+//! 2. its own `~/.pypirc` section (`[testpypi]`, or the one named by `prerelease-repository`);
+//! 3. `TWINE_PASSWORD` with `TWINE_USERNAME`;
+//! 4. trusted publishing.
+//!
+//! (`SLIPWAY_PYPI_TOKEN` and `PYPI_TOKEN` never apply to it.)
+//!
 //! **OCI registries**:
 //! 1. `SLIPWAY_OCI_USERNAME` with `SLIPWAY_OCI_PASSWORD`;
 //! 2. for `ghcr.io`, `GITHUB_TOKEN` (user `GITHUB_ACTOR`, else `x-access-token`);
@@ -60,7 +70,17 @@ pub struct PypiIndex {
     /// Upload and read URLs.
     pub urls: IndexUrls,
     pypirc: Option<PypircSection>,
+    /// The variables holding a token for this index, first match wins.
+    token_variables: &'static [&'static str],
+    /// Whether the `.pypirc` section comes before the generic `TWINE_*` variables (the
+    /// pre-release index: what was set for it wins).
+    section_first: bool,
 }
+
+/// The token variables of the stable index.
+const STABLE_TOKEN_VARIABLES: &[&str] = &["SLIPWAY_PYPI_TOKEN", "PYPI_TOKEN"];
+/// The token variable of the pre-release index.
+const PRERELEASE_TOKEN_VARIABLES: &[&str] = &["SLIPWAY_TESTPYPI_TOKEN"];
 
 /// Which index: an upload URL, a `~/.pypirc` section name, or a `.pypirc` file other than
 /// `~/.pypirc`. With none, PyPI.
@@ -78,11 +98,30 @@ impl PypiIndex {
     /// Resolves the index: the URL given, else the `.pypirc` section's `repository`, else PyPI (or
     /// TestPyPI for the section name `testpypi`).
     pub fn resolve(choice: &IndexChoice, env: &dyn Environment) -> anyhow::Result<PypiIndex> {
+        Self::resolve_as(choice, "pypi", STABLE_TOKEN_VARIABLES, env)
+    }
+
+    /// Resolves the pre-release index (`prerelease-repository-url`): as [`PypiIndex::resolve`],
+    /// with `~/.pypirc`'s `[testpypi]` section by default and `SLIPWAY_TESTPYPI_TOKEN` for its
+    /// token.
+    pub fn resolve_prerelease(
+        choice: &IndexChoice,
+        env: &dyn Environment,
+    ) -> anyhow::Result<PypiIndex> {
+        Self::resolve_as(choice, "testpypi", PRERELEASE_TOKEN_VARIABLES, env)
+    }
+
+    fn resolve_as(
+        choice: &IndexChoice,
+        default_section: &str,
+        token_variables: &'static [&'static str],
+        env: &dyn Environment,
+    ) -> anyhow::Result<PypiIndex> {
         let config_file = choice
             .config_file
             .clone()
             .or_else(|| env.home().map(|home| home.join(".pypirc")));
-        let name = choice.repository.as_deref().unwrap_or("pypi");
+        let name = choice.repository.as_deref().unwrap_or(default_section);
         let pypirc = match &config_file {
             Some(path) if path.is_file() => {
                 let text = fs_err::read_to_string(path)?;
@@ -114,7 +153,12 @@ impl PypiIndex {
                 _ => "https://upload.pypi.org/legacy/".to_owned(),
             });
         let urls = IndexUrls::from_upload_url(&url).map_err(bad_input)?;
-        Ok(PypiIndex { urls, pypirc })
+        Ok(PypiIndex {
+            urls,
+            pypirc,
+            section_first: token_variables == PRERELEASE_TOKEN_VARIABLES,
+            token_variables,
+        })
     }
 
     /// The upload URL, safe to print.
@@ -125,30 +169,38 @@ impl PypiIndex {
     /// Credentials that need no exchange: variables, then `.pypirc`.
     pub fn static_credentials(&self, env: &dyn Environment) -> Option<(PypiCredentials, Source)> {
         let token = |value: String| PypiCredentials::token(SecretString::from(value));
-        for name in ["SLIPWAY_PYPI_TOKEN", "PYPI_TOKEN"] {
+        for name in self.token_variables {
             if let Some(value) = env.var(name) {
-                return Some((token(value), Source(name.to_owned())));
+                return Some((token(value), Source((*name).to_owned())));
             }
         }
-        if let Some(password) = env.var("TWINE_PASSWORD") {
+        let section = || {
+            let section = self.pypirc.as_ref()?;
+            let password = section.password.clone()?;
+            let username = section
+                .username
+                .clone()
+                .unwrap_or_else(|| "__token__".to_owned());
+            Some((
+                PypiCredentials::basic(username, SecretString::from(password)),
+                Source(".pypirc".to_owned()),
+            ))
+        };
+        let twine = || {
+            let password = env.var("TWINE_PASSWORD")?;
             let username = env
                 .var("TWINE_USERNAME")
                 .unwrap_or_else(|| "__token__".to_owned());
-            return Some((
+            Some((
                 PypiCredentials::basic(username, SecretString::from(password)),
                 Source("TWINE_USERNAME/TWINE_PASSWORD".to_owned()),
-            ));
+            ))
+        };
+        if self.section_first {
+            section().or_else(twine)
+        } else {
+            twine().or_else(section)
         }
-        let section = self.pypirc.as_ref()?;
-        let password = section.password.clone()?;
-        let username = section
-            .username
-            .clone()
-            .unwrap_or_else(|| "__token__".to_owned());
-        Some((
-            PypiCredentials::basic(username, SecretString::from(password)),
-            Source(".pypirc".to_owned()),
-        ))
     }
 
     /// What would upload: static credentials, else trusted publishing when GitHub Actions offers an
@@ -352,6 +404,56 @@ mod tests {
             );
         }
         assert_eq!(pypi_source(&[], None), None);
+    }
+
+    #[test]
+    fn the_prerelease_index_has_its_own_token_and_section_and_shares_the_generic_ones() {
+        let home = tempfile::tempdir().unwrap();
+        fs_err::write(
+            home.path().join(".pypirc"),
+            "[pypi]\npassword = pypi-file\n[testpypi]\npassword = test-file\n",
+        )
+        .unwrap();
+        let source = |vars: &[(&str, &str)], prerelease: bool| {
+            let mut env = FixedEnvironment::with_vars(vars.iter().copied());
+            env.home = Some(home.path().to_owned());
+            let choice = IndexChoice {
+                repository_url: Some("http://127.0.0.1:1/".to_owned()),
+                ..IndexChoice::default()
+            };
+            let index = if prerelease {
+                PypiIndex::resolve_prerelease(&choice, &env)
+            } else {
+                PypiIndex::resolve(&choice, &env)
+            }
+            .unwrap();
+            index
+                .static_credentials(&env)
+                .map(|(credentials, source)| (format!("{credentials:?}"), source.0))
+        };
+        let both = [
+            ("SLIPWAY_PYPI_TOKEN", "prod"),
+            ("SLIPWAY_TESTPYPI_TOKEN", "test"),
+        ];
+        assert_eq!(source(&both, false).unwrap().1, "SLIPWAY_PYPI_TOKEN");
+        assert_eq!(source(&both, true).unwrap().1, "SLIPWAY_TESTPYPI_TOKEN");
+        // The production token never goes to the pre-release index: its own section does.
+        let prod = [("SLIPWAY_PYPI_TOKEN", "prod"), ("PYPI_TOKEN", "prod")];
+        let (_, from) = source(&prod, true).unwrap();
+        assert_eq!(from, ".pypirc");
+        // The generic variables: before the section for the stable index (as twine reads
+        // them), after it for the pre-release index.
+        let twine = [("TWINE_PASSWORD", "generic")];
+        assert_eq!(source(&twine, true).unwrap().1, ".pypirc");
+        assert_eq!(
+            source(&twine, false).unwrap().1,
+            "TWINE_USERNAME/TWINE_PASSWORD"
+        );
+        fs_err::remove_file(home.path().join(".pypirc")).unwrap();
+        assert_eq!(
+            source(&twine, true).unwrap().1,
+            "TWINE_USERNAME/TWINE_PASSWORD"
+        );
     }
 
     fn oci_source(vars: &[(&str, &str)], docker_auths: Option<&str>, registry: &str) -> String {

@@ -19,6 +19,7 @@
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod crates;
 pub mod credentials;
 pub mod env;
 mod error;

@@ -20,8 +20,8 @@ use crate::project::Project;
 pub struct Targets {
     /// `[pypi]`.
     pub pypi: Option<PypiTarget>,
-    /// `[oci]`.
-    pub oci: Option<OciTarget>,
+    /// `[oci]`, or each `[[oci]]`.
+    pub oci: Vec<OciTarget>,
     /// `[github]`.
     pub github: Option<GithubTarget>,
 }
@@ -39,10 +39,11 @@ impl Targets {
             Some(pypi) => Some(PypiTarget::resolve(project, pypi, env)?),
             None => None,
         };
-        let oci = match &config.oci {
-            Some(oci) => Some(OciTarget::resolve(oci, env)?),
-            None => None,
-        };
+        let oci = config
+            .oci
+            .iter()
+            .map(|oci| OciTarget::resolve(oci, env))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let github = match &config.github {
             Some(github) => Some(GithubTarget::resolve(project, repository, github, env)?),
             None => None,
@@ -52,23 +53,63 @@ impl Targets {
 
     /// Whether anything is published at all.
     pub fn any(&self) -> bool {
-        self.pypi.is_some() || self.oci.is_some() || self.github.is_some()
+        self.pypi.is_some() || !self.oci.is_empty() || self.github.is_some()
+    }
+
+    /// The image target for `repository` (as the plan names it).
+    pub fn oci_for(&self, repository: &str) -> anyhow::Result<&OciTarget> {
+        self.oci
+            .iter()
+            .find(|target| target.repository.to_string() == repository)
+            .with_context(|| format!("{repository} is no longer in the [oci] configuration"))
     }
 }
 
-/// A Python package index and the distributions uploaded to it.
+/// Which of a project's Python indexes: the stable one, or the pre-release one
+/// (`[pypi] prerelease-repository-url`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PypiChannel {
+    /// `repository-url` (PyPI by default): stable releases, and pre-releases when there is no
+    /// pre-release index.
+    #[default]
+    Stable,
+    /// `prerelease-repository-url`: pre-releases only.
+    Prerelease,
+}
+
+impl std::fmt::Display for PypiChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PypiChannel::Stable => "the stable index",
+            PypiChannel::Prerelease => "the pre-release index",
+        })
+    }
+}
+
+/// A Python package index and the distributions uploaded to it: the stable index, and the
+/// pre-release index when one is configured.
 #[derive(Debug)]
 pub struct PypiTarget {
+    /// The stable index (`repository-url`).
+    pub stable: PypiIndexTarget,
+    /// The pre-release index (`prerelease-repository-url`), if any.
+    pub prerelease: Option<PypiIndexTarget>,
+    /// The project's name on the index.
+    pub project: Option<String>,
+    /// The globs of the files to upload (`pypi.dist`; default `dist/*`).
+    pub patterns: Vec<String>,
+}
+
+/// One Python index of a project, as whom.
+#[derive(Debug)]
+pub struct PypiIndexTarget {
     /// The index.
     pub index: PypiIndex,
     /// The upload credentials found, if any.
     pub credentials: Option<UploadCredentials>,
     /// Read credentials (for an index that refuses anonymous reads): the static ones, if any.
     pub read_credentials: Option<(registry::pypi::Credentials, Source)>,
-    /// The project's name on the index.
-    pub project: Option<String>,
-    /// The globs of the files to upload (`pypi.dist`; default `dist/*`).
-    pub patterns: Vec<String>,
 }
 
 impl PypiTarget {
@@ -86,23 +127,77 @@ impl PypiTarget {
             env,
         )
         .context("the [pypi] configuration")?;
+        let prerelease = if config.prerelease_repository_url.is_some()
+            || config.prerelease_repository.is_some()
+        {
+            let index = PypiIndex::resolve_prerelease(
+                &IndexChoice {
+                    repository_url: config.prerelease_repository_url.clone(),
+                    repository: config.prerelease_repository.clone(),
+                    config_file: None,
+                },
+                env,
+            )
+            .context("the [pypi] pre-release index")?;
+            Some(PypiIndexTarget::new(index, env))
+        } else {
+            None
+        };
         let patterns = if config.dist.is_empty() {
             vec!["dist/*".to_owned()]
         } else {
             config.dist.clone()
         };
         Ok(PypiTarget {
-            credentials: index.upload_credentials(env),
-            read_credentials: index.static_credentials(env),
-            index,
+            stable: PypiIndexTarget::new(index, env),
+            prerelease,
             project: project.name.clone(),
             patterns,
         })
     }
 
+    /// The channel `version` goes to: the pre-release index for a pre-release when there is one,
+    /// else the stable index.
+    pub fn channel_of(&self, version: &versioning::Version) -> PypiChannel {
+        if version.is_prerelease() && self.prerelease.is_some() {
+            PypiChannel::Prerelease
+        } else {
+            PypiChannel::Stable
+        }
+    }
+
+    /// The index of `channel`; an error when a plan names the pre-release index and it is no
+    /// longer configured.
+    pub fn index(&self, channel: PypiChannel) -> anyhow::Result<&PypiIndexTarget> {
+        match channel {
+            PypiChannel::Stable => Ok(&self.stable),
+            PypiChannel::Prerelease => self.prerelease.as_ref().context(
+                "the release went to the pre-release index, and [pypi] prerelease-repository-url is no longer configured",
+            ),
+        }
+    }
+
     /// The sdists and wheels under `root` that the patterns name (none is not an error here).
     pub fn files(&self, root: &Path) -> anyhow::Result<Vec<PathBuf>> {
         crate::files::distributions(root, &self.patterns, "pypi.dist")
+    }
+}
+
+impl PypiIndexTarget {
+    fn new(index: PypiIndex, env: &dyn Environment) -> PypiIndexTarget {
+        PypiIndexTarget {
+            credentials: index.upload_credentials(env),
+            read_credentials: index.static_credentials(env),
+            index,
+        }
+    }
+
+    /// Where the upload credentials come from, for the dry run.
+    pub fn credentials_source(&self) -> String {
+        self.credentials.as_ref().map_or_else(
+            || "no credentials found".to_owned(),
+            |credentials| format!("credentials from {}", credentials.source()),
+        )
     }
 
     /// A client that uploads, trading a GitHub OIDC token for a PyPI token if that is what there is.
@@ -150,6 +245,8 @@ pub struct OciTarget {
     pub platforms: Vec<String>,
     /// `oci.latest`: whether stable releases may move `latest` at all.
     pub latest: bool,
+    /// `oci.floating-tags`, parsed.
+    pub floating_tags: Vec<crate::release::latest::FloatingTag>,
     /// Plain HTTP to a registry off loopback.
     pub insecure: bool,
 }
@@ -160,7 +257,22 @@ impl OciTarget {
             .with_context(|| format!("oci.repository {:?}", config.repository))
             .map_err(bad_input)?;
         let (credentials, source) = credentials::oci(repository.registry(), env)?;
+        let floating_tags = config
+            .floating_tags
+            .iter()
+            .map(|template| {
+                crate::release::latest::FloatingTag::parse(template)
+                    .map_err(|reason| {
+                        anyhow::anyhow!(
+                            "oci.floating-tags of {}: {template:?} {reason}",
+                            config.repository
+                        )
+                    })
+                    .map_err(bad_input)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(OciTarget {
+            floating_tags,
             repository,
             credentials,
             source,
@@ -187,9 +299,34 @@ impl OciTarget {
     /// The image tags of `version`: the version (SemVer; `+` is not allowed in tags, so it becomes
     /// `_`), and `latest` when `moves_latest`.
     pub fn tags(version: &versioning::Version, moves_latest: bool) -> Vec<String> {
-        let mut tags = vec![version.to_string().replace('+', "_")];
+        let mut tags = vec![Self::version_tag(version)];
         if moves_latest {
             tags.push("latest".to_owned());
+        }
+        tags
+    }
+
+    /// The tag of `version` itself (`+` is not allowed in tags, so it becomes `_`).
+    pub fn version_tag(version: &versioning::Version) -> String {
+        version.to_string().replace('+', "_")
+    }
+
+    /// The tags that follow a series, for `version`: each floating tag, then `latest` when
+    /// `oci.latest` allows it, each with the series it follows.
+    pub fn moving_tags(
+        &self,
+        version: &versioning::Version,
+    ) -> Vec<(String, crate::release::latest::Series)> {
+        let mut tags: Vec<(String, crate::release::latest::Series)> = self
+            .floating_tags
+            .iter()
+            .map(|floating| (floating.render(version), floating.series(version)))
+            .collect();
+        if self.latest {
+            tags.push((
+                "latest".to_owned(),
+                crate::release::latest::Series::Everything,
+            ));
         }
         tags
     }

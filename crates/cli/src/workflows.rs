@@ -89,7 +89,8 @@ impl Features {
             rust: project.directory.join("Cargo.toml").is_file(),
             build: config.hooks.build.clone(),
             pypi,
-            oci: config.oci.as_ref().map(|oci| Oci {
+            // The generated workflow builds one image: the first configured.
+            oci: config.oci.first().map(|oci| Oci {
                 repository: oci.repository.clone(),
                 layout: oci.layout.display().to_string(),
                 platforms: oci.platforms.clone(),

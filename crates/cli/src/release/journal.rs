@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::{Plan, StepKind};
 
 /// The journal's format version.
-pub const JOURNAL_VERSION: u32 = 2;
+pub const JOURNAL_VERSION: u32 = 3;
 
 /// A finished step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,14 +57,15 @@ pub enum StepOutput {
         /// Each file with its sha256.
         files: Vec<PublishedFile>,
     },
-    /// The image.
+    /// The images, one per repository.
     Oci {
-        /// The digest of the pushed manifest (or index).
-        digest: String,
-        /// The tags that point at it.
-        tags: Vec<String>,
-        /// Blob bytes sent by this run.
-        bytes_uploaded: u64,
+        /// Each image.
+        images: Vec<PublishedImage>,
+    },
+    /// The crates on the registry, in publishing order.
+    Crates {
+        /// Each crate.
+        crates: Vec<crate::crates::PublishedCrate>,
     },
     /// The GitHub Release.
     Github {
@@ -92,6 +93,19 @@ pub enum StepOutput {
         #[serde(default)]
         tips: std::collections::BTreeMap<String, String>,
     },
+}
+
+/// An image a step pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedImage {
+    /// The repository.
+    pub repository: String,
+    /// The digest of the pushed manifest (or index).
+    pub digest: String,
+    /// The tags that point at it.
+    pub tags: Vec<String>,
+    /// Blob bytes sent by this run.
+    pub bytes_uploaded: u64,
 }
 
 /// A file a step published.

@@ -633,6 +633,7 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
     for published in [
         StepKind::PublishPypi,
         StepKind::PublishOci,
+        StepKind::PublishCrates,
         StepKind::GithubRelease,
     ] {
         if journal.record(published).is_some() {

@@ -38,8 +38,11 @@ pub enum StepKind {
     BuildHooks,
     /// The distributions uploaded to the Python package index.
     PublishPypi,
-    /// The image pushed to the OCI registry under the version (and `latest` for a stable release).
+    /// Each image pushed to its OCI repository under the version (and the floating tags and
+    /// `latest` that a stable release moves).
     PublishOci,
+    /// The workspace's crates published to their registry, dependencies first.
+    PublishCrates,
     /// The GitHub Release created or updated with the notes.
     GithubRelease,
     /// Every published artifact checked.
@@ -73,6 +76,7 @@ impl StepKind {
             StepKind::BuildHooks => "build-hooks",
             StepKind::PublishPypi => "publish-pypi",
             StepKind::PublishOci => "publish-oci",
+            StepKind::PublishCrates => "publish-crates",
             StepKind::GithubRelease => "github-release",
             StepKind::Verify => "verify",
             StepKind::AfterPublishHooks => "after-publish-hooks",
@@ -300,10 +304,24 @@ impl Plan {
 pub struct Publish {
     /// The Python package index.
     pub pypi: Option<PypiPlan>,
-    /// The OCI repository.
-    pub oci: Option<OciPlan>,
+    /// The images, one per OCI repository.
+    #[serde(default)]
+    pub oci: Vec<OciPlan>,
     /// The GitHub Release.
     pub github: Option<GithubPlan>,
+    /// The crates.
+    #[serde(default)]
+    pub crates: Option<crate::crates::CratesPlan>,
+}
+
+impl Publish {
+    /// Whether anything is published.
+    pub fn any(&self) -> bool {
+        self.pypi.is_some()
+            || !self.oci.is_empty()
+            || self.github.is_some()
+            || self.crates.is_some()
+    }
 }
 
 /// The upload to a Python package index.
@@ -311,6 +329,10 @@ pub struct Publish {
 pub struct PypiPlan {
     /// The upload URL (credentials removed).
     pub index: String,
+    /// Which of the project's indexes: a pre-release goes to the pre-release index when one is
+    /// configured.
+    #[serde(default)]
+    pub channel: crate::targets::PypiChannel,
     /// The project's name on the index.
     pub project: String,
     /// The version as PEP 440 spells it (`1.2.0rc1`).
@@ -326,10 +348,24 @@ pub struct OciPlan {
     pub repository: String,
     /// The image layout, relative to the project.
     pub layout: PathBuf,
-    /// The tags pushed: the version, and `latest` when [`super::latest`] allows it.
+    /// The tags pushed: the version first, then each floating tag and `latest` that
+    /// [`super::latest`] lets this release move.
     pub tags: Vec<String>,
+    /// Every floating tag and `latest` of the image for this version, with the series each
+    /// follows, whether this release moves it or not (verification asks where each should point).
+    #[serde(default)]
+    pub moving: Vec<MovingTag>,
     /// The platforms the image must carry.
     pub platforms: Vec<String>,
+}
+
+/// A tag that follows the highest stable release of a series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovingTag {
+    /// The tag, e.g. `1.2` or `latest`.
+    pub tag: String,
+    /// The releases it follows.
+    pub series: super::latest::Series,
 }
 
 /// The GitHub Release.
@@ -945,11 +981,10 @@ fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Resul
             };
         }
     }
-    let moves_latest = super::latest::moves_to(&version, &released);
     let publish = if request.no_publish || matches!(kind, PlanKind::ReleaseStart { .. }) {
         Publish::default()
     } else {
-        publish(context, &version, moves_latest)?
+        publish(context, &version, &released)?
     };
     let steps = steps(&project.config, request.no_publish, &publish, &kind);
     let mut version_files: Vec<PathBuf> = crate::version_files::load(project)?
@@ -1034,16 +1069,22 @@ fn file_section_body(
     )
 }
 
-/// Where the release goes, from the resolved targets.
+/// Where the release goes, from the resolved targets; `released` is every version released so far
+/// (which tags the release may move follows from it).
 pub(super) fn publish(
     context: &Context,
     version: &Version,
-    moves_latest: bool,
+    released: &[Version],
 ) -> anyhow::Result<Publish> {
     let targets = &context.targets;
+    let moves_latest = super::latest::moves_to(version, released);
     let pypi = match &targets.pypi {
         Some(target) => Some(PypiPlan {
-            index: target.index.display_url(),
+            index: target
+                .index(target.channel_of(version))?
+                .index
+                .display_url(),
+            channel: target.channel_of(version),
             project: target.project.clone().ok_or_else(|| {
                 bad_input(anyhow::anyhow!(
                     "the project has no name to publish to the index under: set `name` in the configuration or `[project] name` in pyproject.toml"
@@ -1059,19 +1100,44 @@ pub(super) fn publish(
         }),
         None => None,
     };
-    let oci = targets.oci.as_ref().map(|target| OciPlan {
-        repository: target.repository.to_string(),
-        layout: target.layout.clone(),
-        tags: crate::targets::OciTarget::tags(version, target.latest && moves_latest),
-        platforms: target.platforms.clone(),
-    });
+    let oci = targets
+        .oci
+        .iter()
+        .map(|target| {
+            let moving: Vec<MovingTag> = target
+                .moving_tags(version)
+                .into_iter()
+                .map(|(tag, series)| MovingTag { tag, series })
+                .collect();
+            let mut tags = vec![crate::targets::OciTarget::version_tag(version)];
+            tags.extend(
+                moving
+                    .iter()
+                    .filter(|moving| super::latest::moves_in(&moving.series, version, released))
+                    .map(|moving| moving.tag.clone()),
+            );
+            OciPlan {
+                repository: target.repository.to_string(),
+                layout: target.layout.clone(),
+                tags,
+                moving,
+                platforms: target.platforms.clone(),
+            }
+        })
+        .collect();
     let github = targets.github.as_ref().map(|target| GithubPlan {
         repository: target.repository.clone(),
         prerelease: version.is_prerelease(),
         make_latest: (!version.is_prerelease()).then_some(moves_latest),
         assets: target.assets.clone(),
     });
-    Ok(Publish { pypi, oci, github })
+    let crates = crate::crates::plan(context, version)?;
+    Ok(Publish {
+        pypi,
+        oci,
+        github,
+        crates,
+    })
 }
 
 /// The steps of a release: publishing steps only for what is configured.
@@ -1121,13 +1187,16 @@ fn steps(
         if publish.pypi.is_some() {
             steps.push(StepKind::PublishPypi);
         }
-        if publish.oci.is_some() {
+        if !publish.oci.is_empty() {
             steps.push(StepKind::PublishOci);
+        }
+        if publish.crates.is_some() {
+            steps.push(StepKind::PublishCrates);
         }
         if publish.github.is_some() {
             steps.push(StepKind::GithubRelease);
         }
-        if publish.pypi.is_some() || publish.oci.is_some() || publish.github.is_some() {
+        if publish.any() {
             steps.push(StepKind::Verify);
         }
         if !config.hooks.after_publish.is_empty() {

@@ -64,12 +64,14 @@ pub(super) struct Needs {
     pub(super) remote: String,
     /// Whether the tag is signed.
     pub(super) sign_tag: bool,
-    /// Credentials for the Python index.
-    pub(super) pypi: bool,
+    /// Credentials for these Python indexes.
+    pub(super) pypi: Vec<crate::targets::PypiChannel>,
     /// Push access to the OCI repository.
     pub(super) oci: bool,
     /// Access to the GitHub repository.
     pub(super) github: bool,
+    /// The crate registry's index readable.
+    pub(super) crates: bool,
 }
 
 impl Needs {
@@ -92,10 +94,18 @@ impl Needs {
             other_branches,
             remote: plan.remote.clone(),
             sign_tag: plan.sign_tag && pending(StepKind::Tag),
-            pypi: pending(StepKind::PublishPypi),
+            pypi: plan
+                .publish
+                .pypi
+                .as_ref()
+                .filter(|_| pending(StepKind::PublishPypi))
+                .map(|pypi| pypi.channel)
+                .into_iter()
+                .collect(),
             oci: pending(StepKind::PublishOci),
             github: pending(StepKind::GithubRelease)
                 || (pending(StepKind::Verify) && plan.publish.github.is_some()),
+            crates: pending(StepKind::PublishCrates),
         }
     }
 
@@ -107,9 +117,21 @@ impl Needs {
             other_branches: Vec::new(),
             remote: config.git.remote.clone(),
             sign_tag: config.git.sign_tags,
-            pypi: context.targets.pypi.is_some(),
-            oci: context.targets.oci.is_some(),
+            pypi: context
+                .targets
+                .pypi
+                .as_ref()
+                .map(|target| {
+                    let mut channels = vec![crate::targets::PypiChannel::Stable];
+                    if target.prerelease.is_some() {
+                        channels.push(crate::targets::PypiChannel::Prerelease);
+                    }
+                    channels
+                })
+                .unwrap_or_default(),
+            oci: !context.targets.oci.is_empty(),
             github: context.targets.github.is_some(),
+            crates: config.cargo.as_ref().is_some_and(|cargo| cargo.publish),
         }
     }
 }
@@ -130,8 +152,13 @@ pub(super) fn describe(plan: &Plan) -> String {
     if plan.publish.pypi.is_some() {
         targets.push("PyPI");
     }
-    if plan.publish.oci.is_some() {
+    if !plan.publish.oci.is_empty() {
         targets.push("the registry");
+    }
+    if let Some(crates) = &plan.publish.crates {
+        what.push_str(", the ");
+        what.push_str(crates.registry_name());
+        what.push_str(" index readable");
     }
     if plan.publish.github.is_some() {
         targets.push("GitHub");
@@ -177,8 +204,8 @@ pub(super) fn problems_for(context: &Context, needs: &Needs, mode: Mode) -> Vec<
     if mode != Mode::Resume {
         problems.extend(repository_problems(context, needs, mode));
     }
-    if needs.pypi {
-        problems.extend(pypi_problems(context));
+    for channel in &needs.pypi {
+        problems.extend(pypi_problems(context, *channel));
     }
     if needs.oci {
         problems.extend(oci_problems(context));
@@ -186,7 +213,41 @@ pub(super) fn problems_for(context: &Context, needs: &Needs, mode: Mode) -> Vec<
     if needs.github {
         problems.extend(github_problems(context));
     }
+    if needs.crates {
+        problems.extend(crates_problems(context));
+    }
     problems
+}
+
+/// The crate registry: cargo knows it, and its index answers (a read of the first crate).
+fn crates_problems(context: &Context) -> Vec<String> {
+    let Some(config) = context.project.config.cargo.as_ref() else {
+        return Vec::new();
+    };
+    let registry = config.registry.as_deref();
+    let index = match crate::crates::index_url(context, registry) {
+        Ok(index) => index,
+        Err(error) => return vec![format!("{error:#}")],
+    };
+    let members = match crate::crates::workspace_members(context) {
+        Ok(members) => members,
+        Err(error) => return vec![format!("{error:#}")],
+    };
+    let first = match crate::crates::publish_order(&members, registry) {
+        Ok(order) => order.into_iter().next(),
+        Err(error) => return vec![format!("{error:#}")],
+    };
+    let Some(first) = first else {
+        return Vec::new();
+    };
+    let client = registry::crates::CrateIndex::new(index.clone());
+    match context.block_on(client.versions(&first)) {
+        Ok(_) => Vec::new(),
+        Err(error) => vec![format!(
+            "the {} index cannot be read: {error}",
+            registry.unwrap_or("crates.io")
+        )],
+    }
 }
 
 fn repository_problems(context: &Context, needs: &Needs, mode: Mode) -> Vec<String> {
@@ -257,11 +318,15 @@ fn access_problem(
     }
 }
 
-fn pypi_problems(context: &Context) -> Vec<String> {
+fn pypi_problems(context: &Context, channel: crate::targets::PypiChannel) -> Vec<String> {
     let Some(target) = &context.targets.pypi else {
         return vec![
             "the plan publishes to a Python index, and [pypi] is not configured".to_owned(),
         ];
+    };
+    let target = match target.index(channel) {
+        Ok(target) => target,
+        Err(error) => return vec![format!("{error:#}")],
     };
     let index = target.index.display_url();
     match &target.credentials {
@@ -287,19 +352,24 @@ fn pypi_problems(context: &Context) -> Vec<String> {
 }
 
 fn oci_problems(context: &Context) -> Vec<String> {
-    let Some(target) = &context.targets.oci else {
+    if context.targets.oci.is_empty() {
         return vec!["the plan pushes an image, and [oci] is not configured".to_owned()];
-    };
-    let client = match target.client(true) {
-        Ok(client) => client,
-        Err(error) => return vec![format!("{}: {error:#}", target.repository)],
-    };
-    access_problem(
-        &format!("{} (credentials: {})", target.repository, target.source),
-        context.block_on(client.check_push_access(&target.repository)),
-    )
-    .into_iter()
-    .collect()
+    }
+    let mut problems = Vec::new();
+    for target in &context.targets.oci {
+        let client = match target.client(true) {
+            Ok(client) => client,
+            Err(error) => {
+                problems.push(format!("{}: {error:#}", target.repository));
+                continue;
+            }
+        };
+        problems.extend(access_problem(
+            &format!("{} (credentials: {})", target.repository, target.source),
+            context.block_on(client.check_push_access(&target.repository)),
+        ));
+    }
+    problems
 }
 
 fn github_problems(context: &Context) -> Vec<String> {

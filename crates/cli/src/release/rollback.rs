@@ -1,8 +1,12 @@
-//! Rolling a release back: `latest` to the previous stable image, a known-issues note on the
-//! GitHub Release, and the manual yank step for PyPI.
+//! Rolling a release back: every floating tag and `latest` that named the bad image back to the
+//! highest remaining stable release of its series (by manifest bytes, no blob moves), the previous
+//! stable GitHub Release made "Latest" again and a known-issues note on the bad one, and the manual
+//! yank step for PyPI (on the index the release went to).
 //!
 //! Nothing published is deleted: the bad version's image, tag and files stay where they are (people
-//! may have pinned them); only what points at "the current release" moves.
+//! may have pinned them); only what points at "the current release" moves. A floating tag whose
+//! series has no other stable release (`1.2` when 1.2.0 is rolled back) stays where it is, and the
+//! report says so: the fix is the next release of that series.
 
 use anyhow::Context as _;
 use versioning::Version;
@@ -49,37 +53,24 @@ pub fn rollback(
         )));
     }
     let mut report = Vec::new();
-    if let Some(target) = &context.targets.oci {
-        let client = target.client(true)?;
-        let source = target
-            .repository
-            .tag(&crate::targets::OciTarget::tags(&previous, false)[0]);
-        let latest = target.repository.tag("latest");
-        if dry_run {
-            let digest = context
-                .block_on(client.resolve(&source))?
-                .with_context(|| format!("{source} does not exist"))?;
-            report.push(format!("would point {latest} at {source} ({digest})"));
-        } else {
-            let options = registry::oci::RetagOptions {
-                force_latest: false,
-            };
-            let retag = context.block_on(client.retag(&source, &latest, &options))?;
-            report.push(format!(
-                "{latest} → {source} ({}){}; {} blob bytes moved",
-                retag.digest,
-                if retag.changed { "" } else { ", already there" },
-                retag.blob_bytes_moved
-            ));
-        }
+    for target in &context.targets.oci {
+        report.extend(move_tags_back(
+            context, target, bad, &previous, to, &released, dry_run,
+        )?);
     }
     if let Some(target) = &context.targets.github {
         let tag = scheme
             .existing_tag(bad, &context.repository)?
             .unwrap_or_else(|| scheme.write.format(bad));
+        let previous_tag = scheme
+            .existing_tag(&previous, &context.repository)?
+            .unwrap_or_else(|| scheme.write.format(&previous));
         if dry_run {
             report.push(format!(
                 "would add a known-issues note to the GitHub Release {tag}"
+            ));
+            report.push(format!(
+                "would make the GitHub Release {previous_tag} the Latest release if {tag} is"
             ));
         } else {
             let client = target.client()?;
@@ -89,6 +80,30 @@ pub fn rollback(
                 "GitHub Release {tag}: known-issues note {}",
                 if unchanged { "already there" } else { "added" }
             ));
+            // Latest moves back only from the bad release: rolling back an old line's hotfix
+            // leaves the newest line Latest.
+            let latest = context.block_on(client.latest_release())?;
+            match latest.as_ref().map(|release| release.tag.as_str()) {
+                Some(current) if current == tag || current == previous_tag => {
+                    let outcome = context.block_on(client.mark_latest(&previous_tag))?;
+                    let unchanged =
+                        matches!(outcome.change, registry::github::ReleaseChange::Unchanged);
+                    report.push(format!(
+                        "GitHub Release {previous_tag}: {} the Latest release",
+                        if unchanged { "already" } else { "made" }
+                    ));
+                }
+                Some(current) => report.push(format!(
+                    "GitHub's Latest release is {current}, not {tag}: left alone"
+                )),
+                None => {
+                    let outcome = context.block_on(client.mark_latest(&previous_tag))?;
+                    report.push(format!(
+                        "GitHub Release {previous_tag}: made the Latest release ({})",
+                        outcome.release.tag
+                    ));
+                }
+            }
         }
     }
     if let Some(target) = &context.targets.pypi {
@@ -98,12 +113,13 @@ pub fn rollback(
             .unwrap_or_else(|| "<project>".to_owned());
         let version =
             versioning::to_pep440(bad).map_or_else(|_| bad.to_string(), |v| v.to_string());
-        if let Some(url) = target.index.urls.manage_release_url(&name, &version) {
+        let index = &target.index(target.channel_of(bad))?.index;
+        if let Some(url) = index.urls.manage_release_url(&name, &version) {
             report.push(format!(
                 "PyPI: manual action required: PyPI has no API to yank; open {url} and choose Options → Yank, then release a fixed version"
             ));
         } else {
-            let url = target.index.display_url();
+            let url = index.display_url();
             report.push(format!(
                 "PyPI ({url}): manual action required: this index has no yank; leave {name} {version} in place and release a fixed version (deleting files with `slipway yank pypi {name} {version} --repository-url {url} --confirm` breaks everyone who pinned them, and the file names can never be uploaded again)"
             ));
@@ -111,6 +127,81 @@ pub fn rollback(
     }
     if report.is_empty() {
         report.push("nothing is configured to roll back: add [oci], [github] or [pypi] to the configuration".to_owned());
+    }
+    Ok(report)
+}
+
+/// Moves each floating tag and `latest` of `target` that names `bad`'s image back to the highest
+/// stable release below `bad` in its series (`to` where the series holds it; `previous` for
+/// `latest`); one line per tag.
+fn move_tags_back(
+    context: &Context,
+    target: &crate::targets::OciTarget,
+    bad: &Version,
+    previous: &Version,
+    to: Option<&Version>,
+    released: &[Version],
+    dry_run: bool,
+) -> anyhow::Result<Vec<String>> {
+    use crate::release::latest::{Series, highest_below};
+    let client = target.client(true)?;
+    let repository = &target.repository;
+    let bad_image = repository.tag(&crate::targets::OciTarget::version_tag(bad));
+    let mut report = Vec::new();
+    let Some(bad_digest) = context.block_on(client.resolve(&bad_image))? else {
+        report.push(format!("{bad_image} does not exist: no tag to move back"));
+        return Ok(report);
+    };
+    for (tag, series) in target.moving_tags(bad) {
+        let moving = repository.tag(&tag);
+        let destination = match (&series, to) {
+            (Series::Everything, _) => Some(previous),
+            (series, Some(to)) if series.contains(to) => Some(to),
+            (series, _) => highest_below(series, bad, released),
+        };
+        let destination_image = destination
+            .map(|version| repository.tag(&crate::targets::OciTarget::version_tag(version)));
+        let current = context.block_on(client.resolve(&moving))?;
+        if current.as_ref() != Some(&bad_digest) {
+            let there = match &destination_image {
+                Some(image) => context.block_on(client.resolve(image))?,
+                None => None,
+            };
+            if let (Some(current), Some(image)) = (&current, &destination_image) {
+                if there.as_ref() == Some(current) {
+                    report.push(format!("{moving} → {image} ({current}), already there"));
+                    continue;
+                }
+            }
+            report.push(format!(
+                "{moving} does not point at {bad} ({}): left alone",
+                current.map_or_else(|| "no such tag".to_owned(), |digest| digest.to_string())
+            ));
+            continue;
+        }
+        let Some(source) = destination_image else {
+            report.push(format!(
+                "{moving} stays on {bad}: {series} has no other stable release to point it at; release a fix of it"
+            ));
+            continue;
+        };
+        if dry_run {
+            let digest = context
+                .block_on(client.resolve(&source))?
+                .with_context(|| format!("{source} does not exist"))?;
+            report.push(format!("would point {moving} at {source} ({digest})"));
+        } else {
+            let options = registry::oci::RetagOptions {
+                force_latest: false,
+            };
+            let retag = context.block_on(client.retag(&source, &moving, &options))?;
+            report.push(format!(
+                "{moving} → {source} ({}){}; {} blob bytes moved",
+                retag.digest,
+                if retag.changed { "" } else { ", already there" },
+                retag.blob_bytes_moved
+            ));
+        }
     }
     Ok(report)
 }

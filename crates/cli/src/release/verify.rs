@@ -79,6 +79,16 @@ struct Expected<'a> {
     /// The files the release uploaded to the Python index with their sha256, when known (from its
     /// journal); otherwise the release's files found in the project are expected.
     pypi_files: Option<Vec<super::journal::PublishedFile>>,
+    /// The crates the release published with their checksums, when known (from its journal).
+    crates: Option<Vec<crate::crates::PublishedCrate>>,
+}
+
+/// The crates the journal records as on the registry.
+fn published_crates(journal: &super::Journal) -> Option<Vec<crate::crates::PublishedCrate>> {
+    journal.done.iter().find_map(|record| match &record.output {
+        super::StepOutput::Crates { crates } => Some(crates.clone()),
+        _ => None,
+    })
 }
 
 /// The files the journal records as uploaded to the Python index.
@@ -102,6 +112,7 @@ pub fn published(
         publish: &plan.publish,
         spec: plan.publish.github.as_ref().map(|github| github.spec(plan)),
         pypi_files: uploaded(journal),
+        crates: published_crates(journal),
     };
     check_published(context, &expected, options)
 }
@@ -151,23 +162,24 @@ pub fn release(
         )),
     });
     let finished = super::JournalStore::new(repository.git_dir()).finished(&tag);
-    let (publish, spec, pypi_files) = if let Some(journal) = &finished {
+    let (publish, spec, pypi_files, crates) = if let Some(journal) = &finished {
         let spec = journal
             .plan
             .publish
             .github
             .as_ref()
             .map(|github| github.spec(&journal.plan));
-        (journal.plan.publish.clone(), spec, uploaded(journal))
-    } else {
-        let released: Vec<Version> = scheme
-            .release_tags(repository)?
-            .into_iter()
-            .map(|tag| tag.version)
-            .collect();
-        let moves_latest = super::latest::moves_to(version, &released);
         (
-            super::plan::publish(context, version, moves_latest)?,
+            journal.plan.publish.clone(),
+            spec,
+            uploaded(journal),
+            published_crates(journal),
+        )
+    } else {
+        let released = released_versions(context)?;
+        (
+            super::plan::publish(context, version, &released)?,
+            None,
             None,
             None,
         )
@@ -178,9 +190,10 @@ pub fn release(
         publish: &publish,
         spec,
         pypi_files,
+        crates,
     };
     findings.extend(check_published(context, &expected, options)?);
-    let configured = publish.pypi.is_some() || publish.oci.is_some() || publish.github.is_some();
+    let configured = publish.any();
     if configured && findings.iter().all(|finding| finding.ok) {
         findings.push(Finding::ok(
             "every configured artifact is published as released",
@@ -189,12 +202,23 @@ pub fn release(
     Ok(findings)
 }
 
+/// Every version the repository's tags release.
+fn released_versions(context: &Context) -> anyhow::Result<Vec<Version>> {
+    let scheme = crate::tags::TagScheme::of(&context.project, &context.repository)?;
+    Ok(scheme
+        .release_tags(&context.repository)?
+        .into_iter()
+        .map(|tag| tag.version)
+        .collect())
+}
+
 fn check_published(
     context: &Context,
     expected: &Expected<'_>,
     options: &Options,
 ) -> anyhow::Result<Vec<Finding>> {
     let mut findings = Vec::new();
+    let released = released_versions(context)?;
     if let Some(pypi) = &expected.publish.pypi {
         findings.extend(pypi_findings(
             context,
@@ -203,11 +227,52 @@ fn check_published(
             options,
         )?);
     }
-    if let Some(oci) = &expected.publish.oci {
-        findings.extend(oci_findings(context, oci)?);
+    for oci in &expected.publish.oci {
+        findings.extend(oci_findings(context, oci, expected.version, &released)?);
+    }
+    if let Some(crates) = &expected.publish.crates {
+        findings.extend(crates_findings(
+            context,
+            crates,
+            expected.crates.as_deref(),
+        )?);
     }
     if expected.publish.github.is_some() {
-        findings.extend(github_findings(context, expected)?);
+        findings.extend(github_findings(context, expected, &released)?);
+    }
+    Ok(findings)
+}
+
+fn crates_findings(
+    context: &Context,
+    plan: &crate::crates::CratesPlan,
+    recorded: Option<&[crate::crates::PublishedCrate]>,
+) -> anyhow::Result<Vec<Finding>> {
+    let registry = plan.registry_name();
+    let mut findings = Vec::new();
+    for (name, entry) in crate::crates::check(context, plan)? {
+        let recorded =
+            recorded.and_then(|recorded| recorded.iter().find(|published| published.name == name));
+        findings.push(match entry {
+            None => Finding::problem(format!(
+                "crate {name} {} is not on {registry}",
+                plan.version
+            )),
+            Some(entry) if entry.yanked => Finding::problem(format!(
+                "crate {name} {} is yanked on {registry}",
+                plan.version
+            )),
+            Some(entry) => match recorded {
+                Some(recorded) if recorded.cksum != entry.cksum => Finding::problem(format!(
+                    "crate {name} {} on {registry} differs: the release published sha256 {}, the index lists {}",
+                    plan.version, recorded.cksum, entry.cksum
+                )),
+                _ => Finding::ok(format!(
+                    "crate {name} {} is on {registry} (sha256 {})",
+                    plan.version, entry.cksum
+                )),
+            },
+        });
     }
     Ok(findings)
 }
@@ -218,11 +283,12 @@ fn pypi_findings(
     uploaded: Option<&[super::journal::PublishedFile]>,
     options: &Options,
 ) -> anyhow::Result<Vec<Finding>> {
-    let target = context
+    let project_target = context
         .targets
         .pypi
         .as_ref()
         .context("[pypi] is no longer configured")?;
+    let target = project_target.index(pypi.channel)?;
     let release = versioning::pep440::Pep440Version::parse(&pypi.version)
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     // The files the release uploaded, as its journal recorded them; without a journal (a release
@@ -235,7 +301,7 @@ fn pypi_findings(
             sha256: file.sha256.clone(),
         }));
     } else {
-        for path in target.files(context.directory())? {
+        for path in project_target.files(context.directory())? {
             let Ok(artifact) = registry::pypi::Artifact::read(&path) else {
                 continue;
             };
@@ -327,18 +393,16 @@ fn pypi_findings(
     Ok(findings)
 }
 
-fn oci_findings(context: &Context, oci: &super::plan::OciPlan) -> anyhow::Result<Vec<Finding>> {
-    let target = context
-        .targets
-        .oci
-        .as_ref()
-        .context("[oci] is no longer configured")?;
+fn oci_findings(
+    context: &Context,
+    oci: &super::plan::OciPlan,
+    version: &Version,
+    released: &[Version],
+) -> anyhow::Result<Vec<Finding>> {
+    let target = context.targets.oci_for(&oci.repository)?;
     let anonymous = target.client(false)?;
     let authenticated = target.client(true)?;
-    let mut findings = Vec::new();
-    // The version's tag comes first in the plan; every other tag (`latest`) must name its image.
-    let mut release_digest: Option<String> = None;
-    for (index, tag) in oci.tags.iter().enumerate() {
+    let verify = |tag: &str| {
         let image = target.repository.tag(tag);
         let expect = registry::oci::Expectations {
             digest: None,
@@ -357,41 +421,82 @@ fn oci_findings(context: &Context, oci: &super::plan::OciPlan) -> anyhow::Result
             }
             Err(error) => Err(error),
         };
-        match report {
-            Ok(report) if report.is_ok() => {
-                let digest = report.digest.to_string();
-                match &release_digest {
-                    _ if index == 0 => {
-                        findings.push(Finding::ok(format!(
-                            "{image} is {digest} ({})",
-                            report.platforms.join(", ")
-                        )));
-                        release_digest = Some(digest);
-                    }
-                    Some(release) if *release == digest => {
-                        findings.push(Finding::ok(format!("{image} is the release's image")));
-                    }
-                    Some(release) => findings.push(Finding::problem(format!(
-                        "{image} is {digest}, another image than the release's ({release})"
-                    ))),
-                    None => findings.push(Finding::problem(format!(
-                        "{image} is {digest}, and the release's own tag is missing"
-                    ))),
-                }
-            }
-            Ok(report) => {
-                findings.push(Finding::problem(format!(
-                    "{image}: {}",
-                    report.problems.join(", ")
+        (image, report)
+    };
+    let mut findings = Vec::new();
+    // The version's tag comes first in the plan; a moving tag must name its image exactly while
+    // the release is still the highest of the tag's series.
+    let Some(version_tag) = oci.tags.first() else {
+        return Ok(findings);
+    };
+    let release_digest = match verify(version_tag) {
+        (image, Ok(report)) if report.is_ok() => {
+            let digest = report.digest.to_string();
+            findings.push(Finding::ok(format!(
+                "{image} is {digest} ({})",
+                report.platforms.join(", ")
+            )));
+            Some(digest)
+        }
+        (image, Ok(report)) => {
+            findings.push(Finding::problem(format!(
+                "{image}: {}",
+                report.problems.join(", ")
+            )));
+            None
+        }
+        (image, Err(error)) => {
+            findings.push(Finding::problem(format!("{image}: {error}")));
+            None
+        }
+    };
+    // Journals from before floating tags list only the tags; each must name the image.
+    let moving: Vec<super::plan::MovingTag> = if oci.moving.is_empty() {
+        oci.tags[1..]
+            .iter()
+            .map(|tag| super::plan::MovingTag {
+                tag: tag.clone(),
+                series: super::latest::Series::Everything,
+            })
+            .collect()
+    } else {
+        oci.moving.clone()
+    };
+    for moving in &moving {
+        let should_point_here = super::latest::moves_in(&moving.series, version, released);
+        if !should_point_here {
+            if oci.tags.contains(&moving.tag) {
+                findings.push(Finding::ok(format!(
+                    "{}:{} has moved on: {version} is no longer the highest stable release of {}",
+                    oci.repository, moving.tag, moving.series
                 )));
             }
-            Err(error) => findings.push(Finding::problem(format!("{image}: {error}"))),
+            continue;
         }
+        let (image, report) = verify(&moving.tag);
+        findings.push(match (report, &release_digest) {
+            (Ok(report), Some(release)) if report.digest.to_string() == *release => {
+                Finding::ok(format!("{image} is the release's image"))
+            }
+            (Ok(report), Some(release)) => Finding::problem(format!(
+                "{image} is {}, another image than the release's ({release})",
+                report.digest
+            )),
+            (Ok(report), None) => Finding::problem(format!(
+                "{image} is {}, and the release's own tag is missing",
+                report.digest
+            )),
+            (Err(error), _) => Finding::problem(format!("{image}: {error}")),
+        });
     }
     Ok(findings)
 }
 
-fn github_findings(context: &Context, expected: &Expected<'_>) -> anyhow::Result<Vec<Finding>> {
+fn github_findings(
+    context: &Context,
+    expected: &Expected<'_>,
+    released: &[Version],
+) -> anyhow::Result<Vec<Finding>> {
     let target = context
         .targets
         .github
@@ -418,7 +523,9 @@ fn github_findings(context: &Context, expected: &Expected<'_>) -> anyhow::Result
             body: existing.notes().to_owned(),
             prerelease: expected.version.is_prerelease(),
             draft: false,
-            make_latest: None,
+            // The Latest flag follows the rule now: on the highest stable release.
+            make_latest: (!expected.version.is_prerelease())
+                .then(|| super::latest::moves_to(expected.version, released)),
             target_commitish: None,
         }
     };
@@ -430,13 +537,39 @@ fn github_findings(context: &Context, expected: &Expected<'_>) -> anyhow::Result
         )));
         return Ok(findings);
     }
-    if verification.differing.is_empty() {
+    let differing: Vec<&str> = verification
+        .differing
+        .iter()
+        .copied()
+        .filter(|field| *field != "make_latest")
+        .collect();
+    if differing.is_empty() {
         findings.push(Finding::ok(format!("GitHub Release {tag} is as released")));
     } else {
         findings.push(Finding::problem(format!(
             "GitHub Release {tag} differs in {}",
-            verification.differing.join(", ")
+            differing.join(", ")
         )));
+    }
+    // Only "should be Latest" is checked: a rollback rightly makes an older release Latest, and
+    // its plan said it would not be.
+    if let Some(latest) = spec
+        .make_latest
+        .filter(|latest| *latest && !spec.prerelease)
+    {
+        let wrong = verification.differing.contains(&"make_latest");
+        let marked = if latest { "" } else { "not " };
+        findings.push(if wrong {
+            Finding::problem(if latest {
+                format!("GitHub Release {tag} should be the repository's Latest release, and is not")
+            } else {
+                format!("GitHub Release {tag} is the repository's Latest release, and a higher stable release exists")
+            })
+        } else {
+            Finding::ok(format!(
+                "GitHub Release {tag} is {marked}the repository's Latest release"
+            ))
+        });
     }
     for asset in &assets {
         if verification.missing.contains(&asset.name) {

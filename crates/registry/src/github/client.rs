@@ -608,7 +608,11 @@ impl GithubClient {
             });
         }
         let release = self
-            .patch(tag, release.id, &serde_json::json!({ "make_latest": "true" }))
+            .patch(
+                tag,
+                release.id,
+                &serde_json::json!({ "make_latest": "true" }),
+            )
             .await?;
         tracing::info!(tag, "made the GitHub release the latest");
         Ok(ReleaseOutcome {

@@ -338,7 +338,9 @@ pub enum YankError {
         message: String,
     },
     /// No form of the name removed the release: the index answered 404 to each, or still lists its files.
-    #[error("the index did not remove {project} {version}: it still lists {remaining} (tried {tried})")]
+    #[error(
+        "the index did not remove {project} {version}: it still lists {remaining} (tried {tried})"
+    )]
     NotRemoved {
         /// The project.
         project: String,

@@ -9,6 +9,7 @@ mod changelog_file;
 mod check_tag;
 mod cherry_pick;
 mod commit;
+mod crates;
 mod git_flow;
 mod github;
 mod hooks;
@@ -57,8 +58,9 @@ pub(super) fn describe(context: &Context, plan: &Plan, step: StepKind, ask: bool
         StepKind::Push => push::describe(plan),
         StepKind::CheckTag => check_tag::describe(plan),
         StepKind::BuildHooks => hooks::describe(&context.project.config.hooks.build),
-        StepKind::PublishPypi => pypi::describe(plan),
+        StepKind::PublishPypi => pypi::describe(context, plan),
         StepKind::PublishOci => oci::describe(plan),
+        StepKind::PublishCrates => crates::describe(plan),
         StepKind::GithubRelease => github::describe(context, plan, ask),
         StepKind::Verify => verify::describe(plan),
         StepKind::AfterPublishHooks => hooks::describe(&context.project.config.hooks.after_publish),
@@ -99,6 +101,7 @@ pub(super) fn execute(
         }
         StepKind::PublishPypi => pypi::execute(context, plan),
         StepKind::PublishOci => oci::execute(context, plan),
+        StepKind::PublishCrates => crates::execute(context, plan),
         StepKind::GithubRelease => github::execute(context, plan),
         StepKind::Verify => verify::execute(context, journal),
         StepKind::AfterPublishHooks => hooks::execute(

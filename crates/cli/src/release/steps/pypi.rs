@@ -9,16 +9,25 @@ use crate::context::Context;
 use crate::release::journal::{PublishedFile, StepOutput};
 use crate::release::plan::Plan;
 
-pub(super) fn describe(plan: &Plan) -> String {
+pub(super) fn describe(context: &Context, plan: &Plan) -> String {
     let Some(pypi) = &plan.publish.pypi else {
         return String::new();
     };
+    let credentials = context
+        .targets
+        .pypi
+        .as_ref()
+        .and_then(|target| target.index(pypi.channel).ok())
+        .map_or_else(String::new, |index| {
+            format!("; {}", index.credentials_source())
+        });
     format!(
-        "upload the {} {} sdist and wheels ({}) to {}",
+        "upload the {} {} sdist and wheels ({}) to {} ({}{credentials})",
         pypi.project,
         pypi.version,
         pypi.patterns.join(", "),
-        pypi.index
+        pypi.index,
+        pypi.channel,
     )
 }
 
@@ -42,8 +51,9 @@ pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
         artifact.check_release(&release).map_err(bad_input)?;
         artifacts.push(artifact);
     }
+    let index = target.index(pypi.channel)?;
     let outcomes = context.block_on(async {
-        let client = target.upload_client().await?;
+        let client = index.upload_client().await?;
         let options = registry::pypi::PublishOptions {
             skip_existing: false,
             dry_run: false,

@@ -13,7 +13,7 @@ pub(super) fn describe(plan: &Plan) -> String {
             pypi.project, pypi.version, pypi.index
         ));
     }
-    if let Some(oci) = &plan.publish.oci {
+    for oci in &plan.publish.oci {
         what.push(format!(
             "{}:{} ({})",
             oci.repository,
@@ -23,6 +23,14 @@ pub(super) fn describe(plan: &Plan) -> String {
             } else {
                 oci.platforms.join(", ")
             }
+        ));
+    }
+    if let Some(crates) = &plan.publish.crates {
+        what.push(format!(
+            "{} {} on {}",
+            crates.crates.join(", "),
+            crates.version,
+            crates.registry_name()
         ));
     }
     if plan.publish.github.is_some() {
