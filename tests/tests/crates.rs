@@ -44,16 +44,26 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn the_workspace_crates_reach_a_local_registry_in_dependency_order_once_and_build_from_there() {
     let registry = CrateRegistry::start().unwrap();
-    let cargo_home = tempfile::tempdir().unwrap();
-    let mirror = cargo_home.path().join("crates-io");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    // Builds share a target directory of their own, and the copy of crates.io and CARGO_HOME keep
+    // their paths from run to run (rewritten each time): the dependencies' build identity includes
+    // their source, so a second run compiles only the two crates from the registry.
+    let target = workspace.join("target/e2e-crates");
+    let home = target.join("home");
+    if home.exists() {
+        fs_err::remove_dir_all(&home).unwrap();
+    }
+    let cargo_home = home.join("cargo");
+    let mirror = home.join("crates-io");
     fs_err::create_dir_all(&mirror).unwrap();
+    fs_err::create_dir_all(&cargo_home).unwrap();
     let versions = crates_io_mirror(&mirror).unwrap();
     assert!(
         versions > 100,
         "cargo's cache holds the workspace's dependencies: {versions}"
     );
     fs_err::write(
-        cargo_home.path().join("config.toml"),
+        cargo_home.join("config.toml"),
         format!(
             "[registries.local]\nindex = \"{}\"\n\n[net]\ngit-fetch-with-cli = true\n\n[source.crates-io]\nreplace-with = \"mirror\"\n\n[source.mirror]\nlocal-registry = \"{}\"\n",
             registry.index_url(),
@@ -61,12 +71,9 @@ fn the_workspace_crates_reach_a_local_registry_in_dependency_order_once_and_buil
         ),
     )
     .unwrap();
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    // Builds share a target directory of their own, so that a second run is warm.
-    let target = workspace.join("target/e2e-crates");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let cargo_env = [
-        ("CARGO_HOME", cargo_home.path().display().to_string()),
+        ("CARGO_HOME", cargo_home.display().to_string()),
         ("CARGO_TARGET_DIR", target.display().to_string()),
         ("CARGO_REGISTRIES_LOCAL_TOKEN", "any-token".to_owned()),
     ];
