@@ -551,6 +551,16 @@ pub fn load(directory: &Path, explicit: Option<&Path>) -> Result<(Config, Source
     let slipway = directory.join("slipway.toml");
     if slipway.is_file() {
         let text = read(&slipway)?;
+        let pyproject = directory.join("pyproject.toml");
+        if fs_err::read_to_string(&pyproject)
+            .ok()
+            .and_then(|text| toml::from_str::<PyprojectFile>(&text).ok())
+            .is_some_and(|file| file.tool.is_some_and(|tool| tool.slipway.is_some()))
+        {
+            tracing::warn!(
+                "both slipway.toml and [tool.slipway] in pyproject.toml configure slipway: slipway.toml is used, [tool.slipway] is ignored"
+            );
+        }
         return Ok((parse_as::<Config>(&slipway, &text)?, Source::File(slipway)));
     }
     let pyproject = directory.join("pyproject.toml");

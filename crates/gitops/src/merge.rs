@@ -27,6 +27,9 @@ pub struct MergeOptions {
     /// their text): written into the merge as given, whatever git's merge of them says, so they
     /// never conflict. A changelog that a tool owns is merged by that tool, not line by line.
     pub resolved: Vec<(std::path::PathBuf, String)>,
+    /// Files whose text the caller gives only for when git's merge of them conflicts (a version
+    /// line both sides changed): a clean merge of them stands.
+    pub on_conflict: Vec<(std::path::PathBuf, String)>,
 }
 
 /// A merge made (or found).
@@ -123,12 +126,25 @@ impl Repository {
             .merge_commits(&ours_commit, &theirs_commit, None)
             .context(|| format!("merging {source} into `{target}`"))?;
         let checked_out = self.checked_out_branch().as_deref() == Some(target) && !self.is_bare();
-        self.resolve_in(&mut index, &options.resolved)?;
+        let conflicted = crate::hotfix::conflicted_paths(&index)?;
+        let mut resolved = options.resolved.clone();
+        resolved.extend(
+            options
+                .on_conflict
+                .iter()
+                .filter(|(path, _)| {
+                    conflicted
+                        .iter()
+                        .any(|conflict| std::path::Path::new(conflict) == path)
+                })
+                .cloned(),
+        );
+        self.resolve_in(&mut index, &resolved)?;
         if index.has_conflicts() {
             let paths = crate::hotfix::conflicted_paths(&index)?;
             if options.keep_conflict {
                 self.write_merge_conflict(target, source, theirs, message)?;
-                self.write_resolved(&options.resolved)?;
+                self.write_resolved(&resolved)?;
             }
             return Err(Error::MergeConflict {
                 source_rev: source.to_owned(),
@@ -359,6 +375,12 @@ impl Repository {
 
     /// Whether `remote` has branch `name` (`git ls-remote --heads`).
     pub fn remote_has_branch(&self, remote: &str, name: &str) -> Result<bool, Error> {
+        Ok(self.remote_branch_tip(remote, name)?.is_some())
+    }
+
+    /// Where branch `name` is on `remote`, asked now (`git ls-remote --heads`; no fetch, nothing
+    /// written).
+    pub fn remote_branch_tip(&self, remote: &str, name: &str) -> Result<Option<CommitId>, Error> {
         let listed = self.run_git(
             &[
                 "ls-remote",
@@ -368,7 +390,39 @@ impl Repository {
             ],
             None,
         )?;
-        Ok(!listed.trim().is_empty())
+        Ok(listed
+            .lines()
+            .find_map(|line| line.split_whitespace().next())
+            .and_then(CommitId::new))
+    }
+
+    /// Whether local branch `branch` has commit `id` (false when the commit is not even in this
+    /// repository: it was never fetched).
+    pub fn branch_has(&self, branch: &str, id: &CommitId) -> Result<bool, Error> {
+        let Some(tip) = self.branch_tip(branch)? else {
+            return Ok(false);
+        };
+        if self.git.find_commit(id.to_oid()).is_err() {
+            return Ok(false);
+        }
+        self.contains(tip.as_str(), id.as_str())
+    }
+
+    /// The names of the local branches, sorted.
+    pub fn local_branches(&self) -> Result<Vec<String>, Error> {
+        let mut names = Vec::new();
+        for branch in self
+            .git
+            .branches(Some(git2::BranchType::Local))
+            .context(|| "listing the branches".to_owned())?
+        {
+            let (branch, _) = branch.context(|| "listing the branches".to_owned())?;
+            if let Ok(Some(name)) = branch.name() {
+                names.push(name.to_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
     }
 
     /// The parents of the commit `revision` names, first parent first.

@@ -29,6 +29,14 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
         &super::preflight::Needs::of_config(context),
         mode,
     ));
+    if let Ok(Some(journal)) = super::journal::JournalStore::new(repository.git_dir()).load() {
+        problems.push(format!(
+            "a release of {} is in progress (last finished step: {}): `{command} --resume` finishes it, `{command} --abort` undoes its local steps",
+            journal.plan.version,
+            journal.last_done().map_or("none", super::StepKind::name),
+            command = journal.plan.command()
+        ));
+    }
     if let Some(record) = crate::fsutil::interrupted_write(repository.git_dir()) {
         problems.push(format!(
             "a write of several version files was interrupted ({}): `slipway release --resume` (or the next `slipway version set`) completes it",
@@ -59,7 +67,29 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
     // The files carry the latest release's version between releases: a file that says
     // otherwise is not the one the releases wrote (a placeholder, a stale copy).
     let state = crate::tags::release_state(repository, &scheme)?;
-    if let Some(latest) = state.latest_reachable() {
+    // In git-flow, develop may carry a release only main reaches (a hotfix branch merged into
+    // both, by hand): the latest of either is the one to agree with.
+    let main_state = (project.config.git.flow == crate::config::Flow::GitFlow)
+        .then(|| {
+            repository
+                .release_state_from(
+                    &project.config.git.main_branch,
+                    &scheme.read,
+                    gitops::Cutoff::Latest,
+                )
+                .ok()
+        })
+        .flatten();
+    let latest = state
+        .latest_reachable()
+        .into_iter()
+        .chain(
+            main_state
+                .as_ref()
+                .and_then(gitops::ReleaseTags::latest_reachable),
+        )
+        .max_by(|a, b| a.version.cmp(&b.version));
+    if let Some(latest) = latest {
         // A release or hotfix branch carries the version it will release.
         if latest.version != current && flow_branch.as_ref() != Some(&current) {
             let chosen: Vec<String> = files
@@ -98,6 +128,24 @@ fn flow_problems(context: &Context, problems: &mut Vec<String>) -> Option<versio
     if git.flow != crate::config::Flow::GitFlow {
         return None;
     }
+    if git.main_branch == git.develop_branch {
+        problems.push(format!(
+            "[git] main-branch and develop-branch are both {}: git-flow needs two branches",
+            git.main_branch
+        ));
+    }
+    for (setting, name) in [
+        ("main-branch", &git.main_branch),
+        ("develop-branch", &git.develop_branch),
+    ] {
+        if context.repository.branch_tip(name).ok().flatten().is_none() {
+            problems.push(format!(
+                "[git] {setting} is {name}, and there is no local branch {name} (branches: {}): fix the setting, or `git branch {name} {}/{name}`",
+                context.repository.local_branches().unwrap_or_default().join(", "),
+                git.remote
+            ));
+        }
+    }
     let branch = context.repository.current_branch().ok()?;
     if branch == git.develop_branch {
         return None;
@@ -107,20 +155,6 @@ fn flow_problems(context: &Context, problems: &mut Vec<String>) -> Option<versio
         .parse(&branch)
         .or_else(|| git.hotfix_branch.parse(&branch))
     {
-        for other in [&git.main_branch, &git.develop_branch] {
-            if context
-                .repository
-                .branch_tip(other)
-                .ok()
-                .flatten()
-                .is_none()
-            {
-                problems.push(format!(
-                    "there is no local branch {other}, which finishing {branch} merges into: `git branch {other} {}/{other}`",
-                    git.remote
-                ));
-            }
-        }
         return Some(version);
     }
     problems.push(format!(

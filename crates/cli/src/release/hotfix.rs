@@ -39,6 +39,7 @@ pub fn start(context: &Context, tag: Option<&str>, dry_run: bool) -> anyhow::Res
             crate::config::Flow::GitFlow => git.main_branch.as_str(),
             crate::config::Flow::Trunk => "HEAD",
         };
+        require_branch(context, from, "main-branch")?;
         let state = repository
             .release_state_from(from, &scheme.read, gitops::Cutoff::Latest)
             .with_context(|| format!("cannot read the releases of {from}"))?;
@@ -53,6 +54,7 @@ pub fn start(context: &Context, tag: Option<&str>, dry_run: bool) -> anyhow::Res
     };
     let state = crate::tags::release_state(repository, &scheme)?;
     if git.flow == crate::config::Flow::GitFlow {
+        require_branch(context, &git.main_branch, "main-branch")?;
         // git-flow's hotfixes fix what main has: its latest release, merged back into main and
         // develop. An older line is a support branch's business (a trunk-style hotfix there).
         let main = repository
@@ -118,4 +120,16 @@ pub fn start(context: &Context, tag: Option<&str>, dry_run: bool) -> anyhow::Res
         .is_applied();
     repository.checkout_branch(&started.branch)?;
     Ok(started)
+}
+
+/// A bad-input error when the branch a setting names does not exist (`HEAD` always does).
+pub(crate) fn require_branch(context: &Context, name: &str, setting: &str) -> anyhow::Result<()> {
+    if name == "HEAD" || context.repository.branch_tip(name)?.is_some() {
+        return Ok(());
+    }
+    Err(bad_input(anyhow::anyhow!(
+        "[git] {setting} is {name}, and there is no local branch {name} (branches: {}): fix the setting, or `git branch {name} {}/{name}`",
+        context.repository.local_branches()?.join(", "),
+        context.project.config.git.remote
+    )))
 }

@@ -81,9 +81,16 @@ fn describe_plan(
         .previous_version
         .as_ref()
         .map_or_else(|| "nothing released yet".to_owned(), ToString::to_string);
+    let route = match &plan.kind {
+        PlanKind::Finish { main, develop, .. } => {
+            format!("merged into {main} (tagged there) and {develop}")
+        }
+        PlanKind::ReleaseStart { from } => format!("cut from {from}"),
+        PlanKind::Release | PlanKind::Hotfix { .. } => "tagged there".to_owned(),
+    };
     writeln!(
         out,
-        "release {} ({}, from {from}) on branch {}, pushed to {}",
+        "release {} ({}, from {from}) on branch {}, {route}, pushed to {}",
         plan.version, plan.reason, plan.branch, plan.remote
     )?;
     writeln!(
@@ -378,6 +385,13 @@ pub fn run(
         inject_failure(context, "SLIPWAY_TEST_FAIL_AFTER", step)?;
     }
     store.finish(&journal)?;
+    // git-flow: work goes on on develop, as the runbook ends.
+    if let PlanKind::Finish { .. } = &journal.plan.kind {
+        let develop = &journal.plan.config.git.develop_branch;
+        if let Err(error) = context.repository.checkout_branch(develop) {
+            tracing::warn!("released; could not switch back to {develop}: {error}");
+        }
+    }
     Ok(Outcome { journal, ran })
 }
 

@@ -667,12 +667,32 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
     let repository = &context.repository;
     let git = &project.config.git;
     let git_flow = git.flow == crate::config::Flow::GitFlow;
+    if git_flow && git.main_branch == git.develop_branch {
+        return Err(bad_input(anyhow::anyhow!(
+            "[git] main-branch and develop-branch are both {}: git-flow needs two branches",
+            git.main_branch
+        )));
+    }
     let planned = match &request.kind {
-        RequestKind::Release { .. } if git_flow => {
-            return Err(bad_input(anyhow::anyhow!(
-                "this project releases with git-flow ([git] flow = \"git-flow\"): cut a release branch with `slipway release start` on {}, then `slipway release finish` on it",
-                git.develop_branch
-            )));
+        RequestKind::Release { pre, .. } if git_flow => {
+            let on_release_branch = repository
+                .current_branch()
+                .ok()
+                .and_then(|branch| git.release_branch.parse(&branch));
+            match (on_release_branch, pre) {
+                (Some(stable), Some(identifier)) => candidate(context, &stable, identifier)?,
+                (Some(_), None) => {
+                    return Err(bad_input(anyhow::anyhow!(
+                        "on a release branch, `slipway release --pre rc` tags a release candidate there, and `slipway release finish` makes the release"
+                    )));
+                }
+                (None, _) => {
+                    return Err(bad_input(anyhow::anyhow!(
+                        "this project releases with git-flow ([git] flow = \"git-flow\"): cut a release branch with `slipway release start` on {}, then `slipway release finish` on it (release candidates: `slipway release --pre rc` on it)",
+                        git.develop_branch
+                    )));
+                }
+            }
         }
         RequestKind::ReleaseStart { .. } | RequestKind::ReleaseFinish if !git_flow => {
             return Err(bad_input(anyhow::anyhow!(
@@ -847,7 +867,9 @@ fn release_start(
             next.stable_tag.as_deref().unwrap_or("the first commit")
         )));
     };
-    let branch = git.release_branch.format(&version);
+    // A pre-release train runs on the branch of the release it leads to: release/v1.2.0 carries
+    // 1.2.0-rc.1, rc.2 (`slipway release --pre rc` there), then `release finish` makes 1.2.0.
+    let branch = git.release_branch.format(&version.to_stable());
     if repository.branch_tip(&branch)?.is_some() {
         return Err(bad_input(anyhow::anyhow!(
             "the release branch {branch} exists already: `git switch {branch}` and `slipway release finish` finish it"
@@ -861,6 +883,48 @@ fn release_start(
         released: next.existing,
         branch,
         kind: PlanKind::ReleaseStart { from: current },
+    })
+}
+
+/// git-flow: a release candidate of the release branch's version (`slipway release --pre rc` on
+/// `release/v1.2.0`): the next `1.2.0-rc.N` not released yet, tagged on the branch.
+fn candidate(context: &Context, stable: &Version, identifier: &str) -> anyhow::Result<Planned> {
+    let repository = &context.repository;
+    let scheme = crate::tags::TagScheme::of(&context.project, repository)?;
+    let state = crate::tags::release_state(repository, &scheme)?;
+    let train: Vec<&Version> = state
+        .versions()
+        .filter(|version| version.is_prerelease() && version.to_stable() == *stable)
+        .collect();
+    let number = train
+        .iter()
+        .filter(|version| version.prerelease_identifiers().first() == Some(&identifier))
+        .filter_map(|version| version.prerelease_identifiers().get(1)?.parse::<u64>().ok())
+        .max()
+        .map_or(1, |number| number + 1);
+    let version = stable
+        .with_prerelease(&format!("{identifier}.{number}"))
+        .with_context(|| format!("--pre {identifier}: not a pre-release identifier"))
+        .map_err(bad_input)?;
+    if let Some(higher) = train.iter().find(|existing| ***existing > version) {
+        return Err(bad_input(anyhow::anyhow!(
+            "{higher} is released already, and {version} would come before it: continue its train (`--pre {}`)",
+            higher.prerelease_identifiers().first().unwrap_or(&"rc")
+        )));
+    }
+    let previous = state
+        .latest_reachable()
+        .map(|tag| (tag.version.clone(), tag.name.clone()));
+    Ok(Planned {
+        tag: scheme.write.format(&version),
+        reason: "pre-release".to_owned(),
+        previous,
+        released: state.versions().cloned().collect(),
+        branch: repository
+            .current_branch()
+            .context("a release candidate is tagged on its release branch")?,
+        kind: PlanKind::Release,
+        version,
     })
 }
 
@@ -903,6 +967,22 @@ fn finish(context: &Context, hotfix: bool) -> anyhow::Result<Planned> {
             )));
         }
     }
+    // git-flow: a hotfix finished while a release branch is open goes into that branch instead
+    // of develop (which gets it when the release is finished).
+    let develop = if hotfix {
+        repository
+            .local_branches()?
+            .into_iter()
+            .filter_map(|name| {
+                git.release_branch
+                    .parse(&name)
+                    .map(|version| (version, name))
+            })
+            .max()
+            .map_or_else(|| git.develop_branch.clone(), |(_, name)| name)
+    } else {
+        git.develop_branch.clone()
+    };
     Ok(Planned {
         tag: scheme.write.format(&version),
         reason: if hotfix { "hotfix" } else { "release-branch" }.to_owned(),
@@ -911,7 +991,7 @@ fn finish(context: &Context, hotfix: bool) -> anyhow::Result<Planned> {
         branch,
         kind: PlanKind::Finish {
             main: git.main_branch.clone(),
-            develop: git.develop_branch.clone(),
+            develop,
             hotfix,
         },
         version,

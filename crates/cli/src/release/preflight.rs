@@ -255,6 +255,21 @@ fn repository_problems(context: &Context, needs: &Needs, mode: Mode) -> Vec<Stri
     let mut problems = Vec::new();
     match repository.probe_remote(&needs.remote) {
         Ok(()) => {
+            if mode == Mode::DryRun {
+                // No fetch in a dry run, but the remote can be asked where its branches are.
+                for branch in needs.branch.iter().chain(&needs.other_branches) {
+                    if let Ok(Some(remote_tip)) =
+                        repository.remote_branch_tip(&needs.remote, branch)
+                    {
+                        if !repository.branch_has(branch, &remote_tip).unwrap_or(true) {
+                            problems.push(format!(
+                                "{} has commits on {branch} that this clone has not fetched: `git switch {branch} && git pull --ff-only` first",
+                                needs.remote
+                            ));
+                        }
+                    }
+                }
+            }
             if mode == Mode::Release {
                 // Asking the remote, not the last fetch: releasing behind it makes a tag nobody
                 // can push.

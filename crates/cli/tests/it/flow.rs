@@ -76,6 +76,14 @@ fn release_with_a_fix(repo: &TestRepo) {
 #[test]
 fn a_git_flow_release_goes_through_its_release_branch() {
     let repo = git_flow_project();
+    repo.commit_file(
+        "pyproject.toml",
+        &format!(
+            "{GIT_FLOW}\n[tool.slipway.hooks]\nbuild = [\"git rev-parse HEAD > ../built-at\"]\n"
+        ),
+        "build: record where the build ran",
+    )
+    .push();
     assert_eq!(
         slipway(&repo, &["release", "start", "--date", "2026-11-21"]).ok(),
         "1.1.0\n"
@@ -84,8 +92,8 @@ fn a_git_flow_release_goes_through_its_release_branch() {
     // its upstream, and checked out.
     assert_eq!(repo.git(&["branch", "--show-current"]), "release/v1.1.0\n");
     assert_eq!(
-        repo.git(&["log", "--format=%s", "-2"]),
-        "chore(release): 1.1.0\nfeat: search the hangar\n"
+        repo.git(&["log", "--format=%s", "-3"]),
+        "chore(release): 1.1.0\nbuild: record where the build ran\nfeat: search the hangar\n"
     );
     assert!(read(&repo, "HEAD", "pyproject.toml").contains("version = \"1.1.0\""));
     assert_eq!(
@@ -151,8 +159,12 @@ fn a_git_flow_release_goes_through_its_release_branch() {
     assert_eq!(repo.remote_git(&["tag", "-l"]), "v1.0.0\nv1.1.0\n");
     assert_eq!(repo.git(&["branch", "--list", "release/*"]), "");
     assert_eq!(repo.remote_git(&["branch", "--list", "release/*"]), "");
-    // The build ran on the tagged commit: main is checked out, clean.
-    assert_eq!(repo.git(&["branch", "--show-current"]), "main\n");
+    // The build ran on the tagged commit; work goes on on develop, as the runbook ends.
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("../built-at")).unwrap(),
+        repo.git(&["rev-parse", "v1.1.0^{commit}"])
+    );
+    assert_eq!(repo.git(&["branch", "--show-current"]), "develop\n");
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     // Nothing is pending on either branch afterwards.
     for branch in ["main", "develop"] {
@@ -527,7 +539,7 @@ fn a_conflicting_back_merge_stops_for_the_user_and_resumes_after_the_resolution(
         repo.remote_git(&["show", "main:src/config.py"]),
         "TIMEOUT = 30\n"
     );
-    assert_eq!(repo.git(&["branch", "--show-current"]), "main\n");
+    assert_eq!(repo.git(&["branch", "--show-current"]), "develop\n");
     assert!(!repo.path().join(".git/slipway/release.json").exists());
 }
 
@@ -781,4 +793,146 @@ fn a_finish_whose_conflict_was_resolved_by_hand_still_aborts_to_where_it_started
         report.stderr
     );
     assert_eq!(refs(&repo), before);
+}
+
+#[test]
+fn release_candidates_are_tagged_on_the_release_branch_and_finish_makes_the_release() {
+    let repo = git_flow_project();
+    assert_eq!(
+        slipway(&repo, &["release", "start", "--pre", "rc"]).ok(),
+        "1.1.0-rc.1\n"
+    );
+    assert_eq!(repo.git(&["branch", "--show-current"]), "release/v1.1.0\n");
+    assert_eq!(
+        slipway(&repo, &["release", "--pre", "rc"]).ok(),
+        "1.1.0-rc.1\n"
+    );
+    repo.commit("fix: found in rc.1").push();
+    assert_eq!(
+        slipway(&repo, &["release", "--pre", "rc"]).ok(),
+        "1.1.0-rc.2\n"
+    );
+    // Candidates stay on the release branch: main has none of them.
+    assert_eq!(
+        repo.git(&["tag", "--merged", "main"]),
+        "v1.0.0\n",
+        "main is untouched by candidates"
+    );
+    assert_eq!(slipway(&repo, &["release", "finish"]).ok(), "1.1.0\n");
+    assert_eq!(
+        repo.remote_git(&["tag", "-l"]),
+        "v1.0.0\nv1.1.0\nv1.1.0-rc.1\nv1.1.0-rc.2\n"
+    );
+    let changelog = read(&repo, "v1.1.0", "CHANGELOG.md");
+    assert!(
+        !changelog.contains("## [1.1.0-rc"),
+        "candidates folded: {changelog}"
+    );
+    assert!(changelog.contains("found in rc.1"), "{changelog}");
+    // Anywhere else, `slipway release` stays refused in git-flow.
+    let refused = slipway(&repo, &["release", "--pre", "rc"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+}
+
+#[test]
+fn a_hotfix_finished_while_a_release_branch_is_open_goes_into_that_branch() {
+    let repo = git_flow_project();
+    slipway(&repo, &["release", "start"]).ok();
+    slipway(&repo, &["hotfix", "start"]).ok();
+    repo.commit_file("src/fix.py", "FIXED = True\n", "fix: the crash in 1.0.0");
+    let plan = slipway(&repo, &["hotfix", "finish", "--dry-run"]).ok();
+    assert!(
+        plan.contains("merge main back into release/v1.1.0 (--no-ff), the open release branch"),
+        "{plan}"
+    );
+    slipway(&repo, &["hotfix", "finish"]).ok();
+    // The release branch has the fix and keeps its own version; develop gets it at the finish.
+    assert_eq!(
+        repo.git(&["show", "release/v1.1.0:src/fix.py"]),
+        "FIXED = True\n"
+    );
+    assert!(read(&repo, "release/v1.1.0", "pyproject.toml").contains("version = \"1.1.0\""));
+    assert!(repo.try_git(&["show", "develop:src/fix.py"]).is_err());
+    repo.checkout("release/v1.1.0");
+    slipway(&repo, &["release", "finish"]).ok();
+    assert_eq!(repo.git(&["show", "develop:src/fix.py"]), "FIXED = True\n");
+    let changelog = read(&repo, "main", "CHANGELOG.md");
+    let (release, hotfix) = (
+        changelog.find("## [1.1.0]").unwrap(),
+        changelog.find("## [1.0.1]").unwrap(),
+    );
+    assert!(release < hotfix, "{changelog}");
+    assert!(read(&repo, "main", "pyproject.toml").contains("version = \"1.1.0\""));
+}
+
+#[test]
+fn git_flow_refuses_what_it_cannot_do_with_the_way_out() {
+    let repo = git_flow_project();
+    release_with_a_fix(&repo);
+    // A hotfix of an older line would take main back.
+    let old_line = slipway(&repo, &["hotfix", "start", "v1.0.0"]);
+    assert_eq!(old_line.code, 2, "{}", old_line.stderr);
+    assert!(
+        old_line
+            .stderr
+            .contains("in git-flow a hotfix starts from main's latest release (v1.1.0)"),
+        "{}",
+        old_line.stderr
+    );
+    // A main branch that does not exist is named, with the branches there are.
+    repo.checkout("develop");
+    repo.commit_file(
+        "pyproject.toml",
+        &format!("{GIT_FLOW}main-branch = \"mastr\"\n"),
+        "chore: a typo",
+    );
+    let typo = slipway(&repo, &["hotfix", "start", "--dry-run"]);
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+    assert!(
+        typo.stderr
+            .contains("[git] main-branch is mastr, and there is no local branch mastr (branches: develop, main)"),
+        "{}",
+        typo.stderr
+    );
+    let check = slipway(&repo, &["check"]);
+    assert!(
+        check.stderr.contains("[git] main-branch is mastr"),
+        "{}",
+        check.stderr
+    );
+    repo.git(&["reset", "--quiet", "--hard", "HEAD~1"]);
+    // The dry run asks the remote where develop is, and says a pull is needed first.
+    let other = TestRepo::clone_from(&repo.file_url(), &[]);
+    other.git(&[
+        "remote",
+        "set-url",
+        "origin",
+        &repo.remote_path().to_string_lossy(),
+    ]);
+    other.git(&["switch", "--quiet", "develop"]);
+    other.commit("feat: pushed from elsewhere").push();
+    let plan = slipway(&repo, &["release", "start", "patch", "--dry-run"]);
+    assert!(
+        plan.stderr
+            .contains("origin has commits on develop that this clone has not fetched"),
+        "{}",
+        plan.stderr
+    );
+    // A release in progress is what check reports first.
+    repo.git(&["pull", "--quiet", "--ff-only"]);
+    let stopped = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .args(["release", "start"])
+        .env("SLIPWAY_TEST_FAIL_AFTER", "commit")
+        .output()
+        .unwrap();
+    assert_eq!(stopped.status.code(), Some(1));
+    let check = slipway(&repo, &["check"]);
+    assert!(
+        check.stderr.contains(
+            "is in progress (last finished step: commit): `slipway release start --resume`"
+        ),
+        "{}",
+        check.stderr
+    );
 }

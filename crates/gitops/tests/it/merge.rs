@@ -216,6 +216,7 @@ fn files_the_caller_resolves_never_conflict_and_are_merged_as_given() {
             &MergeOptions {
                 keep_conflict: true,
                 resolved: resolved.clone(),
+                ..MergeOptions::default()
             },
         )
         .unwrap();
@@ -241,6 +242,7 @@ fn files_the_caller_resolves_never_conflict_and_are_merged_as_given() {
             &MergeOptions {
                 keep_conflict: true,
                 resolved,
+                ..MergeOptions::default()
             },
         )
         .unwrap_err();

@@ -310,11 +310,14 @@ pub(super) fn hotfix(context: &Context, command: HotfixCommand) -> anyhow::Resul
                 ),
             };
             if args.dry_run {
-                tracing::info!(
-                    "dry run: would create {} from {} and check it out; nothing was changed",
-                    started.branch,
-                    started.base_tag
-                );
+                if !context.quiet {
+                    writeln!(
+                        std::io::stderr().lock(),
+                        "dry run: would create {} from {} and check it out; nothing was changed",
+                        started.branch,
+                        started.base_tag
+                    )?;
+                }
             } else {
                 tracing::info!(
                     "{} {} from {}: commit the fix, then {finish}",

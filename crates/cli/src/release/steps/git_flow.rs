@@ -70,7 +70,15 @@ pub(super) fn merge_main(context: &Context, journal: &Journal) -> anyhow::Result
 
 pub(super) fn describe_merge_develop(plan: &Plan) -> String {
     let (main, develop) = branches(plan);
-    format!("merge {main} back into {develop} (--no-ff)")
+    let open_release = plan.config.git.release_branch.parse(develop).is_some();
+    format!(
+        "merge {main} back into {develop} (--no-ff){}",
+        if open_release {
+            ", the open release branch, as git-flow has it (develop gets the fix when that release is finished)"
+        } else {
+            ""
+        }
+    )
 }
 
 pub(super) fn merge_develop(context: &Context, journal: &Journal) -> anyhow::Result<Done> {
@@ -122,6 +130,41 @@ fn union_changelog(
     })
 }
 
+/// The version files as the side with the higher version has them, for when both sides changed
+/// their version line (a hotfix merged into a release branch that is ahead of it): the merge
+/// never takes a branch's version back.
+fn version_files_on_conflict(
+    context: &Context,
+    target: &str,
+    source: &str,
+) -> anyhow::Result<Vec<(std::path::PathBuf, String)>> {
+    let repository = &context.repository;
+    let mut texts = Vec::new();
+    for file in crate::version_files::load(&context.project)? {
+        let (Some(ours), Some(theirs)) = (
+            repository.file_at(target, &file.path)?,
+            repository.file_at(source, &file.path)?,
+        ) else {
+            continue;
+        };
+        let version_of = |text: &str| {
+            crate::version_files::VersionFile {
+                text: text.to_owned(),
+                ..file.clone()
+            }
+            .version()
+            .ok()
+            .map(|(version, _)| version)
+        };
+        let higher = match (version_of(&ours), version_of(&theirs)) {
+            (Some(ours_version), Some(theirs_version)) if ours_version > theirs_version => ours,
+            _ => theirs,
+        };
+        texts.push((file.path.clone(), higher));
+    }
+    Ok(texts)
+}
+
 /// Merges `source` (the commit of `source_name`) into `target`, with the changelog merged by
 /// slipway, keeping any other conflict for the user.
 fn merge(
@@ -133,6 +176,7 @@ fn merge(
     message: &str,
     changelog: Option<(std::path::PathBuf, String)>,
 ) -> anyhow::Result<Done> {
+    let on_conflict = version_files_on_conflict(context, target, source)?;
     let repository = &context.repository;
     if let Some(operation) = repository.in_progress() {
         anyhow::bail!(
@@ -148,6 +192,7 @@ fn merge(
             &gitops::MergeOptions {
                 keep_conflict: true,
                 resolved: changelog.into_iter().collect(),
+                on_conflict,
             },
         )
         .map_err(|error| match error {
