@@ -1345,6 +1345,7 @@ async fn a_chunked_upload_cut_mid_request_resumes_and_the_image_is_intact() {
             max_attempts: 5,
             initial_delay: std::time::Duration::from_millis(10),
             max_delay: std::time::Duration::from_millis(50),
+            budget: std::time::Duration::from_secs(120),
         },
         ..ClientOptions::default()
     };
@@ -1471,6 +1472,7 @@ async fn overloaded_answers_are_retried_with_backoff() {
             max_attempts: 3,
             initial_delay: std::time::Duration::from_millis(10),
             max_delay: std::time::Duration::from_millis(50),
+            budget: std::time::Duration::from_secs(120),
         },
         ..ClientOptions::default()
     };

@@ -19,21 +19,46 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 /// How often and how patiently a request is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Attempts in total, the first included; `1` means no retry. `0` is treated as `1`.
+    /// Attempts in total, the first included; `1` means no retry. `0` is treated as `1`. A cap:
+    /// the time budget is what usually ends the retries.
     pub max_attempts: u32,
     /// The ceiling of the first backoff delay.
     pub initial_delay: Duration,
     /// The ceiling of any backoff delay (doubling stops here).
     pub max_delay: Duration,
+    /// The total time a request may take with its retries: no retry starts whose delay would end
+    /// after it. A refused connection (nothing listening) is retried at most
+    /// [`CONNECT_ATTEMPTS`] times whatever the budget.
+    pub budget: Duration,
+}
+
+/// Attempts at a connection that is refused outright: a server that is not there does not come
+/// back within a budget made for a flaky one.
+pub const CONNECT_ATTEMPTS: u32 = 4;
+
+/// The default budget in milliseconds, settable once per process ([`set_default_budget`]).
+static DEFAULT_BUDGET_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(300_000);
+
+/// Sets the budget of [`RetryPolicy::default`] for this process (the `slipway` command reads
+/// `SLIPWAY_RETRY_BUDGET`, in seconds). Default: 5 minutes.
+pub fn set_default_budget(budget: Duration) {
+    DEFAULT_BUDGET_MS.store(
+        u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
+        std::sync::atomic::Ordering::Relaxed,
+    );
 }
 
 impl Default for RetryPolicy {
-    /// Five attempts, backoff ceilings 0.5 s, 1 s, 2 s, 4 s (at most 30 s).
+    /// Retries with backoff ceilings 0.5 s, 1 s, 2 s, … 30 s for up to 5 minutes in all (at most
+    /// 30 attempts).
     fn default() -> Self {
         RetryPolicy {
-            max_attempts: 5,
+            max_attempts: 30,
             initial_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
+            budget: Duration::from_millis(
+                DEFAULT_BUDGET_MS.load(std::sync::atomic::Ordering::Relaxed),
+            ),
         }
     }
 }
@@ -45,7 +70,14 @@ impl RetryPolicy {
             max_attempts: 1,
             initial_delay: Duration::ZERO,
             max_delay: Duration::ZERO,
+            budget: Duration::ZERO,
         }
+    }
+
+    /// Whether another attempt may follow attempt `attempt` after `delay`, `elapsed` into the
+    /// request.
+    fn may_retry(&self, attempt: u32, elapsed: Duration, delay: Duration) -> bool {
+        attempt < self.attempts() && elapsed + delay <= self.budget
     }
 
     /// The delay to wait after attempt number `attempt` (1-based) failed.
@@ -181,7 +213,7 @@ pub(crate) async fn send<F>(
 where
     F: FnMut() -> Result<reqwest::RequestBuilder, std::io::Error>,
 {
-    let attempts = policy.attempts();
+    let started = std::time::Instant::now();
     let mut attempt = 1;
     loop {
         let request = build()
@@ -196,16 +228,18 @@ where
         match client.execute(request).await {
             Ok(response) => {
                 let status = response.status().as_u16();
-                if !is_retryable_status(status) || attempt >= attempts {
-                    tracing::debug!(status, %url, attempt, "{what}: response");
-                    return Ok(response);
-                }
                 let retry_after = response
                     .headers()
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_retry_after);
                 let delay = policy.delay_for(attempt, retry_after);
+                if !is_retryable_status(status)
+                    || !policy.may_retry(attempt, started.elapsed(), delay)
+                {
+                    tracing::debug!(status, %url, attempt, "{what}: response");
+                    return Ok(response);
+                }
                 tracing::warn!(
                     status,
                     %url,
@@ -218,7 +252,12 @@ where
             }
             Err(error) => {
                 let error = error.without_url();
-                if !is_retryable_error(&error) || attempt >= attempts {
+                let delay = policy.delay_for(attempt, None);
+                let refused = error.is_connect() && attempt >= CONNECT_ATTEMPTS;
+                if !is_retryable_error(&error)
+                    || refused
+                    || !policy.may_retry(attempt, started.elapsed(), delay)
+                {
                     return Err(RetryError::Transport {
                         what: what.to_owned(),
                         url,
@@ -226,7 +265,6 @@ where
                         source: Box::new(error),
                     });
                 }
-                let delay = policy.delay_for(attempt, None);
                 tracing::warn!(
                     %url,
                     attempt,
@@ -255,16 +293,42 @@ mod tests {
             max_attempts: 5,
             initial_delay: Duration::from_millis(initial_ms),
             max_delay: Duration::from_millis(max_ms),
+            budget: std::time::Duration::from_secs(120),
         }
     }
 
     #[test]
-    fn default_is_five_attempts_from_half_a_second_up_to_thirty() {
+    fn default_is_a_five_minute_budget_from_half_a_second_up_to_thirty() {
         let p = RetryPolicy::default();
-        assert_eq!(p.max_attempts, 5);
+        assert_eq!(p.budget, Duration::from_secs(300));
+        assert_eq!(p.max_attempts, 30);
         assert_eq!(p.initial_delay, Duration::from_millis(500));
         assert_eq!(p.max_delay, Duration::from_secs(30));
         assert_eq!(RetryPolicy::none().attempts(), 1);
+        // The budget, not the count, ends the retries: no retry starts whose delay ends past it.
+        assert!(p.may_retry(1, Duration::from_secs(200), Duration::from_secs(30)));
+        assert!(!p.may_retry(1, Duration::from_secs(280), Duration::from_secs(30)));
+        assert!(!p.may_retry(30, Duration::ZERO, Duration::ZERO));
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_given_up_after_a_few_attempts_whatever_the_budget() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        drop(listener);
+        let policy = RetryPolicy {
+            budget: Duration::from_secs(3_600),
+            ..quick(1_000)
+        };
+        let error = send(&reqwest::Client::new(), &policy, "probe", || {
+            Ok(reqwest::Client::new().get(&url))
+        })
+        .await
+        .unwrap_err();
+        let RetryError::Transport { attempts, .. } = error else {
+            panic!("a transport error: {error}");
+        };
+        assert_eq!(attempts, CONNECT_ATTEMPTS);
     }
 
     #[test]
@@ -379,6 +443,7 @@ mod tests {
             max_attempts,
             initial_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(5),
+            budget: std::time::Duration::from_secs(120),
         }
     }
 

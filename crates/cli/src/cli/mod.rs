@@ -44,6 +44,13 @@ where
         }
     };
     init_logging(&cli.global);
+    // How long a registry request may take with its retries (seconds; default 300).
+    if let Some(seconds) = std::env::var("SLIPWAY_RETRY_BUDGET")
+        .ok()
+        .and_then(|value| value.trim().parse::<u64>().ok())
+    {
+        registry::retry::set_default_budget(std::time::Duration::from_secs(seconds));
+    }
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report(&error, json),

@@ -612,9 +612,20 @@ impl OciClient {
                 .send(&scopes, &what, || {
                     Ok(self.http.put(url.clone()).header(CONTENT_LENGTH, 0))
                 })
-                .await?;
-            if response.status() != StatusCode::CREATED {
-                return Err(self.status_error(&what, response).await);
+                .await;
+            match response {
+                Ok(response) if response.status() == StatusCode::CREATED => {}
+                // The answer to a PUT that did land may be lost (a reset, a 5xx from a proxy), and
+                // its retry then finds the session closed (404 BLOB_UPLOAD_UNKNOWN): the registry
+                // is asked whether it has the blob before anything is called a failure.
+                failed => {
+                    if !self.settled(repository, digest).await {
+                        return match failed {
+                            Ok(response) => Err(self.status_error(&what, response).await),
+                            Err(error) => Err(error),
+                        };
+                    }
+                }
             }
         } else {
             // POST then PUT: a single POST with `?digest=` may be ignored (distribution 2.8 answers 202 and
@@ -631,10 +642,16 @@ impl OciClient {
                             .header(CONTENT_LENGTH, size)
                             .body(body(0, size)?))
                     })
-                    .await?;
+                    .await;
                 sent += size;
+                let response = match response {
+                    Ok(response) if response.status() == StatusCode::CREATED => break,
+                    // Settled by reading: a PUT whose answer was lost may have stored the blob.
+                    _ if self.settled(repository, digest).await => break,
+                    Ok(response) => response,
+                    Err(error) => return Err(error),
+                };
                 match response.status() {
-                    StatusCode::CREATED => break,
                     // A retried PUT whose first attempt left bytes behind: the session is gone, start over.
                     StatusCode::NOT_FOUND if attempt == 1 => {
                         location = self.start_upload(repository, &what).await?;
@@ -645,6 +662,18 @@ impl OciClient {
             }
         }
         Ok(sent)
+    }
+
+    /// Whether the registry has the blob after all (a write whose answer was lost): a read settles
+    /// it before a retry or an error.
+    async fn settled(&self, repository: &Repository, digest: &Digest) -> bool {
+        match self.blob_exists(repository, digest).await {
+            Ok(true) => {
+                tracing::info!(%digest, "the registry has the blob: its upload landed, the answer was lost");
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Where an upload session stands: the next offset and the session's current URL.
@@ -810,10 +839,26 @@ impl OciClient {
                     .header(CONTENT_TYPE, media_type)
                     .body(body.clone()))
             })
-            .await?;
-        if response.status() != StatusCode::CREATED {
-            return Err(self.status_error(&what, response).await);
-        }
+            .await;
+        let response = match response {
+            Ok(response) if response.status() == StatusCode::CREATED => response,
+            failed => {
+                // Settled by reading: the tag may point at these very bytes already.
+                let image = if target.contains(':') {
+                    repository.digest(&digest)
+                } else {
+                    repository.tag(target)
+                };
+                if matches!(self.resolve(&image).await, Ok(Some(stored)) if stored == digest) {
+                    tracing::info!(%digest, "the registry has the manifest: its PUT landed, the answer was lost");
+                    return Ok(digest);
+                }
+                return match failed {
+                    Ok(response) => Err(self.status_error(&what, response).await),
+                    Err(error) => Err(error),
+                };
+            }
+        };
         if let Some(stored) = response
             .headers()
             .get("Docker-Content-Digest")

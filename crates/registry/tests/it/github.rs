@@ -38,6 +38,7 @@ fn quick() -> RetryPolicy {
         max_attempts: 3,
         initial_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(5),
+        budget: std::time::Duration::from_secs(120),
     }
 }
 

@@ -83,6 +83,7 @@ impl FakeWarehouse {
             max_attempts: 3,
             initial_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(5),
+            budget: std::time::Duration::from_secs(120),
         })
         .with_poll_interval(Duration::from_millis(20))
     }
