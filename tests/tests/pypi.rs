@@ -1004,3 +1004,64 @@ fn yank_of_a_dashed_project_on_pypiserver_tries_the_file_name_form_and_sees_the_
         "the packages directory is empty"
     );
 }
+
+/// Issue 17: a killed upload that pypiserver kept cut short is named as such, with the way out;
+/// removed, the next publish puts the whole file there.
+#[test]
+fn an_upload_cut_short_on_the_index_is_reported_as_interrupted_and_resumes_once_removed() {
+    let server = PypiServer::start().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let files = release(
+        "cutshort",
+        "1.0.0",
+        "a payload long enough to be cut in half",
+    );
+    // What a kill 15 ms into the upload leaves on pypiserver: the first bytes, under the name.
+    let bytes = std::fs::read(&files.wheel).unwrap();
+    let name = files.wheel.file_name().unwrap();
+    std::fs::write(server.packages_dir().join(name), &bytes[..bytes.len() / 2]).unwrap();
+    let publish = |home: &Path| {
+        slipway(
+            &server,
+            home,
+            &["publish", "pypi", s(&files.wheel), "--repository-url", &url],
+        )
+    };
+    let stopped = publish(home.path());
+    assert!(!stopped.status.success());
+    let stderr = String::from_utf8_lossy(&stopped.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "interrupted upload of {}: {} of {} bytes on the index",
+            name.to_string_lossy(),
+            bytes.len() / 2,
+            bytes.len()
+        )),
+        "{}",
+        text(&stopped)
+    );
+    assert!(stderr.contains("slipway yank pypi"), "{stderr}");
+    assert!(!stderr.contains("publish a new version"), "{stderr}");
+    // The way out it names: remove the cut copy, publish again.
+    let yanked = slipway(
+        &server,
+        home.path(),
+        &[
+            "yank",
+            "pypi",
+            "cutshort",
+            "1.0.0",
+            "--repository-url",
+            &url,
+            "--confirm",
+        ],
+    );
+    assert!(yanked.status.success(), "{}", text(&yanked));
+    let published = publish(home.path());
+    assert!(published.status.success(), "{}", text(&published));
+    assert_eq!(
+        std::fs::read(server.packages_dir().join(name)).unwrap(),
+        bytes
+    );
+}

@@ -492,7 +492,10 @@ impl PypiClient {
                 .and_then(|files| files.iter().find(|f| f.filename == filename))
                 .cloned();
             let status = match existing {
-                Some(file) => self.compare(&file, &digests, options).await?,
+                Some(file) => {
+                    self.compare(&file, &digests, artifact.path(), options)
+                        .await?
+                }
                 None if options.dry_run => UploadStatus::WouldUpload,
                 None => self.upload(artifact, &digests, options, &progress).await?,
             };
@@ -522,11 +525,41 @@ impl PypiClient {
             })
     }
 
+    /// Whether the index's copy of `file` is the local file cut short (a prefix of it, empty
+    /// included): `(bytes on the index, bytes of the local file)`. `None` when it is not, or when
+    /// the index cannot be read for it.
+    async fn cut_short(&self, file: &IndexFile, local: &std::path::Path) -> Option<(u64, u64)> {
+        use tokio::io::AsyncReadExt as _;
+        let local_size = tokio::fs::metadata(local).await.ok()?.len();
+        let response = self.get(&file.url, "*/*").await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let mut reader = tokio::fs::File::open(local).await.ok()?;
+        let mut stream = response.bytes_stream();
+        let mut on_index = 0_u64;
+        let mut expected = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.ok()?;
+            on_index += chunk.len() as u64;
+            if on_index >= local_size {
+                return None;
+            }
+            expected.resize(chunk.len(), 0);
+            reader.read_exact(&mut expected).await.ok()?;
+            if expected != chunk {
+                return None;
+            }
+        }
+        Some((on_index, local_size))
+    }
+
     /// Decides about a file the index already lists.
     async fn compare(
         &self,
         file: &IndexFile,
         digests: &Digests,
+        artifact_path: &std::path::Path,
         options: PublishOptions,
     ) -> Result<UploadStatus, PublishError> {
         let remote = self
@@ -539,6 +572,12 @@ impl PypiClient {
         if remote == digests.sha256 {
             tracing::info!(filename = %file.filename, "already on the index with the same sha256");
             Ok(UploadStatus::AlreadyPresent)
+        } else if let Some((on_index, local)) = self.cut_short(file, artifact_path).await {
+            Err(PublishError::Interrupted {
+                filename: file.filename.clone(),
+                on_index,
+                local,
+            })
         } else if options.skip_existing {
             tracing::warn!(filename = %file.filename, local = %digests.sha256, remote = %remote, "already on the index with other content; skipped");
             Ok(UploadStatus::SkippedConflict {
@@ -617,7 +656,7 @@ impl PypiClient {
                     .files_for_publish(artifact.project(), &filename)
                     .await?;
                 if let Some(file) = files.into_iter().find(|f| f.filename == filename) {
-                    return self.compare(&file, digests, options).await;
+                    return self.compare(&file, digests, artifact.path(), options).await;
                 }
                 if Instant::now() >= deadline {
                     return Err(PublishError::ExistsUnlisted { filename, status });

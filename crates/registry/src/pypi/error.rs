@@ -218,6 +218,19 @@ pub enum PublishError {
         /// The index's sha256 for that file name.
         remote_sha256: String,
     },
+    /// The index holds the file cut short: an upload killed or broken half-way that the index kept
+    /// (pypiserver stores what it received).
+    #[error(
+        "interrupted upload of {filename}: {on_index} of {local} bytes on the index. Where the index allows removal (pypiserver, a private index), remove it (`slipway yank pypi PROJECT VERSION --repository-url URL --confirm`) and resume (`slipway release --resume`); PyPI itself never takes a file name twice, so there the way on is a new version"
+    )]
+    Interrupted {
+        /// The file.
+        filename: String,
+        /// Its bytes on the index.
+        on_index: u64,
+        /// Its bytes here.
+        local: u64,
+    },
     /// The index said the file exists, but does not list it (yet) so its content cannot be compared.
     #[error(
         "the index rejected {filename} as already existing (HTTP {status}) but does not list it, so its content cannot be compared; check the project page and rerun"
