@@ -433,6 +433,20 @@ pub struct PypiConfig {
     pub prerelease_repository: Option<String>,
     /// The files to upload (globs). Default: `dist/*`.
     pub dist: Vec<String>,
+    /// Plain HTTP to an index that is not on a loopback address (without credentials).
+    pub insecure: bool,
+    /// With `insecure`: credentials over that plain HTTP too (they travel in clear text).
+    pub allow_insecure_credentials: bool,
+}
+
+impl PypiConfig {
+    /// What plain HTTP is allowed.
+    pub fn transport(&self) -> registry::transport::Transport {
+        registry::transport::Transport {
+            insecure: self.insecure,
+            insecure_credentials: self.allow_insecure_credentials,
+        }
+    }
 }
 
 /// Publishing images to an OCI registry.
@@ -476,6 +490,20 @@ pub struct GithubConfig {
     pub api_url: Option<String>,
     /// Files to attach to the release (globs).
     pub assets: Vec<String>,
+    /// Plain HTTP to an `api-url` off loopback.
+    pub insecure: bool,
+    /// With `insecure`: the token over that plain HTTP too (it travels in clear text).
+    pub allow_insecure_credentials: bool,
+}
+
+impl GithubConfig {
+    /// What plain HTTP is allowed.
+    pub fn transport(&self) -> registry::transport::Transport {
+        registry::transport::Transport {
+            insecure: self.insecure,
+            insecure_credentials: self.allow_insecure_credentials,
+        }
+    }
 }
 
 /// Publishing the workspace's crates with `cargo publish`.

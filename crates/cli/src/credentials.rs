@@ -75,6 +75,8 @@ pub struct PypiIndex {
     /// Whether the `.pypirc` section comes before the generic `TWINE_*` variables (the
     /// pre-release index: what was set for it wins).
     section_first: bool,
+    /// What plain HTTP is allowed to it.
+    pub transport: registry::transport::Transport,
 }
 
 /// The token variables of the stable index.
@@ -92,6 +94,8 @@ pub struct IndexChoice {
     pub repository: Option<String>,
     /// The `.pypirc` to read (`--config-file`); default `~/.pypirc`.
     pub config_file: Option<PathBuf>,
+    /// What plain HTTP is allowed (`insecure`, `allow-insecure-credentials`).
+    pub transport: registry::transport::Transport,
 }
 
 impl PypiIndex {
@@ -152,13 +156,21 @@ impl PypiIndex {
                 "testpypi" => "https://test.pypi.org/legacy/".to_owned(),
                 _ => "https://upload.pypi.org/legacy/".to_owned(),
             });
+        registry::transport::check(&url, choice.transport, false).map_err(bad_input)?;
         let urls = IndexUrls::from_upload_url(&url).map_err(bad_input)?;
         Ok(PypiIndex {
             urls,
+            transport: choice.transport,
             pypirc,
             section_first: token_variables == PRERELEASE_TOKEN_VARIABLES,
             token_variables,
         })
+    }
+
+    /// Whether credentials may go to this index (never in clear text to a host off loopback,
+    /// unless allowed twice).
+    pub fn allows_credentials(&self) -> anyhow::Result<()> {
+        registry::transport::check(&self.urls.upload, self.transport, true).map_err(bad_input)
     }
 
     /// The upload URL, safe to print.

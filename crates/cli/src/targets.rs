@@ -123,6 +123,7 @@ impl PypiTarget {
                 repository_url: config.repository_url.clone(),
                 repository: config.repository.clone(),
                 config_file: None,
+                transport: config.transport(),
             },
             env,
         )
@@ -135,6 +136,7 @@ impl PypiTarget {
                     repository_url: config.prerelease_repository_url.clone(),
                     repository: config.prerelease_repository.clone(),
                     config_file: None,
+                    transport: config.transport(),
                 },
                 env,
             )
@@ -209,6 +211,7 @@ impl PypiIndexTarget {
                 credentials::PYPI_HOW_TO
             ));
         };
+        self.index.allows_credentials()?;
         tracing::info!(credentials = %credentials.source(), "index credentials");
         let resolved = credentials.resolve(&self.index).await?;
         Ok(registry::pypi::PypiClient::new(
@@ -219,7 +222,7 @@ impl PypiIndexTarget {
 
     /// A client that reads: anonymous, or with the static credentials when asked.
     pub fn read_client(&self, authenticated: bool) -> registry::pypi::PypiClient {
-        let credentials = if authenticated {
+        let credentials = if authenticated && self.index.allows_credentials().is_ok() {
             self.read_credentials
                 .as_ref()
                 .map(|(credentials, _)| credentials.clone())
@@ -380,6 +383,11 @@ impl GithubTarget {
                 })
                 .or_else(|| variables.repository.clone()),
         };
+        if let Some(api_url) = &config.api_url {
+            // The token always goes along: plain HTTP off loopback must be allowed twice.
+            registry::transport::check(api_url, config.transport(), true)
+                .map_err(|error| bad_input(anyhow::anyhow!("github.api-url: {error}")))?;
+        }
         let client = registry::github::GithubClient::from_env(
             &variables,
             config.api_url.as_deref(),

@@ -56,3 +56,4 @@ pub mod oci;
 pub mod pypi;
 pub mod redact;
 pub mod retry;
+pub mod transport;

@@ -351,6 +351,14 @@ fn pypi_problems(context: &Context, channel: crate::targets::PypiChannel) -> Vec
         )],
         // An OIDC token is traded for an upload token only at upload time: nothing to ask before.
         Some(crate::credentials::UploadCredentials::TrustedPublishing(_)) => Vec::new(),
+        Some(crate::credentials::UploadCredentials::Static(_, _))
+            if target.index.allows_credentials().is_err() =>
+        {
+            vec![format!(
+                "{:#}",
+                target.index.allows_credentials().unwrap_err()
+            )]
+        }
         Some(crate::credentials::UploadCredentials::Static(credentials, source)) => {
             let client = registry::pypi::PypiClient::new(
                 target.index.urls.clone(),

@@ -924,3 +924,71 @@ fn the_stable_release_folds_its_candidates_sections_keeping_what_people_wrote() 
     slipway(&repo, &["release"]).ok();
     assert!(read(&repo, "CHANGELOG.md").contains("## [1.0.0-rc.1]"));
 }
+
+#[test]
+fn plain_http_off_loopback_is_refused_and_credentials_in_clear_need_asking_twice() {
+    let repo = python_project();
+    let refused = |config: &str, env: &[(&str, &str)]| {
+        repo.write("slipway.toml", config);
+        let mut command = repo.command(env!("CARGO_BIN_EXE_slipway"));
+        command.args(["release", "--dry-run"]);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{config}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let token = [("SLIPWAY_PYPI_TOKEN", "pypi-secret-token")];
+    let stderr = refused(
+        "[pypi]\nrepository-url = \"http://mirror.example/legacy/\"\n",
+        &token,
+    );
+    assert!(
+        stderr.contains("is plain HTTP to mirror.example, which is not a loopback address"),
+        "{stderr}"
+    );
+    repo.write(
+        "slipway.toml",
+        "[pypi]\nrepository-url = \"http://mirror.example/legacy/\"\ninsecure = true\n",
+    );
+    repo.git(&["add", "slipway.toml"]);
+    repo.git(&["commit", "--quiet", "-m", "chore: an insecure mirror"]);
+    // The dry run names what would stop the release, and says so by its exit status.
+    let output = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .args(["release", "--dry-run"])
+        .env("SLIPWAY_PYPI_TOKEN", "pypi-secret-token")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        stderr.contains("credentials would go to mirror.example in clear text"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pypi-secret-token"), "{stderr}");
+    let stderr = refused(
+        "[github]\napi-url = \"http://github.example/api/\"\nrepository = \"o/r\"\n",
+        &[("GITHUB_TOKEN", "ghp_secret")],
+    );
+    assert!(stderr.contains("github.api-url"), "{stderr}");
+    // Asked twice, the dry run goes on (and still sends nothing).
+    repo.write(
+        "slipway.toml",
+        "[pypi]\nrepository-url = \"http://mirror.example/legacy/\"\ninsecure = true\nallow-insecure-credentials = true\n",
+    );
+    let output = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .args(["release", "--dry-run"])
+        .env("SLIPWAY_PYPI_TOKEN", "pypi-secret-token")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("plain HTTP"), "{stderr}");
+}

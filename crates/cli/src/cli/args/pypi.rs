@@ -16,6 +16,12 @@ pub struct PypiIndexArgs {
     /// Read repositories from FILE instead of ~/.pypirc.
     #[arg(long, value_name = "FILE")]
     pub config_file: Option<PathBuf>,
+    /// Allow plain HTTP to an index that is not on a loopback address (no credentials).
+    #[arg(long)]
+    pub insecure: bool,
+    /// With --insecure: send credentials over that plain HTTP too (in clear text).
+    #[arg(long, requires = "insecure")]
+    pub allow_insecure_credentials: bool,
 }
 
 /// `slipway publish pypi`

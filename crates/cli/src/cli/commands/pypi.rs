@@ -83,6 +83,7 @@ pub(crate) fn publish(context: &Context, args: &PublishPypiArgs) -> anyhow::Resu
                 )));
             }
         };
+        index.allows_credentials()?;
         let client = PypiClient::new(index.urls.clone(), credentials);
         let progress = crate::context::Transfers::pypi(&context.bars());
         let options = PublishOptions {
@@ -181,6 +182,7 @@ pub(crate) fn verify(context: &Context, args: &VerifyPypiArgs) -> anyhow::Result
     // Anonymous first, as anyone reads the index; the credentials only when a read is refused
     // (never trusted publishing: it mints upload tokens).
     let verify = |credentials: Option<Credentials>| {
+        let credentials = credentials.filter(|_| index.allows_credentials().is_ok());
         let client = PypiClient::new(index.urls.clone(), credentials);
         runtime.block_on(client.verify(
             &args.name,
@@ -260,6 +262,9 @@ pub(crate) fn yank(context: &Context, args: &YankPypiArgs) -> anyhow::Result<()>
         let credentials = index
             .static_credentials(context.env.as_ref())
             .map(|(credentials, _)| credentials);
+        if credentials.is_some() {
+            index.allows_credentials()?;
+        }
         let client = PypiClient::new(index.urls.clone(), credentials);
         if !args.confirm && !index.urls.is_warehouse() {
             let files = client.release_files(&args.name, &version).await?;
@@ -346,6 +351,10 @@ fn resolve_index(context: &Context, args: &PypiIndexArgs) -> anyhow::Result<Pypi
             repository_url: args.repository_url.clone(),
             repository: args.repository.clone(),
             config_file: args.config_file.clone(),
+            transport: registry::transport::Transport {
+                insecure: args.insecure,
+                insecure_credentials: args.allow_insecure_credentials,
+            },
         },
         context.env.as_ref(),
     )

@@ -218,7 +218,8 @@ fn print_plan(
     json: bool,
 ) -> anyhow::Result<()> {
     // What would stop the real run, said now (reads only: no fetch).
-    for problem in release::preview(release_context, plan) {
+    let problems = release::preview(release_context, plan);
+    for problem in &problems {
         tracing::warn!("the release would stop here: {problem}");
     }
     let mut stdout = std::io::stdout().lock();
@@ -229,6 +230,10 @@ fn print_plan(
         release::describe(release_context, plan, &mut stdout).map_err(crate::Error::into_anyhow)?;
     }
     tracing::info!("dry run: nothing was changed");
+    // A dry run that passes promises a release that starts: CI hears of what would stop it.
+    if !problems.is_empty() {
+        return Err(CheckFailed.into());
+    }
     Ok(())
 }
 
