@@ -148,7 +148,12 @@ impl Project {
                     "tag-pattern {text:?} uses {{package}} but the project has no name: set `name` in the configuration"
                 )));
             };
-            return Ok(pattern.with_package(name));
+            let pattern = pattern.with_package(name);
+            pattern
+                .check_tags()
+                .with_context(|| format!("tag-pattern {text:?} with the project's name {name:?}"))
+                .map_err(crate::bad_input)?;
+            return Ok(pattern);
         }
         Ok(pattern)
     }

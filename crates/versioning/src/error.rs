@@ -110,6 +110,36 @@ pub enum PatternError {
         /// The pattern as given.
         pattern: String,
     },
+    /// The tags the pattern makes are not names git accepts (`v{version}..`, `v {version}`).
+    #[error("tag pattern {pattern:?} makes tags git refuses")]
+    InvalidTag {
+        /// The pattern as given.
+        pattern: String,
+        /// What is wrong with a tag it makes.
+        #[source]
+        source: RefNameError,
+    },
+}
+
+/// A name is not one git accepts for a tag or a branch (the rules of `git check-ref-format`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name:?} is not a valid git {kind} name: {reason}")]
+pub struct RefNameError {
+    pub(crate) name: String,
+    pub(crate) kind: &'static str,
+    pub(crate) reason: String,
+}
+
+impl RefNameError {
+    /// The name as given.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Which rule it breaks, e.g. `it contains ".."`.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
 }
 
 /// A string is not a bump level.

@@ -288,8 +288,10 @@ pub use bump::{BumpRequest, Policy, Step, ZeroMajor, bump};
 pub use decide::{Decision, DecisionInput, decide};
 pub use error::{
     BumpError, DecisionError, FileError, MappingError, ParseError, ParseLevelError, PatternError,
-    Pep440ParseError, PolicyError,
+    Pep440ParseError, PolicyError, RefNameError,
 };
 pub use pep440::{from_pep440, to_pep440};
-pub use tag::{SchemeUse, TagPattern, TagScheme, TagSchemes, ignored_tags};
+pub use tag::{
+    SchemeUse, TagPattern, TagScheme, TagSchemes, check_branch_name, check_tag_name, ignored_tags,
+};
 pub use version::{Level, Version};

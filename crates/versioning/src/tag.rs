@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::Version;
-use crate::error::PatternError;
+use crate::error::{PatternError, RefNameError};
 
 /// One piece of a parsed pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,9 +98,47 @@ impl TagPattern {
                 pattern: pattern.to_owned(),
             });
         }
-        Ok(TagPattern {
+        let parsed = TagPattern {
             pattern: pattern.to_owned(),
             segments,
+        };
+        parsed.check_tags()?;
+        Ok(parsed)
+    }
+
+    /// Whether the tags this pattern makes are names git accepts, checked on a sample tag (the
+    /// version `1.2.3-rc.1+build.5`, and `pkg` for an unfilled `{package}`): the version's own
+    /// characters are always accepted, so only the literal text and the name can break a rule.
+    ///
+    /// [`new`](TagPattern::new) checks this; call it again after
+    /// [`with_package`](TagPattern::with_package), since a name can break a rule too.
+    ///
+    /// ```
+    /// use versioning::TagPattern;
+    ///
+    /// let error = TagPattern::new("v{version}..x").unwrap_err();
+    /// assert_eq!(error.to_string(), "tag pattern \"v{version}..x\" makes tags git refuses");
+    /// assert_eq!(
+    ///     std::error::Error::source(&error).unwrap().to_string(),
+    ///     "\"v1.2.3-rc.1+build.5..x\" is not a valid git tag name: it contains \"..\""
+    /// );
+    /// let named = TagPattern::new("{package}-v{version}")?.with_package("my pkg");
+    /// assert!(named.check_tags().is_err());
+    /// # Ok::<(), versioning::PatternError>(())
+    /// ```
+    pub fn check_tags(&self) -> Result<(), PatternError> {
+        let sample = Version::parse("1.2.3-rc.1+build.5").expect("a valid version");
+        let mut tag = String::new();
+        for segment in &self.segments {
+            match segment {
+                Segment::Literal(text) => tag.push_str(text),
+                Segment::Version => tag.push_str(&sample.to_string()),
+                Segment::Package => tag.push_str("pkg"),
+            }
+        }
+        check_tag_name(&tag).map_err(|source| PatternError::InvalidTag {
+            pattern: self.pattern.clone(),
+            source,
         })
     }
 
@@ -160,6 +198,80 @@ impl TagPattern {
     pub fn as_str(&self) -> &str {
         &self.pattern
     }
+}
+
+/// Checks that `name` is a tag name git accepts, by the rules of `git check-ref-format` for
+/// `refs/tags/<name>`, so that a bad name is refused with the rule it breaks before git is asked.
+///
+/// ```
+/// assert!(versioning::check_tag_name("v1.2.0").is_ok());
+/// assert_eq!(
+///     versioning::check_tag_name("v1..0").unwrap_err().to_string(),
+///     "\"v1..0\" is not a valid git tag name: it contains \"..\""
+/// );
+/// ```
+pub fn check_tag_name(name: &str) -> Result<(), RefNameError> {
+    check_ref_name(name, "tag")
+}
+
+/// Checks that `name` is a branch name git accepts (the same rules as
+/// [`check_tag_name`], and a branch may not start with `-`).
+pub fn check_branch_name(name: &str) -> Result<(), RefNameError> {
+    check_ref_name(name, "branch")?;
+    if name.starts_with('-') {
+        return Err(ref_error(name, "branch", "it starts with \"-\"".to_owned()));
+    }
+    Ok(())
+}
+
+fn ref_error(name: &str, kind: &'static str, reason: String) -> RefNameError {
+    RefNameError {
+        name: name.to_owned(),
+        kind,
+        reason,
+    }
+}
+
+fn check_ref_name(name: &str, kind: &'static str) -> Result<(), RefNameError> {
+    let refuse = |reason: String| Err(ref_error(name, kind, reason));
+    if name.is_empty() {
+        return refuse("it is empty".to_owned());
+    }
+    if name == "@" {
+        return refuse("\"@\" alone names HEAD".to_owned());
+    }
+    if let Some(c) = name.chars().find(|c| {
+        c.is_ascii_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\')
+    }) {
+        let shown = if c.is_ascii_control() {
+            format!("the control character {:?}", c)
+        } else {
+            format!("{c:?}")
+        };
+        return refuse(format!(
+            "it contains {shown} (spaces, control characters and ~ ^ : ? * [ \\ are not allowed)"
+        ));
+    }
+    for sequence in ["..", "@{", "//"] {
+        if name.contains(sequence) {
+            return refuse(format!("it contains {sequence:?}"));
+        }
+    }
+    if name.starts_with('/') || name.ends_with('/') {
+        return refuse("it starts or ends with \"/\"".to_owned());
+    }
+    if name.ends_with('.') {
+        return refuse("it ends with \".\"".to_owned());
+    }
+    for component in name.split('/') {
+        if component.starts_with('.') {
+            return refuse(format!("the part {component:?} starts with \".\""));
+        }
+        if component.ends_with(".lock") {
+            return refuse(format!("the part {component:?} ends with \".lock\""));
+        }
+    }
+    Ok(())
 }
 
 /// Matches `text` against `segments`, backtracking over where `{package}` ends.
@@ -546,6 +658,76 @@ mod tests {
             TagPattern::new("v}{version}"),
             Err(PatternError::UnbalancedBrace { .. })
         ));
+    }
+
+    /// Issue 17: `v1..0` and bad patterns reached libgit2, which answered "class=Reference (4);
+    /// code=InvalidSpec (-12)"; each rule of `git check-ref-format` is now ours, with its reason.
+    #[test]
+    fn ref_names_break_git_rules_with_a_reason() {
+        let check = |name: &str| check_tag_name(name).err().map(|e| e.reason().to_owned());
+        for valid in [
+            "v1.2.0",
+            "pkg/v1.0.0",
+            "pkg@1.0.0",
+            "v1.0.0+build.5",
+            "{package}-v1",
+            "café-v1",
+        ] {
+            assert_eq!(check(valid), None, "{valid}");
+        }
+        let cases = [
+            ("", "it is empty"),
+            ("@", "\"@\" alone names HEAD"),
+            ("v1..0", "it contains \"..\""),
+            ("v1@{0}", "it contains \"@{\""),
+            ("a//b", "it contains \"//\""),
+            ("/v1", "it starts or ends with \"/\""),
+            ("v1/", "it starts or ends with \"/\""),
+            ("v1.", "it ends with \".\""),
+            (".v1", "the part \".v1\" starts with \".\""),
+            ("x/.v1", "the part \".v1\" starts with \".\""),
+            ("v1.lock", "the part \"v1.lock\" ends with \".lock\""),
+            (
+                "v 1",
+                "it contains ' ' (spaces, control characters and ~ ^ : ? * [ \\ are not allowed)",
+            ),
+            (
+                "v1\u{1b}[0m",
+                "it contains the control character '\\u{1b}' (spaces, control characters and ~ ^ : ? * [ \\ are not allowed)",
+            ),
+        ];
+        for (name, reason) in cases {
+            assert_eq!(check(name).as_deref(), Some(reason), "{name:?}");
+        }
+        for bad in ["v~1", "v^1", "v:1", "v?1", "v*1", "v[1", "v\\1", "v\u{7f}"] {
+            assert!(check(bad).is_some(), "{bad:?}");
+        }
+        assert!(check_branch_name("-b").is_err());
+        assert!(check_branch_name("release/1.2.0").is_ok());
+    }
+
+    #[test]
+    fn patterns_making_tags_git_refuses_are_refused() {
+        for pattern in [
+            "v{version}..",
+            "v{version}.",
+            ".{version}",
+            "v {version}",
+            "{version}.lock",
+            "x//{version}",
+            "v{version}:",
+        ] {
+            assert!(
+                matches!(
+                    TagPattern::new(pattern),
+                    Err(PatternError::InvalidTag { .. })
+                ),
+                "{pattern}"
+            );
+        }
+        let named = TagPattern::new("{package}/v{version}").unwrap();
+        assert!(named.check_tags().is_ok());
+        assert!(named.with_package("a..b").check_tags().is_err());
     }
 
     #[test]

@@ -10,6 +10,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub mod pypi;
 pub mod release;
 
+/// A tag name from the command line: refused (exit 2) with the git rule it breaks, before git
+/// sees it and answers in libgit2's words.
+pub(crate) fn tag_name(text: &str) -> Result<String, versioning::RefNameError> {
+    versioning::check_tag_name(text).map(|()| text.to_owned())
+}
+
+/// A branch name from the command line, checked like [`tag_name`].
+pub(crate) fn branch_name(text: &str) -> Result<String, versioning::RefNameError> {
+    versioning::check_branch_name(text).map(|()| text.to_owned())
+}
+
 /// Release engineering from version bump to rollback.
 #[derive(Debug, Parser)]
 #[command(
@@ -311,7 +322,7 @@ pub struct SetArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Also check the version files against this git tag (e.g. `v1.2.3`, or `$GITHUB_REF_NAME` in CI).
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", value_parser = tag_name)]
     pub tag: Option<String>,
     /// `--json`.
     #[command(flatten)]

@@ -3,6 +3,8 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::{branch_name, tag_name};
+
 /// `slipway release`
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -54,7 +56,7 @@ pub struct ReleaseStartArgs {
 #[derive(Debug, Args)]
 pub struct ReleaseFinishArgs {
     /// The release branch; default the one checked out (it is switched to first).
-    #[arg(value_name = "BRANCH")]
+    #[arg(value_name = "BRANCH", value_parser = branch_name)]
     pub branch: Option<String>,
     /// Stop after the push and the tag check: no build, no publishing.
     #[arg(long)]
@@ -118,6 +120,7 @@ pub enum HotfixCommand {
 #[derive(Debug, Args)]
 pub struct HotfixStartArgs {
     /// The release to fix, as its tag (e.g. v1.1.0); default the latest stable release.
+    #[arg(value_parser = tag_name)]
     pub tag: Option<String>,
     /// Say which branch would be created from which tag, and create nothing.
     #[arg(long)]
@@ -131,7 +134,7 @@ pub struct HotfixStartArgs {
 #[derive(Debug, Args)]
 pub struct HotfixFinishArgs {
     /// Cherry-pick the fixes onto this branch afterwards, and push it (repeatable; trunk only).
-    #[arg(long, value_name = "BRANCH")]
+    #[arg(long, value_name = "BRANCH", value_parser = branch_name)]
     pub cherry_pick_to: Vec<String>,
     /// Stop after the push and the tag check: no build, no publishing.
     #[arg(long)]
@@ -176,6 +179,7 @@ pub enum TagCommand {
 #[derive(Debug, Args)]
 pub struct TagDeleteArgs {
     /// The tag, e.g. v1.2.0.
+    #[arg(value_parser = tag_name)]
     pub tag: String,
     /// Also delete it on the remote.
     #[arg(long)]
