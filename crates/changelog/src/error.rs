@@ -41,3 +41,35 @@ pub enum Error {
     #[error("writing the changelog failed")]
     Write(#[source] std::fmt::Error),
 }
+
+/// Why an existing changelog cannot be merged into. The caller names the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unmergeable {
+    /// A NUL byte: the file is binary.
+    #[error(
+        "it is a binary file (a NUL byte at offset {offset}), not Markdown: point the changelog setting at a text file"
+    )]
+    Binary {
+        /// The byte offset of the first NUL.
+        offset: usize,
+    },
+    /// Bytes that are not UTF-8.
+    #[error(
+        "it is not UTF-8 (line {line} has a byte that is not): convert it, e.g. `iconv -f latin1 -t utf-8`"
+    )]
+    NotUtf8 {
+        /// The 1-based line of the first invalid byte.
+        line: usize,
+    },
+    /// Conflict markers of an unresolved merge.
+    #[error(
+        "it has git conflict markers (line {line}: {text:?}): resolve the conflict and commit the file first"
+    )]
+    ConflictMarkers {
+        /// The 1-based line of the first marker.
+        line: usize,
+        /// That line.
+        text: String,
+    },
+}

@@ -140,6 +140,7 @@ mod bump;
 mod config;
 mod error;
 mod generator;
+mod hygiene;
 mod input;
 mod lint;
 mod markdown;
@@ -152,8 +153,9 @@ mod remote;
 
 pub use bump::{BumpDecision, BumpReason, DecidingCommit};
 pub use config::{BumpConfig, Config, FilterAction, FilterConfig, FilterField, SectionConfig};
-pub use error::Error;
+pub use error::{Error, Unmergeable};
 pub use generator::Generator;
+pub use hygiene::{check_existing, strip_control};
 pub use input::{Commit, Date, History, Release, Signature, Time};
 pub use lint::{LintProblem, known_types, lint_message};
 pub use markdown::{
