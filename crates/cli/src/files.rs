@@ -66,6 +66,13 @@ pub fn discover(root: &Path, patterns: &[String], setting: &str) -> anyhow::Resu
     }
     files.sort();
     files.dedup();
+    // A match may be a symbolic link (or sit under a linked directory named by the pattern's
+    // literal prefix) that leads outside the project: such a file is refused, not uploaded.
+    // A match may be a symbolic link (or lie under a linked directory that the pattern's literal
+    // prefix names) leading outside the project: it is refused, never uploaded.
+    for file in &files {
+        crate::fsutil::inside(root, relative(root, file), setting)?;
+    }
     Ok(files)
 }
 
@@ -144,6 +151,31 @@ mod tests {
             ]
         );
         assert_eq!(found(&dir, &["**/*.tar.gz"]), ["dist/a-1.0.tar.gz"]);
+    }
+
+    /// Issue 17: a dist file or asset that links outside the project is refused, not uploaded.
+    #[test]
+    fn a_match_linking_outside_the_project_is_bad_input() {
+        let outside = tree(&["secret.whl", "dir/other.whl"]);
+        let dir = tree(&["dist/a-1.0.tar.gz"]);
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.whl"),
+            dir.path().join("dist/b.whl"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path().join("dir"), dir.path().join("linked")).unwrap();
+        for pattern in ["dist/*", "dist/b.whl", "linked/*.whl"] {
+            let error = discover(dir.path(), &[pattern.to_owned()], "pypi.dist").unwrap_err();
+            assert!(
+                error.downcast_ref::<crate::error::BadInput>().is_some(),
+                "{error:#}"
+            );
+            assert!(
+                format!("{error:#}").contains("(from pypi.dist) is outside the project directory"),
+                "{error:#}"
+            );
+        }
+        assert_eq!(found(&dir, &["dist/*.tar.gz"]), ["dist/a-1.0.tar.gz"]);
     }
 
     #[test]

@@ -212,6 +212,78 @@ fn git_dir_of(path: &Path) -> Option<PathBuf> {
     None
 }
 
+/// `relative` joined to the project directory `root`, refused as bad input when it resolves
+/// outside `root`: through `..`, an absolute path, or a symbolic link anywhere along it (the
+/// resolution is the file system's, `canonicalize`). A path that does not exist yet is resolved
+/// through its nearest existing ancestor. `setting` names where the path came from
+/// (`[[version-files]] path`), for the message.
+pub fn inside(root: &Path, relative: &Path, setting: &str) -> anyhow::Result<std::path::PathBuf> {
+    let joined = root.join(relative);
+    let canonical_root = fs_err::canonicalize(root)?;
+    let resolved = resolve(&joined)?;
+    match resolved {
+        Some(resolved) if resolved.starts_with(&canonical_root) => Ok(joined),
+        resolved => Err(crate::bad_input(anyhow::anyhow!(
+            "{} (from {setting}) is outside the project directory {}{}: slipway only reads and writes files inside the project; \
+             move the file into it or remove the setting",
+            relative.display(),
+            canonical_root.display(),
+            resolved.map_or_else(String::new, |resolved| format!(
+                " (it resolves to {})",
+                resolved.display()
+            )),
+        ))),
+    }
+}
+
+/// `path` with every symbolic link and `..` resolved, through its nearest existing ancestor when
+/// it does not exist; `None` when what is left after that ancestor still climbs (`..`).
+fn resolve(path: &Path) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        match fs_err::canonicalize(existing) {
+            Ok(mut resolved) => {
+                for part in rest.iter().rev() {
+                    match part {
+                        std::path::Component::Normal(name) => resolved.push(name),
+                        std::path::Component::CurDir => {}
+                        _ => return Ok(None),
+                    }
+                }
+                return Ok(Some(resolved));
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let (Some(parent), Some(last)) =
+                    (existing.parent(), existing.components().next_back())
+                else {
+                    return Ok(None);
+                };
+                rest.push(last);
+                existing = parent;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// The text of the changelog file at `path` (the empty string when there is none), refused as bad
+/// input when slipway cannot merge into it: binary, not UTF-8, or with conflict markers. Every
+/// reader of the file goes through here, so the refusal comes before anything is written.
+pub fn read_changelog(path: &Path) -> anyhow::Result<String> {
+    let bytes = match fs_err::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
+        Err(error) => return Err(error.into()),
+    };
+    match changelog::check_existing(&bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(error) => Err(crate::bad_input(anyhow::Error::from(error).context(
+            format!("slipway cannot merge into the changelog {}", path.display()),
+        ))),
+    }
+}
+
 /// The text of `path`, or the empty string when there is no such file.
 pub fn read_or_empty(path: &Path) -> anyhow::Result<String> {
     match fs_err::read_to_string(path) {

@@ -112,14 +112,17 @@ pub fn read(
     })
 }
 
-/// A git commit as the changelog sees it.
+/// A git commit as the changelog sees it: its text without control characters (but newlines and
+/// tabs), so that no terminal escape in a commit message reaches CHANGELOG.md, a tag message or a
+/// release's notes.
 pub fn convert(commit: &gitops::Commit) -> changelog::Commit {
+    let clean = |text: &str| changelog::strip_control(text).into_owned();
     changelog::Commit {
         id: commit.id.as_str().to_owned(),
-        message: commit.message.clone(),
+        message: clean(&commit.message),
         author: changelog::Signature {
-            name: commit.author.name.clone(),
-            email: commit.author.email.clone(),
+            name: clean(&commit.author.name),
+            email: clean(&commit.author.email),
         },
         time: changelog::Time {
             seconds: commit.author.time.seconds,

@@ -105,10 +105,16 @@ impl Project {
             .collect();
         paths.extend(module_files(Path::new(""), self.name.as_deref()));
         paths.push(PathBuf::from("Cargo.toml"));
-        paths.extend(cargo_workspace_members(&self.directory));
-        paths.push(PathBuf::from("package.json"));
-        paths.push(PathBuf::from("Dockerfile"));
-        self.existing(paths, "detected: it carries the version")
+        let members = cargo_workspace_members(&self.directory);
+        let mut found = self.existing(paths, "detected: it carries the version");
+        found.extend(self.existing(members, "[workspace] members in Cargo.toml"));
+        found.extend(self.existing(
+            vec![PathBuf::from("package.json"), PathBuf::from("Dockerfile")],
+            "detected: it carries the version",
+        ));
+        let mut seen = std::collections::BTreeSet::new();
+        found.retain(|candidate| seen.insert(candidate.path.clone()));
+        found
     }
 
     /// The candidates among `paths` that exist, each once.

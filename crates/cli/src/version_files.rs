@@ -77,9 +77,14 @@ impl VersionFile {
 pub fn load(project: &Project) -> anyhow::Result<Vec<VersionFile>> {
     let mut loaded = Vec::new();
     for candidate in project.candidate_files() {
-        let path = project.directory.join(&candidate.path);
-        let text = match fs_err::read_to_string(&path) {
-            Ok(text) => text,
+        let setting = if candidate.configured.is_some() {
+            "[[version-files]] path"
+        } else {
+            candidate.reason.as_str()
+        };
+        let path = crate::fsutil::inside(&project.directory, &candidate.path, setting)?;
+        let bytes = match fs_err::read(&path) {
+            Ok(bytes) => bytes,
             Err(error)
                 if candidate.configured.is_none()
                     && error.kind() == std::io::ErrorKind::NotFound =>
@@ -92,6 +97,17 @@ pub fn load(project: &Project) -> anyhow::Result<Vec<VersionFile>> {
                 ));
             }
         };
+        let text = String::from_utf8(bytes).map_err(|error| {
+            let line = error.as_bytes()[..error.utf8_error().valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            bad_input(anyhow::anyhow!(
+                "version file {}:{line} is not UTF-8: slipway edits UTF-8 text only; convert it, e.g. `iconv -f latin1 -t utf-8`",
+                candidate.path.display()
+            ))
+        })?;
         let kind = kind_of(project, &candidate)?;
         let file = VersionFile {
             path: candidate.path.clone(),
@@ -224,7 +240,8 @@ pub fn plan_project(project: &Project, version: &Version) -> anyhow::Result<Vec<
         return Ok(edits);
     }
     let lock = PathBuf::from("Cargo.lock");
-    let Ok(text) = fs_err::read_to_string(project.directory.join(&lock)) else {
+    let path = crate::fsutil::inside(&project.directory, &lock, "the Cargo workspace's lock file")?;
+    let Ok(text) = fs_err::read_to_string(path) else {
         return Ok(edits);
     };
     let current = current_version(&files)?;

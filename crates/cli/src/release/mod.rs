@@ -124,7 +124,7 @@ fn describe_plan(
         write!(out, "{}", edit.unified_diff())?;
     }
     let path = context.directory().join(&plan.changelog_path);
-    let existing = crate::fsutil::read_or_empty(&path)?;
+    let existing = crate::fsutil::read_changelog(&path)?;
     if let Some(merged) = steps::changelog_text(plan, &existing) {
         let edit = crate::version_files::FileEdit {
             path: plan.changelog_path.clone(),

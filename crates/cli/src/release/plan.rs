@@ -1041,8 +1041,11 @@ fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Resul
     // The tag's notes and the GitHub Release say what the changelog file's section will say,
     // hand-written lines included (carried from Unreleased, a re-released section, or folded
     // candidates).
-    let existing =
-        crate::fsutil::read_or_empty(&project.directory.join(&project.config.changelog.path))?;
+    let existing = crate::fsutil::read_changelog(&crate::fsutil::inside(
+        &project.directory,
+        &project.config.changelog.path,
+        "changelog.path",
+    )?)?;
     if let Some(body) = file_section_body(&project.config, &version, &changelog, &existing) {
         let generated = changelog
             .text

@@ -117,11 +117,7 @@ pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Resu
 
     if let Some(file) = &args.prepend {
         let path = context.directory.join(file);
-        let existing = match fs_err::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(error) => return Err(error.into()),
-        };
+        let existing = fsutil::read_changelog(&path)?;
         // Oldest first, so that each new release lands above the one before it.
         let blocks: Vec<changelog::ReleaseBlock> = built
             .releases

@@ -21,7 +21,7 @@ pub(in crate::release) fn merged(plan: &Plan, existing: &str) -> Option<String> 
 
 pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
     let path = context.directory().join(&plan.changelog_path);
-    let existing = crate::fsutil::read_or_empty(&path)?;
+    let existing = crate::fsutil::read_changelog(&path)?;
     match merged(plan, &existing) {
         Some(merged) => {
             crate::fsutil::write_atomic(&path, merged.as_bytes())?;
