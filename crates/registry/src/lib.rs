@@ -50,6 +50,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+mod body;
 pub mod crates;
 pub mod github;
 pub mod oci;

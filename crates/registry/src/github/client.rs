@@ -216,7 +216,11 @@ impl GithubClient {
     }
 
     fn clean(&self, text: &str) -> String {
-        let text: String = text.trim().chars().take(500).collect();
+        let text: String = crate::body::summarise(text)
+            .trim()
+            .chars()
+            .take(500)
+            .collect();
         redact_secret(&text, self.token.expose_secret()).into_owned()
     }
 

@@ -1031,7 +1031,7 @@ pub(super) fn registry_errors(body: &str) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         });
-    let text = errors.unwrap_or_else(|| body.trim().to_owned());
+    let text = errors.unwrap_or_else(|| crate::body::summarise(body.trim()).into_owned());
     if text.chars().count() > 300 {
         let mut short: String = text.chars().take(300).collect();
         short.push('…');

@@ -88,7 +88,7 @@ pub async fn trusted_publishing(
     });
     let secrets = [github.request_token.expose_secret().to_owned()];
     let clean = |text: &str, extra: Option<&str>| {
-        let mut text: String = text.chars().take(500).collect();
+        let mut text: String = crate::body::summarise(text).chars().take(500).collect();
         for secret in secrets.iter().map(String::as_str).chain(extra) {
             text = redact_secret(&text, secret).into_owned();
         }

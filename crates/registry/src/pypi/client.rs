@@ -304,7 +304,7 @@ impl PypiClient {
     }
 
     pub(super) fn clean(&self, text: &str) -> String {
-        let text: String = text.chars().take(500).collect();
+        let text: String = crate::body::summarise(text).chars().take(500).collect();
         let text = text.trim();
         match self.secret() {
             Some(secret) => redact_secret(text, secret).into_owned(),

@@ -25,6 +25,9 @@ const GITHUB_REQUEST_TOKEN: &str = "ghs-FAKE-request-token-abcdef";
 const OIDC_JWT: &str = "eyFAKE.oidc.jwt";
 const MINTED: &str = "pypi-FAKE-minted-token-zyxwvu";
 
+/// The page upload.pypi.org answers a refused token with.
+const PYPI_403_PAGE: &str = "<html>\n <head>\n  <title>403 Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.</title>\n </head>\n <body>\n  <h1>403 Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.</h1>\n  Access was denied to this resource.<br/><br/>\nInvalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.\n\n\n </body>\n</html>";
+
 #[derive(Default)]
 struct State {
     /// filename → (project, version, sha256, bytes)
@@ -283,7 +286,12 @@ fn upload(
         base64::engine::general_purpose::STANDARD.encode(format!("__token__:{MINTED}"))
     );
     if authorization != Some(expected.as_str()) && authorization != Some(minted.as_str()) {
-        return ("403 Invalid or non-existent authentication information.", "text/plain", "403 Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.".into());
+        // Warehouse's own answer: an HTML page (issue 17: it was dumped whole into the error).
+        return (
+            "403 Invalid or non-existent authentication information.",
+            "text/html; charset=UTF-8",
+            PYPI_403_PAGE.into(),
+        );
     }
     if state.fail_uploads > 0 {
         state.fail_uploads -= 1;
@@ -639,6 +647,15 @@ async fn fake_pypi_a_refused_token_is_reported_without_the_token() {
     assert!(
         !chain.contains("pypi-WRONG-token-42")
             && !format!("{error:?}").contains("pypi-WRONG-token-42")
+    );
+    // The HTML page is summarised by its title, not dumped.
+    assert!(
+        chain.contains("(an HTML page titled \"403 Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.\")"),
+        "{chain}"
+    );
+    assert!(
+        !chain.contains("<h1>") && !chain.contains("<html"),
+        "{chain}"
     );
 }
 
