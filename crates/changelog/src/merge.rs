@@ -123,7 +123,7 @@ pub fn union_releases(base: &str, other: &str) -> String {
 
 fn merge_release_with(existing: &str, block: &ReleaseBlock, beside: bool) -> MergeOutcome {
     let is_unreleased = block.label.eq_ignore_ascii_case(UNRELEASED);
-    let crlf = existing.contains("\r\n");
+    let crlf = uses_crlf(existing);
     let existing_owned;
     let existing = if existing.trim().is_empty() {
         existing_owned = DEFAULT_HEADER.to_owned();
@@ -291,7 +291,7 @@ fn unreleased_link_after(existing: &str, block: &ReleaseBlock) -> Option<LinkDef
 /// assert_eq!(merge_rerelease(&merged, &block), MergeOutcome::Updated(merged.clone()));
 /// ```
 pub fn merge_rerelease(existing: &str, block: &ReleaseBlock) -> MergeOutcome {
-    let crlf = existing.contains("\r\n");
+    let crlf = uses_crlf(existing);
     let newline = if crlf { "\r\n" } else { "\n" };
     let layout = Lines::new(existing);
     let Some(start) = layout
@@ -343,7 +343,7 @@ pub fn fold_prerelease_sections(text: &str, version: &Version, mode: PrereleaseS
     if mode == PrereleaseSections::Keep || version.is_prerelease() {
         return text.to_owned();
     }
-    let crlf = text.contains("\r\n");
+    let crlf = uses_crlf(text);
     let newline = if crlf { "\r\n" } else { "\n" };
     let layout = Lines::new(text);
     let footer_start = layout.footer_start();
@@ -775,6 +775,13 @@ pub fn merge_releases<'a>(
         }
     }
     (text, inserted)
+}
+
+/// Whether a changelog's lines end in CRLF. A text that ends in a lone `\r` counts: the merge
+/// completes that line with `\n`, and the next merge would otherwise see CRLF where this one saw
+/// LF (found by `cargo xtask chaos fuzz`, issue 17).
+fn uses_crlf(text: &str) -> bool {
+    text.contains("\r\n") || text.ends_with('\r')
 }
 
 fn normalise_newlines(text: &str, crlf: bool) -> String {

@@ -4,6 +4,7 @@
 
 mod branches;
 mod bump;
+mod fuzz;
 mod merge;
 mod parse;
 mod pitfalls;

@@ -4,5 +4,6 @@
 mod bump;
 mod decide;
 mod files;
+mod fuzz;
 mod pep440_corpus;
 mod properties;
