@@ -6,6 +6,8 @@
 //!   checks the Python wheel: built with maturin, installed in a venv, `slipway --version`.
 //! - `wheel`: that last check on its own.
 //! - `bench [NAME]`: benchmarks that report ratios to a reference measured in the same run.
+//! - `chaos fuzz [--cases N]`: every fuzz target with a large case count, and a table of figures
+//!   (see `chaos.rs`).
 //! - `release [patch|minor|major] [--pre ID] [--dry-run]`: releases this workspace through the
 //!   `slipway` library (the same code as `slipway release`), publishing its crates in dependency
 //!   order.
@@ -17,13 +19,14 @@
 )]
 
 mod bench;
+mod chaos;
 mod provision;
 
 use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-const USAGE: &str = "usage: cargo xtask <ci | test | wheel | lint | bench [changelog|pypi|oci|release-state] | provision | release [patch|minor|major] [--pre ID] [--dry-run]>";
+const USAGE: &str = "usage: cargo xtask <ci | test | wheel | lint | bench [changelog|pypi|oci|release-state] | provision | chaos fuzz [--cases N] | release [patch|minor|major] [--pre ID] [--dry-run]>";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +46,7 @@ fn main() -> anyhow::Result<()> {
         }
         "provision" => provision::all(),
         "bench" => bench::run(rest),
+        "chaos" => chaos::run(rest),
         "release" => release(rest),
         other => bail!("unknown task {other:?}\n{USAGE}"),
     }

@@ -217,19 +217,10 @@ impl BranchTemplate {
                 "branch template {template:?} must contain {{version}} exactly once, e.g. \"release/v{{version}}\""
             ));
         }
-        // What `git check-ref-format` refuses, with the version in place.
+        // What `git check-ref-format` refuses, with the version in place: the one rule of
+        // `versioning::check_branch_name`.
         let sample = template.replace("{version}", "1.2.0");
-        let bad = sample.is_empty()
-            || sample.starts_with(['/', '-', '.'])
-            || sample.ends_with(['/', '.'])
-            || sample.to_ascii_lowercase().ends_with(".lock")
-            || sample.contains("..")
-            || sample.contains("//")
-            || sample.contains("@{")
-            || sample.contains("/.")
-            || sample
-                .chars()
-                .any(|c| c.is_ascii_control() || " ~^:?*[\\".contains(c));
+        let bad = versioning::check_branch_name(&sample).is_err();
         if bad {
             return Err(format!(
                 "branch template {template:?} does not give a valid branch name (no spaces, `..`, `~^:?*[\\`, leading `-` or `.`, trailing `/`, `.` or `.lock`)"
@@ -624,6 +615,11 @@ fn read(path: &Path) -> Result<String, ConfigError> {
         path: path.to_owned(),
         source,
     })
+}
+
+/// Parses the text of a `slipway.toml`; `path` names it in errors.
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    parse_as(path, text)
 }
 
 /// Parses `text` (the whole file, so that line numbers are the file's own).

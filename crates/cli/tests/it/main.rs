@@ -2,6 +2,7 @@
 
 mod changelog;
 mod flow;
+mod fuzz;
 mod hostile;
 mod json;
 mod races;

@@ -42,13 +42,47 @@ fn text(pieces: &'static [&'static str]) -> impl Strategy<Value = String> {
 }
 
 const VERSION_PIECES: &[&str] = &[
-    ".", "-", "+", "v", "0", "00", "1", "rc", "alpha", "beta", "dev", "post", "a", "b", "c",
-    "!", "_", "18446744073709551615", "18446744073709551616", "ü", " ", "\n",
+    ".",
+    "-",
+    "+",
+    "v",
+    "0",
+    "00",
+    "1",
+    "rc",
+    "alpha",
+    "beta",
+    "dev",
+    "post",
+    "a",
+    "b",
+    "c",
+    "!",
+    "_",
+    "18446744073709551615",
+    "18446744073709551616",
+    "ü",
+    " ",
+    "\n",
 ];
 
 const PATTERN_PIECES: &[&str] = &[
-    "{version}", "{package}", "{", "}", "v", "-", "/", "@", ".", "..", ".lock", "@{", " ", "~",
-    "é", "{name}",
+    "{version}",
+    "{package}",
+    "{",
+    "}",
+    "v",
+    "-",
+    "/",
+    "@",
+    ".",
+    "..",
+    ".lock",
+    "@{",
+    " ",
+    "~",
+    "é",
+    "{name}",
 ];
 
 fn version() -> impl Strategy<Value = Version> {
@@ -57,7 +91,10 @@ fn version() -> impl Strategy<Value = Version> {
         prop_oneof![0..20u64, any::<u64>()],
         prop_oneof![0..20u64, any::<u64>()],
         prop::collection::vec(
-            prop_oneof![(0..30u64).prop_map(|n| n.to_string()), "[a-zA-Z-][0-9a-zA-Z-]{0,5}"],
+            prop_oneof![
+                (0..30u64).prop_map(|n| n.to_string()),
+                "[a-zA-Z-][0-9a-zA-Z-]{0,5}"
+            ],
             0..3,
         ),
         prop::collection::vec("[0-9a-zA-Z-]{1,4}", 0..2),
@@ -171,10 +208,16 @@ fn file_of(kind: &str, version: &str, noise: &str) -> String {
         "pyproject" => format!("# {noise}\n[project]\nname = \"demo\"\nversion = \"{version}\"\n"),
         "cargo" => format!("[package]\nname = \"demo\"\nversion = \"{version}\"\n# {noise}\n"),
         "python" => format!("\"\"\"{noise}\"\"\"\n__version__ = \"{version}\"\n"),
-        "setup.py" => format!("from setuptools import setup\n# {noise}\nsetup(name=\"demo\", version=\"{version}\")\n"),
+        "setup.py" => format!(
+            "from setuptools import setup\n# {noise}\nsetup(name=\"demo\", version=\"{version}\")\n"
+        ),
         "setup.cfg" => format!("[metadata]\nname = demo\nversion = {version}\n# {noise}\n"),
-        "package.json" => format!("{{\"name\": \"demo\", \"version\": \"{version}\", \"description\": \"{noise}\"}}\n"),
-        "dockerfile" => format!("FROM scratch\n# {noise}\nLABEL org.opencontainers.image.version=\"{version}\"\n"),
+        "package.json" => format!(
+            "{{\"name\": \"demo\", \"version\": \"{version}\", \"description\": \"{noise}\"}}\n"
+        ),
+        "dockerfile" => format!(
+            "FROM scratch\n# {noise}\nLABEL org.opencontainers.image.version=\"{version}\"\n"
+        ),
         _ => format!("{}\nversion {version}\n", noise.replace("version", "v")),
     }
 }
@@ -193,14 +236,45 @@ fn kind(name: &str) -> FileKind {
 }
 
 const KINDS: &[&str] = &[
-    "pyproject", "cargo", "python", "setup.py", "setup.cfg", "package.json", "dockerfile", "text",
+    "pyproject",
+    "cargo",
+    "python",
+    "setup.py",
+    "setup.cfg",
+    "package.json",
+    "dockerfile",
+    "text",
 ];
 
 const FILE_PIECES: &[&str] = &[
-    "[project]", "[package]", "[workspace.package]", "version", " = ", "\"", "'", "\n", "{", "}",
-    ":", ",", "1.2.3", "__version__", "setup(", ")", "LABEL ", "ARG VERSION=", "[metadata]",
-    "dynamic = [\"version\"]", "version.workspace = true", "#", "\\", "[dependencies]",
-    "demo = { path = \"x\", version = \"1\" }", "\"\"\"", "\r\n", "\t",
+    "[project]",
+    "[package]",
+    "[workspace.package]",
+    "version",
+    " = ",
+    "\"",
+    "'",
+    "\n",
+    "{",
+    "}",
+    ":",
+    ",",
+    "1.2.3",
+    "__version__",
+    "setup(",
+    ")",
+    "LABEL ",
+    "ARG VERSION=",
+    "[metadata]",
+    "dynamic = [\"version\"]",
+    "version.workspace = true",
+    "#",
+    "\\",
+    "[dependencies]",
+    "demo = { path = \"x\", version = \"1\" }",
+    "\"\"\"",
+    "\r\n",
+    "\t",
 ];
 
 proptest! {
