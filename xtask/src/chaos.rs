@@ -15,13 +15,41 @@ const USAGE: &str = "usage: cargo xtask chaos fuzz [--cases N] [TARGET…]";
 /// Every fuzz target: (package, test name in its `it` binary, what it fuzzes).
 const TARGETS: &[(&str, &str, &str)] = &[
     ("slipway-versioning", "fuzz_semver", "SemVer parsing"),
-    ("slipway-versioning", "fuzz_pep440", "PEP 440 parsing and mapping back"),
-    ("slipway-versioning", "fuzz_pep440_mapping", "SemVer → PEP 440 → SemVer"),
-    ("slipway-versioning", "fuzz_tag_pattern", "tag patterns, ref names, schemes"),
-    ("slipway-versioning", "fuzz_version_files", "every version-file editor"),
-    ("slipway-changelog", "fuzz_conventional_commit", "conventional commits, lint"),
-    ("slipway-changelog", "fuzz_strip_control", "commit text hygiene"),
-    ("slipway-changelog", "fuzz_changelog_merge", "CHANGELOG.md merging"),
+    (
+        "slipway-versioning",
+        "fuzz_pep440",
+        "PEP 440 parsing and mapping back",
+    ),
+    (
+        "slipway-versioning",
+        "fuzz_pep440_mapping",
+        "SemVer → PEP 440 → SemVer",
+    ),
+    (
+        "slipway-versioning",
+        "fuzz_tag_pattern",
+        "tag patterns, ref names, schemes",
+    ),
+    (
+        "slipway-versioning",
+        "fuzz_version_files",
+        "every version-file editor",
+    ),
+    (
+        "slipway-changelog",
+        "fuzz_conventional_commit",
+        "conventional commits, lint",
+    ),
+    (
+        "slipway-changelog",
+        "fuzz_strip_control",
+        "commit text hygiene",
+    ),
+    (
+        "slipway-changelog",
+        "fuzz_changelog_merge",
+        "CHANGELOG.md merging",
+    ),
     ("slipway", "fuzz_config_parser", "slipway.toml"),
     ("slipway", "fuzz_branch_template", "branch templates"),
 ];

@@ -89,11 +89,8 @@ pub fn check_existing(bytes: &[u8]) -> Result<&str, Unmergeable> {
         return Err(Unmergeable::Binary { offset });
     }
     let text = std::str::from_utf8(bytes).map_err(|error| Unmergeable::NotUtf8 {
-        line: bytes[..error.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1,
+        // The pieces between newlines before the bad byte: its 1-based line.
+        line: bytes[..error.valid_up_to()].split(|&b| b == b'\n').count(),
     })?;
     let is_side = |line: &str| {
         ["<<<<<<<", ">>>>>>>"].iter().any(|marker| {

@@ -99,10 +99,8 @@ pub fn load(project: &Project) -> anyhow::Result<Vec<VersionFile>> {
         };
         let text = String::from_utf8(bytes).map_err(|error| {
             let line = error.as_bytes()[..error.utf8_error().valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
+                .split(|&b| b == b'\n')
+                .count();
             bad_input(anyhow::anyhow!(
                 "version file {}:{line} is not UTF-8: slipway edits UTF-8 text only; convert it, e.g. `iconv -f latin1 -t utf-8`",
                 candidate.path.display()

@@ -244,7 +244,7 @@ fn check_ref_name(name: &str, kind: &'static str) -> Result<(), RefNameError> {
         c.is_ascii_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\')
     }) {
         let shown = if c.is_ascii_control() {
-            format!("the control character {:?}", c)
+            format!("the control character {c:?}")
         } else {
             format!("{c:?}")
         };
@@ -267,7 +267,8 @@ fn check_ref_name(name: &str, kind: &'static str) -> Result<(), RefNameError> {
         if component.starts_with('.') {
             return refuse(format!("the part {component:?} starts with \".\""));
         }
-        if component.ends_with(".lock") {
+        // Refused in any case: on a case-insensitive file system `V1.LOCK` is git's lock file.
+        if component.to_ascii_lowercase().ends_with(".lock") {
             return refuse(format!("the part {component:?} ends with \".lock\""));
         }
     }
