@@ -1118,3 +1118,366 @@ fn floating_tags_follow_each_series_on_two_images_and_a_rollback_moves_them_back
             .contains("every configured artifact is published as released")
     );
 }
+
+// The chaos harnesses (`cargo xtask chaos kill | race`): ignored here, each runs real `slipway
+// release` processes against real servers many times, breaks them on purpose and prints a table.
+// They fail when a target of issue 17 is missed: a publication made twice, an artifact lost, a
+// release that cannot be finished, two winners of one race.
+
+/// How many runs a harness makes: `SLIPWAY_CHAOS_RUNS`, default `default`.
+fn chaos_runs(default: usize) -> usize {
+    std::env::var("SLIPWAY_CHAOS_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+        .unwrap_or(default)
+}
+
+/// What a finished release of the Hangar left, for comparing runs: the remote's tags and history,
+/// the index's files (each with whether it is the one built in dist/), the image tags' digests, the
+/// GitHub Releases by tag, and whether a journal is left.
+struct Published {
+    summary: String,
+    /// Files on the index, releases on GitHub: more than one run should make.
+    duplicated: usize,
+    /// Built files missing from the index, a missing image tag or GitHub Release.
+    lost: usize,
+}
+
+fn published(hangar: &Hangar) -> Published {
+    let repo = &hangar.repo;
+    let dist = if repo.path().join("dist").exists() {
+        hangar.dist()
+    } else {
+        Vec::new()
+    };
+    let index = hangar.index_files();
+    let releases: Vec<String> = hangar
+        .github
+        .releases()
+        .into_iter()
+        .map(|release| release.tag)
+        .collect();
+    let images = ["1.0.0", "latest"].map(|tag| (tag, hangar.try_image_digest(tag)));
+    let duplicated = index.len().saturating_sub(dist.len().max(2))
+        + releases.len().saturating_sub(1)
+        + usize::from(hangar.github.count("POST", "/releases") > 1);
+    let lost = dist.iter().filter(|file| !index.contains(file)).count()
+        + usize::from(dist.is_empty())
+        + images.iter().filter(|(_, digest)| digest.is_none()).count()
+        + usize::from(releases.is_empty());
+    let text = format!(
+        "remote: {}tags: {}index: {:?}\nimages: {:?}\nreleases: {releases:?}\njournal: {}\nstatus: {:?}\n",
+        repo.remote_git(&["log", "--format=%s", "main"]),
+        repo.remote_git(&["tag", "-l"]),
+        index
+            .iter()
+            .map(|file| (file.0.clone(), dist.contains(file)))
+            .collect::<Vec<_>>(),
+        images
+            .iter()
+            .map(|(tag, digest)| (*tag, digest.is_some()))
+            .collect::<Vec<_>>(),
+        repo.path().join(".git/slipway/release.json").exists(),
+        repo.git(&["status", "--porcelain"]),
+    );
+    Published {
+        summary: text,
+        duplicated,
+        lost,
+    }
+}
+
+/// One row of a harness's table.
+#[derive(Default)]
+struct Tally {
+    runs: usize,
+    kills: usize,
+    finished: usize,
+    resumed: usize,
+    interrupted_uploads: usize,
+    duplicated: usize,
+    lost: usize,
+    stuck: usize,
+    different: usize,
+}
+
+impl Tally {
+    #[expect(clippy::print_stdout, reason = "a harness's table is its output")]
+    fn print(&self, title: &str) {
+        println!("\n{title}");
+        println!(
+            "| runs | kills | finished | resumes | interrupted uploads (way out followed) | duplicated publications | lost artifacts | stuck releases | end state differs |"
+        );
+        println!("|---|---|---|---|---|---|---|---|---|");
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            self.runs,
+            self.kills,
+            self.finished,
+            self.resumed,
+            self.interrupted_uploads,
+            self.duplicated,
+            self.lost,
+            self.stuck,
+            self.different
+        );
+    }
+}
+
+/// Runs `slipway ARGS` and SIGKILLs it after `after` (if it is still running); whether it was
+/// killed.
+fn run_killed(hangar: &Hangar, args: &[&str], after: std::time::Duration) -> bool {
+    let mut child = hangar
+        .slipway_command(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + after;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if std::time::Instant::now() >= deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+/// The kill harness: a full release (PyPI, OCI, the GitHub fake, a bare remote) killed (`SIGKILL`) at a
+/// random moment, then resumed, each resume itself killed at random half of the time, until it
+/// is done; every end state compared with an uninterrupted run's.
+#[test]
+#[ignore = "a harness: cargo xtask chaos kill"]
+#[expect(clippy::print_stderr, reason = "a harness says why a run differs")]
+fn chaos_kill() {
+    let runs = chaos_runs(50);
+    let reference = Hangar::new("hangar");
+    let started = std::time::Instant::now();
+    reference.slipway(&["release"]);
+    let span = started.elapsed();
+    let expected = published(&reference).summary;
+    let mut tally = Tally::default();
+    for run in 0..runs {
+        let hangar = Hangar::new("hangar");
+        let mut killed = 0;
+        let first = span.mul_f64(fastrand::f64() * 1.1);
+        if run_killed(&hangar, &["release"], first) {
+            killed += 1;
+        }
+        let mut attempts = 0;
+        let finished = loop {
+            let journal = hangar
+                .repo
+                .path()
+                .join(".git/slipway/release.json")
+                .exists();
+            let released = !hangar.repo.remote_git(&["tag", "-l"]).is_empty();
+            if !journal && released {
+                break true;
+            }
+            if attempts == 12 {
+                break false;
+            }
+            attempts += 1;
+            let args: &[&str] = if journal {
+                tally.resumed += 1;
+                &["release", "--resume"]
+            } else {
+                &["release"]
+            };
+            if fastrand::bool() && run_killed(&hangar, args, span.mul_f64(fastrand::f64())) {
+                killed += 1;
+                continue;
+            }
+            let output = hangar.run(args, &[]);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            if stderr.contains("interrupted upload of") {
+                // What the message says to do, as a user would.
+                tally.interrupted_uploads += 1;
+                hangar.slipway(&[
+                    "yank",
+                    "pypi",
+                    "hangar",
+                    "1.0.0",
+                    "--repository-url",
+                    &hangar.pypi.url(),
+                    "--confirm",
+                ]);
+            }
+        };
+        let outcome = published(&hangar);
+        tally.runs += 1;
+        tally.kills += killed;
+        tally.finished += usize::from(finished);
+        tally.stuck += usize::from(!finished);
+        tally.duplicated += outcome.duplicated;
+        tally.lost += usize::from(finished) * outcome.lost;
+        if finished && outcome.summary != expected {
+            tally.different += 1;
+            eprintln!(
+                "run {run} ({killed} kills) ended differently:\n{}\nexpected:\n{expected}",
+                outcome.summary
+            );
+        }
+    }
+    tally.print(&format!(
+        "kill harness: SIGKILL at a random moment of `slipway release` (an uninterrupted run takes {} ms), then `--resume` (itself killed half of the time) until done",
+        span.as_millis()
+    ));
+    assert_eq!(
+        (tally.duplicated, tally.lost, tally.stuck, tally.different),
+        (0, 0, 0, 0)
+    );
+}
+
+/// The race harness: two clones of one remote release the same version at once (exactly one may
+/// win; the loser's `--abort` leaves it clean), and two `slipway release` in one clone (one runs,
+/// the other is refused).
+#[test]
+#[ignore = "a harness: cargo xtask chaos race"]
+#[expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a harness's table is its output, with why a run failed"
+)]
+fn chaos_race() {
+    let runs = chaos_runs(50);
+    let mut two_clones = Tally::default();
+    let mut one_clone = Tally::default();
+    let (mut winners_wrong, mut loser_dirty, mut both_ran) = (0, 0, 0);
+    for _ in 0..runs {
+        // Two clones.
+        let hangar = Hangar::new("hangar");
+        let other = TestRepo::clone_from(&hangar.repo.file_url(), &[]);
+        other.git(&[
+            "remote",
+            "set-url",
+            "origin",
+            &hangar.repo.remote_path().to_string_lossy(),
+        ]);
+        let refs_of = |repo: &TestRepo| {
+            repo.git(&[
+                "for-each-ref",
+                "--format=%(refname) %(objectname)",
+                "refs/heads",
+                "refs/tags",
+            ])
+        };
+        let before = [refs_of(&hangar.repo), refs_of(&other)];
+        let spawn = |repo: &TestRepo, date: &str| {
+            let mut command = hangar.slipway_command(&["release", "--no-publish"]);
+            command
+                .current_dir(repo.path())
+                .env("GIT_COMMITTER_DATE", date)
+                .env("GIT_AUTHOR_DATE", date)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
+            command.spawn().unwrap()
+        };
+        // A minute apart, as two machines are: at one date both would make the very same commit
+        // and tag objects, and there would be nothing to race for.
+        let (first, second) = (
+            spawn(&hangar.repo, "@1763683200 +0000"),
+            spawn(&other, "@1763683260 +0000"),
+        );
+        let (first, second) = (
+            first.wait_with_output().unwrap(),
+            second.wait_with_output().unwrap(),
+        );
+        two_clones.runs += 1;
+        let winners = usize::from(first.status.success()) + usize::from(second.status.success());
+        two_clones.finished += winners;
+        if winners == 1 {
+            let remote_tag = hangar.repo.remote_git(&["rev-parse", "v1.0.0"]);
+            let (loser, before) = if first.status.success() {
+                (&other, &before[1])
+            } else {
+                (&hangar.repo, &before[0])
+            };
+            if loser.path().join(".git/slipway/release.json").exists() {
+                let aborted = hangar
+                    .slipway_command(&["release", "--abort"])
+                    .current_dir(loser.path())
+                    .output()
+                    .unwrap();
+                if !aborted.status.success() {
+                    eprintln!(
+                        "the loser's --abort failed: {}",
+                        String::from_utf8_lossy(&aborted.stderr)
+                    );
+                    loser_dirty += 1;
+                }
+            }
+            // Clean: its branches and tags as before the race, but for the winner's tag if it
+            // fetched it.
+            let winners_tag = format!("refs/tags/v1.0.0 {remote_tag}");
+            let after: String = refs_of(loser)
+                .lines()
+                .filter(|line| *line != winners_tag)
+                .fold(String::new(), |mut after, line| {
+                    after.push_str(line);
+                    after.push('\n');
+                    after
+                });
+            if after != *before || loser.path().join(".git/slipway/release.json").exists() {
+                eprintln!(
+                    "the loser is not clean:\nbefore:\n{before}after:\n{after}its run:\n{}",
+                    String::from_utf8_lossy(if first.status.success() {
+                        &second.stderr
+                    } else {
+                        &first.stderr
+                    })
+                );
+                loser_dirty += 1;
+            }
+            if hangar.repo.remote_git(&["rev-parse", "v1.0.0"]) != remote_tag {
+                winners_wrong += 1;
+            }
+        } else {
+            winners_wrong += 1;
+        }
+        // One clone, two processes at once.
+        let hangar = Hangar::new("hangar");
+        let spawn = |repo: &TestRepo| {
+            let mut command = hangar.slipway_command(&["release", "--no-publish"]);
+            command
+                .current_dir(repo.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
+            command.spawn().unwrap()
+        };
+        let (first, second) = (spawn(&hangar.repo), spawn(&hangar.repo));
+        let (first, second) = (
+            first.wait_with_output().unwrap(),
+            second.wait_with_output().unwrap(),
+        );
+        one_clone.runs += 1;
+        let ran = usize::from(first.status.success()) + usize::from(second.status.success());
+        one_clone.finished += ran;
+        if ran != 1 {
+            both_ran += 1;
+        }
+        let released = hangar.repo.remote_git(&["tag", "-l"]);
+        if released != "v1.0.0\n" {
+            both_ran += 1;
+        }
+    }
+    println!("\nrace harness ({runs} runs of each)");
+    println!(
+        "| race | runs | winners | runs without exactly one winner | loser not clean after --abort |"
+    );
+    println!("|---|---|---|---|---|");
+    println!(
+        "| two clones, one remote | {} | {} | {winners_wrong} | {loser_dirty} |",
+        two_clones.runs, two_clones.finished
+    );
+    println!(
+        "| one clone, two processes | {} | {} | {both_ran} | - |",
+        one_clone.runs, one_clone.finished
+    );
+    assert_eq!((winners_wrong, loser_dirty, both_ran), (0, 0, 0));
+}

@@ -4,13 +4,24 @@
 //!   integration test binaries), one at a time with `SLIPWAY_FUZZ_CASES=N` (default 1,000,000),
 //!   then a table of cases, time and result per target. `cargo xtask test` runs the same targets
 //!   with the default small count. Run it under `nice -n 19` on a shared machine.
+//! - `kill [--runs N]`: a full release (PyPI, OCI, the GitHub fake, a bare remote) killed (`SIGKILL`) at a
+//!   random moment, then resumed (each resume killed at random half of the time) until done, N
+//!   times (default 50); every end state compared with an uninterrupted run's.
+//! - `race [--runs N]`: two clones releasing the same version at once, and two releases in one
+//!   clone, N times each (default 50).
+//! - `faults [--runs N] [--rate PERCENT]`: releases through a proxy in front of distribution and
+//!   pypiserver that breaks a share of the requests (default 30 %).
+//!
+//! The harnesses are the ignored `chaos_*` tests of `slipway-tests`, so that they use the same
+//! servers and fixture as the end-to-end tests; each prints its table and fails when a target of
+//! issue 17 is missed.
 
 use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 
-const USAGE: &str = "usage: cargo xtask chaos fuzz [--cases N] [TARGET…]";
+const USAGE: &str = "usage: cargo xtask chaos fuzz [--cases N] [TARGET…] | kill [--runs N] | race [--runs N] | faults [--runs N] [--rate PERCENT]";
 
 /// Every fuzz target: (package, test name in its `it` binary, what it fuzzes).
 const TARGETS: &[(&str, &str, &str)] = &[
@@ -57,8 +68,44 @@ const TARGETS: &[(&str, &str, &str)] = &[
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     match args.split_first() {
         Some((mode, rest)) if mode == "fuzz" => fuzz(rest),
+        Some((mode, rest)) if ["kill", "race", "faults"].contains(&mode.as_str()) => {
+            harness(mode, rest)
+        }
         _ => bail!("{USAGE}"),
     }
+}
+
+/// Runs the ignored test `chaos_<mode>` of `slipway-tests` with its output shown.
+fn harness(mode: &str, args: &[String]) -> anyhow::Result<()> {
+    let mut env = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let variable = match arg.as_str() {
+            "--runs" => "SLIPWAY_CHAOS_RUNS",
+            "--rate" if mode == "faults" => "SLIPWAY_CHAOS_FAULT_RATE",
+            other => bail!("unknown argument {other:?}\n{USAGE}"),
+        };
+        let value = args
+            .next()
+            .filter(|value| value.parse::<u64>().is_ok())
+            .with_context(|| format!("{arg} needs a number\n{USAGE}"))?;
+        env.push((variable, value.clone()));
+    }
+    // The servers the harness starts, as `cargo xtask test` installs them.
+    super::provision::all()?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut command = Command::new(cargo);
+    command
+        .args(["test", "-p", "slipway-tests", "--test", "release", "--"])
+        .args([
+            "--ignored",
+            "--exact",
+            &format!("chaos_{mode}"),
+            "--nocapture",
+        ])
+        .envs(env)
+        .current_dir(super::workspace_root());
+    super::run(&mut command)
 }
 
 fn fuzz(args: &[String]) -> anyhow::Result<()> {
