@@ -250,34 +250,16 @@ pub(crate) fn publish_order(
             )));
         }
     }
-    let mut order = Vec::new();
-    let mut done = BTreeSet::new();
-    while done.len() < publishable.len() {
-        let ready = publishable
-            .values()
-            .find(|member| {
-                !done.contains(member.name.as_str())
-                    && member
-                        .depends_on
-                        .iter()
-                        .all(|dependency| done.contains(dependency.as_str()))
-            })
-            .map(|member| member.name.as_str());
-        let Some(ready) = ready else {
-            let left: Vec<&str> = publishable
-                .keys()
-                .filter(|name| !done.contains(**name))
-                .copied()
-                .collect();
-            return Err(bad_input(anyhow::anyhow!(
-                "the workspace crates {} depend on each other in a cycle, so none can be published first",
-                left.join(", ")
-            )));
-        };
-        done.insert(ready);
-        order.push(ready.to_owned());
-    }
-    Ok(order)
+    let graph: BTreeMap<String, BTreeSet<String>> = publishable
+        .iter()
+        .map(|(name, member)| ((*name).to_owned(), member.depends_on.clone()))
+        .collect();
+    versioning::dependencies::dependency_order(&graph).map_err(|cycle| {
+        bad_input(anyhow::anyhow!(
+            "the workspace crates {} depend on each other in a cycle, so none can be published first",
+            cycle.join(", ")
+        ))
+    })
 }
 
 /// The index of `registry` (`None`: crates.io), from cargo's configuration.

@@ -398,6 +398,17 @@ pub enum FileError {
     /// The version has no rendering in this file's scheme (a Python file needs PEP 440).
     #[error("cannot write the version into a Python file")]
     Mapping(#[source] MappingError),
+    /// A requirement on another package of the repository cannot be read or rewritten.
+    #[error("line {line}: the requirement on {name}")]
+    Requirement {
+        /// The package required.
+        name: String,
+        /// Its 1-based line.
+        line: usize,
+        /// What is wrong.
+        #[source]
+        source: crate::dependencies::RequirementError,
+    },
 }
 
 impl From<MappingError> for FileError {

@@ -278,6 +278,7 @@
 
 pub mod bump;
 pub mod decide;
+pub mod dependencies;
 mod error;
 pub mod files;
 pub mod pep440;

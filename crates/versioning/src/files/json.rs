@@ -69,3 +69,81 @@ pub(super) fn package_json(text: &str) -> Result<Sites, FileError> {
     }
     Ok(found)
 }
+
+/// The members of the object that starts at `open` (a `{`): each key with the range of its value
+/// when the value is a string without escapes. `None` when it is not an object.
+fn string_members(text: &str, open: usize) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+    let bytes = text.as_bytes();
+    if bytes.get(open) != Some(&b'{') {
+        return None;
+    }
+    let mut members = Vec::new();
+    let mut index = skip_whitespace(bytes, open + 1);
+    while index < bytes.len() && bytes[index] == b'"' {
+        let key_end = string_end(bytes, index);
+        let key = text[index + 1..key_end - 1].to_owned();
+        let colon = skip_whitespace(bytes, key_end);
+        let value = skip_whitespace(bytes, colon + 1);
+        if bytes.get(value) != Some(&b'"') {
+            return Some(members);
+        }
+        let value_end = string_end(bytes, value);
+        let content = value + 1..value_end - 1;
+        if !text[content.clone()].contains('\\') {
+            members.push((key, content));
+        }
+        index = skip_whitespace(bytes, value_end);
+        if bytes.get(index) == Some(&b',') {
+            index = skip_whitespace(bytes, index + 1);
+        }
+    }
+    Some(members)
+}
+
+/// The requirements of a `package.json`: every member of the top-level `dependencies`,
+/// `devDependencies`, `peerDependencies` and `optionalDependencies`.
+pub(super) fn package_json_requirements(
+    text: &str,
+) -> Result<Vec<super::toml::RequirementSite>, FileError> {
+    serde_json::from_str::<serde_json::Value>(text).map_err(|error| FileError::InvalidJson {
+        reason: error.to_string(),
+    })?;
+    const TABLES: [&str; 4] = [
+        "dependencies",
+        "devDependencies",
+        "peerDependencies",
+        "optionalDependencies",
+    ];
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut depth = 0usize;
+    let mut previous = b' ';
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'"' => {
+                let end = string_end(bytes, index);
+                let is_key = depth == 1 && matches!(previous, b'{' | b',');
+                let key = &text[index + 1..end - 1];
+                if is_key && TABLES.contains(&key) {
+                    let colon = skip_whitespace(bytes, end);
+                    let value = skip_whitespace(bytes, colon + 1);
+                    for (name, range) in string_members(text, value).unwrap_or_default() {
+                        found.push((name, range, format!("\"{key}\"")));
+                    }
+                }
+                previous = b'"';
+                index = end;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth -= 1,
+            _ => {}
+        }
+        if !bytes[index].is_ascii_whitespace() {
+            previous = bytes[index];
+        }
+        index += 1;
+    }
+    Ok(found)
+}

@@ -612,9 +612,176 @@ pub fn check_tag(
     }))
 }
 
+/// A requirement of a manifest on another package, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// The package required, as written.
+    pub name: String,
+    /// The requirement (`=1.0.0`, `^1.0`, `==1.0.0`).
+    pub requirement: String,
+    /// Its 1-based line.
+    pub line: usize,
+    /// Where in the file, e.g. `[dependencies].core` or `[project].dependencies`.
+    pub place: String,
+}
+
+/// The ecosystem whose requirements a manifest kind holds: Cargo.toml, pyproject.toml and
+/// package.json have them; other files do not.
+pub fn ecosystem(kind: &FileKind) -> Option<crate::dependencies::Ecosystem> {
+    match kind {
+        FileKind::Cargo { .. } => Some(crate::dependencies::Ecosystem::Cargo),
+        FileKind::Pyproject => Some(crate::dependencies::Ecosystem::Python),
+        FileKind::PackageJson => Some(crate::dependencies::Ecosystem::Npm),
+        _ => None,
+    }
+}
+
+fn requirement_sites(kind: &FileKind, text: &str) -> Result<Vec<toml::RequirementSite>, FileError> {
+    match kind {
+        FileKind::Cargo { .. } => toml::cargo_requirements(text),
+        FileKind::Pyproject => toml::pyproject_requirements(text),
+        FileKind::PackageJson => json::package_json_requirements(text),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The requirements a manifest states on other packages: Cargo path dependencies with a version,
+/// PEP 508 requirements with a version specifier, package.json dependencies. Other kinds have
+/// none.
+///
+/// ```
+/// use versioning::files::{FileKind, requirements};
+///
+/// let text = "[project]\nname = \"app\"\ndependencies = [\"core[fast]==1.0.0 ; python_version>'3.9'\", \"httpx\"]\n";
+/// let found = requirements(&FileKind::Pyproject, text)?;
+/// assert_eq!((found[0].name.as_str(), found[0].requirement.as_str()), ("core", "==1.0.0"));
+/// assert_eq!(found.len(), 1);
+/// # Ok::<(), versioning::FileError>(())
+/// ```
+pub fn requirements(kind: &FileKind, text: &str) -> Result<Vec<Requirement>, FileError> {
+    Ok(requirement_sites(kind, text)?
+        .into_iter()
+        .map(|(name, range, place)| Requirement {
+            name,
+            requirement: text[range.clone()].to_owned(),
+            line: line_of(text, range.start),
+            place,
+        })
+        .collect())
+}
+
+/// The text with each requirement on a package of `released` (names as the ecosystem compares
+/// them, see [`Ecosystem::normalise_name`](crate::dependencies::Ecosystem::normalise_name))
+/// rewritten as [`crate::dependencies::rewrite`] decides, and what changed.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use versioning::Version;
+/// use versioning::files::{FileKind, set_requirements};
+///
+/// let text = "[dependencies]\ncore = { path = \"../core\", version = \"=1.0.0\" }\nserde = \"1\"\n";
+/// let released = BTreeMap::from([("core".to_owned(), Version::parse("1.1.0")?)]);
+/// let edit = set_requirements(&FileKind::cargo(["core"]), text, &released)?;
+/// assert_eq!(edit.text, "[dependencies]\ncore = { path = \"../core\", version = \"=1.1.0\" }\nserde = \"1\"\n");
+/// assert_eq!(edit.changes[0].place, "[dependencies].core");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn set_requirements(
+    kind: &FileKind,
+    text: &str,
+    released: &std::collections::BTreeMap<String, Version>,
+) -> Result<Edit, FileError> {
+    let Some(ecosystem) = ecosystem(kind) else {
+        return Ok(Edit {
+            text: text.to_owned(),
+            changes: Vec::new(),
+        });
+    };
+    let mut sites = requirement_sites(kind, text)?;
+    sites.sort_by_key(|(_, range, _)| range.start);
+    let mut output = String::with_capacity(text.len());
+    let mut changes = Vec::new();
+    let mut last = 0;
+    for (name, range, place) in sites {
+        let normalised = ecosystem.normalise_name(&name);
+        let Some(version) = released
+            .iter()
+            .find(|(candidate, _)| ecosystem.normalise_name(candidate) == normalised)
+            .map(|(_, version)| version)
+        else {
+            continue;
+        };
+        let old = &text[range.clone()];
+        let line = line_of(text, range.start);
+        let Some(new) =
+            crate::dependencies::rewrite(ecosystem, old, version).map_err(|source| {
+                FileError::Requirement {
+                    name: name.clone(),
+                    line,
+                    source,
+                }
+            })?
+        else {
+            continue;
+        };
+        output.push_str(&text[last..range.start]);
+        output.push_str(&new);
+        last = range.end;
+        changes.push(Change {
+            line,
+            place,
+            old: old.to_owned(),
+            new,
+        });
+    }
+    output.push_str(&text[last..]);
+    Ok(Edit {
+        text: output,
+        changes,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requirements_of_each_manifest_kind_are_rewritten_in_place() {
+        let released = std::collections::BTreeMap::from([
+            ("core".to_owned(), Version::parse("2.0.0").unwrap()),
+            ("My_Lib".to_owned(), Version::parse("1.0.1").unwrap()),
+        ]);
+        let python = "[project]\nname = \"app\"\ndependencies = [\n  \"core == 1.0.0\",\n  'my-lib>=1.0; extra == \"x\"',\n]\n[project.optional-dependencies]\ncli = [\"core[cli]~=1.0\"]\n";
+        let edit = set_requirements(&FileKind::Pyproject, python, &released).unwrap();
+        assert_eq!(
+            edit.text,
+            "[project]\nname = \"app\"\ndependencies = [\n  \"core == 2.0.0\",\n  'my-lib>=1.0; extra == \"x\"',\n]\n[project.optional-dependencies]\ncli = [\"core[cli]~=2.0.0\"]\n"
+        );
+        let npm = "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\",\n  \"dependencies\": { \"core\": \"1.0.0\", \"left-pad\": \"^1.0.0\" },\n  \"devDependencies\": {\"core\": \"^1.0.0\"}\n}\n";
+        let edit = set_requirements(&FileKind::PackageJson, npm, &released).unwrap();
+        assert_eq!(
+            edit.text,
+            "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\",\n  \"dependencies\": { \"core\": \"2.0.0\", \"left-pad\": \"^1.0.0\" },\n  \"devDependencies\": {\"core\": \"^2.0.0\"}\n}\n"
+        );
+        let cargo = "[package]\nname = \"app\"\nversion = \"0.1.0\"\n[dependencies]\ncore = { path = \"../core\", version = \"1.0\" }\n[target.'cfg(unix)'.dev-dependencies]\nlib = { path = \"../lib\", package = \"My_Lib\", version = \"=1.0.0\" }\n";
+        let edit =
+            set_requirements(&FileKind::cargo(Vec::<String>::new()), cargo, &released).unwrap();
+        assert_eq!(
+            edit.text,
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\n[dependencies]\ncore = { path = \"../core\", version = \"2.0.0\" }\n[target.'cfg(unix)'.dev-dependencies]\nlib = { path = \"../lib\", package = \"My_Lib\", version = \"=1.0.1\" }\n"
+        );
+        // Nothing to do twice.
+        assert!(
+            set_requirements(
+                &FileKind::cargo(Vec::<String>::new()),
+                &edit.text,
+                &released
+            )
+            .unwrap()
+            .changes
+            .is_empty()
+        );
+    }
 
     #[test]
     fn lines_are_one_based() {

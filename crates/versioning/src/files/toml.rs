@@ -323,3 +323,125 @@ fn requirement_version(
     }
     Ok(start..start + version.len())
 }
+
+/// A requirement on another package: its name, the byte range of the requirement text, where.
+pub(super) type RequirementSite = (String, Range<usize>, String);
+
+/// The requirements of a `Cargo.toml` on path dependencies (the repository's own crates): each
+/// dependency table, the target-specific ones and `[workspace.dependencies]`, entries that name
+/// a `path` and a `version`.
+pub(super) fn cargo_requirements(text: &str) -> Result<Vec<RequirementSite>, FileError> {
+    let document = parse(text)?;
+    let root: &dyn TableLike = document.as_table();
+    let mut tables: Vec<(String, &dyn TableLike)> = Vec::new();
+    for name in DEPENDENCY_TABLES {
+        if let Some(dependencies) = table(root, &[name]) {
+            tables.push((name.to_owned(), dependencies));
+        }
+    }
+    if let Some(dependencies) = table(root, &["workspace", "dependencies"]) {
+        tables.push(("workspace.dependencies".to_owned(), dependencies));
+    }
+    if let Some(targets) = table(root, &["target"]) {
+        for (target, item) in targets.iter() {
+            let Some(target_table) = item.as_table_like() else {
+                continue;
+            };
+            for name in DEPENDENCY_TABLES {
+                if let Some(dependencies) = table(target_table, &[name]) {
+                    tables.push((format!("target.'{target}'.{name}"), dependencies));
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (table_name, dependencies) in tables {
+        for (key, item) in dependencies.iter() {
+            let Some(dependency) = item.as_table_like() else {
+                continue;
+            };
+            if !dependency.contains_key("path") {
+                continue;
+            }
+            let package = string(dependency, "package").unwrap_or(key);
+            let Some(range) = dependency
+                .get("version")
+                .and_then(Item::as_value)
+                .and_then(|value| string_content(text, value))
+            else {
+                continue;
+            };
+            found.push((package.to_owned(), range, format!("[{table_name}].{key}")));
+        }
+    }
+    Ok(found)
+}
+
+/// The PEP 508 requirements of a `pyproject.toml`: `[project] dependencies` and every list of
+/// `[project.optional-dependencies]`; the range is the version specifier's (after the name and
+/// extras, before a marker), and requirements without one or with a URL are left out.
+pub(super) fn pyproject_requirements(text: &str) -> Result<Vec<RequirementSite>, FileError> {
+    let document = parse(text)?;
+    let root: &dyn TableLike = document.as_table();
+    let mut lists: Vec<(String, &toml_edit::Array)> = Vec::new();
+    if let Some(project) = table(root, &["project"]) {
+        if let Some(array) = project.get("dependencies").and_then(Item::as_array) {
+            lists.push(("[project].dependencies".to_owned(), array));
+        }
+        if let Some(optional) = table(project, &["optional-dependencies"]) {
+            for (group, item) in optional.iter() {
+                if let Some(array) = item.as_array() {
+                    lists.push((format!("[project.optional-dependencies].{group}"), array));
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (place, array) in lists {
+        for value in array.iter() {
+            let Some(range) = string_content(text, value) else {
+                continue;
+            };
+            if let Some((name, specifier)) = pep508_specifier(&text[range.clone()]) {
+                let start = range.start + specifier.start;
+                found.push((name, start..range.start + specifier.end, place.clone()));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The name and the range of the version specifier in a PEP 508 requirement, if it has one.
+fn pep508_specifier(requirement: &str) -> Option<(String, Range<usize>)> {
+    let bytes = requirement.as_bytes();
+    let start = requirement.len() - requirement.trim_start().len();
+    let mut index = start;
+    while index < bytes.len()
+        && (bytes[index].is_ascii_alphanumeric() || b"._-".contains(&bytes[index]))
+    {
+        index += 1;
+    }
+    let name = requirement[start..index].to_owned();
+    if name.is_empty() {
+        return None;
+    }
+    let mut rest = index;
+    while rest < bytes.len() && bytes[rest] == b' ' {
+        rest += 1;
+    }
+    if bytes.get(rest) == Some(&b'[') {
+        rest += requirement[rest..].find(']')? + 1;
+    }
+    let end = requirement[rest..]
+        .find(';')
+        .map_or(requirement.len(), |marker| rest + marker);
+    let specifier = &requirement[rest..end];
+    let trimmed = specifier.trim();
+    // `name (>=1.0)` is the old parenthesised form; `name @ url` has no version.
+    if trimmed.is_empty() || trimmed.starts_with('@') || trimmed.starts_with('(') {
+        return None;
+    }
+    let leading = specifier.len() - specifier.trim_start().len();
+    let from = rest + leading;
+    Some((name, from..from + trimmed.len()))
+}
