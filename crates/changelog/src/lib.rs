@@ -137,6 +137,7 @@
 
 mod branches;
 mod bump;
+mod change_file;
 mod config;
 mod error;
 mod generator;
@@ -152,6 +153,7 @@ mod release_commit;
 mod remote;
 
 pub use bump::{BumpDecision, BumpReason, DecidingCommit};
+pub use change_file::{ChangeFile, ChangeFileError, add_entries, list_item, parse_change_file};
 pub use config::{BumpConfig, Config, FilterAction, FilterConfig, FilterField, SectionConfig};
 pub use error::{Error, Unmergeable};
 pub use generator::Generator;

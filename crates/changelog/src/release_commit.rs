@@ -22,6 +22,10 @@
 /// assert!(!is_release_commit(template, "chore(release): prepare the changelog"));
 /// assert!(!is_release_commit(template, "chore(release): 1.2.0 and a note"));
 /// assert!(!is_release_commit(template, "release: 1.2.0"));
+/// // Several packages released in one commit: `name version` pairs.
+/// assert!(is_release_commit(template, "chore(release): core 1.2.0, app 1.0.1"));
+/// assert!(is_release_commit(template, "chore(release): @acme/core 1.2.0"));
+/// assert!(!is_release_commit(template, "chore(release): core and app"));
 /// ```
 pub fn is_release_commit(template: &str, summary: &str) -> bool {
     let template = template.trim();
@@ -36,6 +40,13 @@ pub fn is_release_commit(template: &str, summary: &str) -> bool {
         return false;
     };
     looks_like_a_version(version)
+        || version.split(", ").all(|pair| {
+            pair.split_once(' ').is_some_and(|(name, version)| {
+                !name.is_empty()
+                    && !name.contains(char::is_whitespace)
+                    && looks_like_a_version(version)
+            })
+        })
 }
 
 fn looks_like_a_version(text: &str) -> bool {
