@@ -212,6 +212,7 @@ fn release(args: &[String]) -> anyhow::Result<()> {
             kind: RequestKind::Release { bump, pre },
             // What is published is what the configuration names: the crates.
             no_publish: false,
+            packages: Vec::new(),
             date: None,
         };
         let plan = release::plan(&context, &request)?;

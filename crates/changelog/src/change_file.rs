@@ -143,7 +143,10 @@ impl ChangeFile {
             } else {
                 name.clone()
             };
-            text.push_str(&format!("{quoted}: {level}\n"));
+            text.push_str(&quoted);
+            text.push_str(": ");
+            text.push_str(level.as_str());
+            text.push('\n');
         }
         text.push_str("---\n");
         text.push_str(self.body.trim());
@@ -166,7 +169,6 @@ pub fn list_item(text: &str) -> String {
             item.push_str(line.trim_start_matches("- "));
         } else if line.trim().is_empty() {
             item.push('\n');
-            continue;
         } else {
             item.push_str("\n  ");
             item.push_str(line);
@@ -188,7 +190,7 @@ pub fn list_item(text: &str) -> String {
 ///     "## [1.1.0] - 2026-11-21\n\n### Fixed\n\n- a crash (abc1234)\n- the batch size\n"
 /// );
 /// assert_eq!(
-///     add_entries("## [1.0.1] - 2026-11-21\n", "Dependencies", &["- core 1.1.0".to_owned()]),
+///     add_entries("## [1.0.1] - 2026-11-21\n\n_No notable changes._\n", "Dependencies", &["- core 1.1.0".to_owned()]),
 ///     "## [1.0.1] - 2026-11-21\n\n### Dependencies\n\n- core 1.1.0\n"
 /// );
 /// ```
@@ -197,7 +199,21 @@ pub fn add_entries(section: &str, title: &str, items: &[String]) -> String {
         return section.to_owned();
     }
     let heading = format!("### {title}");
-    let lines: Vec<&str> = section.lines().collect();
+    // The placeholder of a release without entries goes once it has some.
+    let mut lines: Vec<&str> = section.lines().collect();
+    if let Some(placeholder) = lines
+        .iter()
+        .position(|line| line.trim() == "_No notable changes._")
+    {
+        lines.remove(placeholder);
+        if placeholder > 0
+            && placeholder < lines.len()
+            && lines[placeholder].trim().is_empty()
+            && lines[placeholder - 1].trim().is_empty()
+        {
+            lines.remove(placeholder);
+        }
+    }
     let items_text = items.join("\n");
     let mut out: Vec<String> = Vec::new();
     if let Some(start) = lines.iter().position(|line| line.trim_end() == heading) {

@@ -60,6 +60,43 @@ pub struct Config {
     pub github: Option<GithubConfig>,
     /// Publishing the workspace's crates to a crate registry.
     pub cargo: Option<CargoConfig>,
+    /// The packages of a repository that releases several (each with its own version, tags and
+    /// changelog). Default: discovered from a Cargo workspace whose members carry their own
+    /// versions, a uv workspace, or an npm/pnpm workspace.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageConfig>,
+}
+
+/// One package of a repository that releases several; everything not said here is inherited
+/// from the top-level settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackageConfig {
+    /// The package's directory, relative to the project.
+    pub path: PathBuf,
+    /// Its name (in tags, change files and `--package`). Default: its manifest's name.
+    pub name: Option<String>,
+    /// How its release tags are spelled. Default: `{package}-v{version}`.
+    pub tag_pattern: Option<String>,
+    /// Its changelog, relative to the package. Default: `CHANGELOG.md`.
+    pub changelog: Option<PathBuf>,
+    /// The files that carry its version, relative to the package. Default: detected there.
+    #[serde(default)]
+    pub version_files: Vec<VersionFileConfig>,
+    /// Commands run around its release, instead of the top-level ones.
+    pub hooks: Option<HooksConfig>,
+    /// Publishing it to a Python package index, instead of the top-level `[pypi]`.
+    pub pypi: Option<PypiConfig>,
+    /// Its images, instead of the top-level `[oci]`.
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schemars(with = "OneOrMany<OciConfig>")]
+    pub oci: Vec<OciConfig>,
+    /// Its GitHub Release, instead of the top-level `[github]`.
+    pub github: Option<GithubConfig>,
 }
 
 /// One table or an array of tables, as the configuration may spell a list of targets.

@@ -16,6 +16,7 @@
 //! a version, a file the user named), which always comes with a one-line error naming the input.
 #![warn(missing_docs)]
 
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -27,6 +28,7 @@ pub mod files;
 pub mod fsutil;
 pub mod history;
 pub mod lint;
+pub mod packages;
 pub mod project;
 pub mod release;
 pub mod tags;

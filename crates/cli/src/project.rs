@@ -53,7 +53,7 @@ impl Project {
                     .and_then(|package| detect_name(&directory.join(package)))
             })
             .or_else(|| detect_name(directory));
-        let internal_crates = cargo_workspace_members(directory)
+        let internal_crates = workspace_versioned_members(directory)
             .into_iter()
             .filter_map(|manifest| cargo_package_name(&directory.join(manifest)))
             .collect();
@@ -105,7 +105,7 @@ impl Project {
             .collect();
         paths.extend(module_files(Path::new(""), self.name.as_deref()));
         paths.push(PathBuf::from("Cargo.toml"));
-        let members = cargo_workspace_members(&self.directory);
+        let members = workspace_versioned_members(&self.directory);
         let mut found = self.existing(paths, "detected: it carries the version");
         found.extend(self.existing(members, "[workspace] members in Cargo.toml"));
         found.extend(self.existing(
@@ -264,6 +264,36 @@ fn cargo_package_name(manifest: &Path) -> Option<String> {
         .get("name")?
         .as_str()
         .map(str::to_owned)
+}
+
+/// The manifests of the workspace's members that move with the workspace's version: with a
+/// `[workspace.package] version`, those that inherit it or write the same version (kept in step
+/// by hand); a member whose own version differs is versioned on its own, and neither its
+/// version nor the requirements on it follow the workspace's. Without one, every member.
+fn workspace_versioned_members(directory: &Path) -> Vec<PathBuf> {
+    let members = cargo_workspace_members(directory);
+    let Some(workspace_version) = read_toml(&directory.join("Cargo.toml")).and_then(|document| {
+        document
+            .get("workspace")?
+            .get("package")?
+            .get("version")?
+            .as_str()
+            .map(str::to_owned)
+    }) else {
+        return members;
+    };
+    members
+        .into_iter()
+        .filter(|manifest| {
+            read_toml(&directory.join(manifest)).is_none_or(|document| {
+                document
+                    .get("package")
+                    .and_then(|package| package.get("version"))
+                    .and_then(toml_edit::Item::as_str)
+                    .is_none_or(|own| own == workspace_version)
+            })
+        })
+        .collect()
 }
 
 /// The manifests of a Cargo workspace's members, relative to the workspace root (literal paths and

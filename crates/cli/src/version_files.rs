@@ -273,3 +273,67 @@ pub fn apply(directory: &Path, edits: &[FileEdit]) -> anyhow::Result<()> {
     }
     crate::fsutil::write_all_atomic(&files)
 }
+
+/// The edits a release of several packages makes: each released package's version into its own
+/// version files, every requirement on a released package that must follow it (see
+/// [`versioning::dependencies::rewrite`]), and the released crates in `Cargo.lock`. Paths are
+/// relative to the project; computed from the files as they are, so that once written there is
+/// nothing left to do.
+pub fn plan_packages(
+    project: &Project,
+    packages: &[crate::packages::Package],
+    released: &std::collections::BTreeMap<String, Version>,
+) -> anyhow::Result<Vec<FileEdit>> {
+    // Path → (text now, text after), in the order first touched.
+    let mut texts: Vec<(PathBuf, String, String)> = Vec::new();
+    let mut current_versions = Vec::new();
+    for package in packages {
+        let Some(version) = released.get(&package.name) else {
+            continue;
+        };
+        let files = load(&package.project)?;
+        current_versions.push((package.name.clone(), current_version(&files)?, version));
+        for file in files {
+            let path = package.project_path(&file.path);
+            let edit = files::set_version(&file.kind, &file.text, version)
+                .with_context(|| format!("cannot write {version} into {}", path.display()))
+                .map_err(bad_input)?;
+            texts.push((path, file.text, edit.text));
+        }
+    }
+    for package in packages {
+        let Some((path, kind)) = &package.manifest else {
+            continue;
+        };
+        let index = if let Some(index) = texts.iter().position(|(known, _, _)| known == path) {
+            index
+        } else {
+            let text = fs_err::read_to_string(project.directory.join(path))?;
+            texts.push((path.clone(), text.clone(), text));
+            texts.len() - 1
+        };
+        let edit = files::set_requirements(kind, &texts[index].2, released)
+            .with_context(|| path.display().to_string())
+            .map_err(bad_input)?;
+        texts[index].2 = edit.text;
+    }
+    let lock = PathBuf::from("Cargo.lock");
+    if let Ok(text) = fs_err::read_to_string(project.directory.join(&lock)) {
+        let mut new = text.clone();
+        for (name, current, version) in &current_versions {
+            if let Some(updated) =
+                files::cargo_lock_set_versions(&new, std::slice::from_ref(name), current, version)
+                    .with_context(|| format!("{} is not valid TOML", lock.display()))
+                    .map_err(bad_input)?
+            {
+                new = updated;
+            }
+        }
+        texts.push((lock, text, new));
+    }
+    Ok(texts
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(path, old, new)| FileEdit { path, old, new })
+        .collect())
+}

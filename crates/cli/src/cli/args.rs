@@ -88,6 +88,11 @@ pub enum Command {
     Yank(YankCommand),
     /// Make a release: bump, changelog, commit, tag, push, publish, verify; resumable.
     Release(release::ReleaseArgs),
+    /// List the packages of a repository that releases several: version, last tag, pending changes.
+    Packages(PackagesArgs),
+    /// Change files: changes written down for the next release (`.changes/*.md`).
+    #[command(subcommand)]
+    Change(ChangeCommand),
     /// Cut a hotfix branch from a release tag, and release it.
     #[command(subcommand)]
     Hotfix(release::HotfixCommand),
@@ -125,6 +130,53 @@ pub struct LintCommitsArgs {
     /// `--json`.
     #[command(flatten)]
     pub output: JsonArgs,
+}
+
+/// `slipway packages`
+#[derive(Debug, Args)]
+pub struct PackagesArgs {
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
+}
+
+/// `slipway change …`
+#[derive(Debug, Subcommand)]
+pub enum ChangeCommand {
+    /// Write a change file: the packages it names, the level, and the text the changelog shows.
+    Add(ChangeAddArgs),
+}
+
+/// `slipway change add`
+#[derive(Debug, Args)]
+pub struct ChangeAddArgs {
+    /// The package the change is for (repeatable); default the project, in a single-package
+    /// repository.
+    #[arg(long = "package", value_name = "NAME")]
+    pub packages: Vec<String>,
+    /// The level of the change.
+    #[arg(long, value_name = "LEVEL", default_value = "patch")]
+    pub level: ChangeLevel,
+    /// What changed, as the changelog should say it (Markdown); default read from stdin.
+    #[arg(value_name = "MESSAGE")]
+    pub message: Option<String>,
+    /// Print the file that would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// `--json`.
+    #[command(flatten)]
+    pub output: JsonArgs,
+}
+
+/// The level of a change file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChangeLevel {
+    /// A fix.
+    Patch,
+    /// A feature.
+    Minor,
+    /// A breaking change.
+    Major,
 }
 
 /// `slipway completions SHELL`
@@ -189,6 +241,9 @@ pub struct ChangelogArgs {
     /// Fold pre-releases into the next stable release, or list them on their own.
     #[arg(long, value_name = "BOOL")]
     pub fold_prereleases: Option<bool>,
+    /// In a repository of several packages: the changelog of this package (its commits and tags).
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
 }
 
 /// What `slipway changelog` writes.
@@ -219,6 +274,9 @@ pub struct NextVersionArgs {
     /// Read the configuration from FILE instead of finding it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// In a repository of several packages: the next version of this package.
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
 }
 
 /// `slipway version …`

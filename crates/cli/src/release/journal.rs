@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::{Plan, StepKind};
 
 /// The journal's format version.
-pub const JOURNAL_VERSION: u32 = 3;
+pub const JOURNAL_VERSION: u32 = 4;
 
 /// A finished step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

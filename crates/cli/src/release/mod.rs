@@ -29,6 +29,7 @@ pub mod hotfix;
 pub mod journal;
 pub mod latest;
 mod lock;
+mod monorepo;
 pub mod plan;
 mod preflight;
 pub mod rollback;
@@ -39,7 +40,8 @@ use anyhow::Context as _;
 
 pub use journal::{Journal, JournalStore, StepOutput, StepRecord};
 pub use plan::{
-    BumpChoice, NextVersion, Plan, PlanKind, Request, RequestKind, StepKind, decide_next,
+    BumpChoice, DependencyBump, NextVersion, PackagePlan, Plan, PlanKind, Request, RequestKind,
+    StepKind, decide_next,
 };
 pub use preflight::PreconditionsFailed;
 
@@ -88,26 +90,62 @@ fn describe_plan(
         PlanKind::ReleaseStart { from } => format!("cut from {from}"),
         PlanKind::Release | PlanKind::Hotfix { .. } => "tagged there".to_owned(),
     };
-    writeln!(
-        out,
-        "release {} ({}, from {from}) on branch {}, {route}, pushed to {}",
-        plan.version, plan.reason, plan.branch, plan.remote
-    )?;
-    writeln!(
-        out,
-        "tag {}{}{}",
-        plan.tag,
-        if plan.is_prerelease() {
-            " (pre-release)"
-        } else {
-            ""
-        },
-        if plan.tags() {
-            ""
-        } else {
-            ", made by `slipway release finish`"
+    if plan.packages.is_empty() {
+        writeln!(
+            out,
+            "release {} ({}, from {from}) on branch {}, {route}, pushed to {}",
+            plan.version, plan.reason, plan.branch, plan.remote
+        )?;
+    } else {
+        writeln!(
+            out,
+            "release {} on branch {}, {route}, pushed to {}",
+            plan.released(),
+            plan.branch,
+            plan.remote
+        )?;
+        for package in &plan.packages {
+            let dependencies: Vec<String> = package
+                .dependencies
+                .iter()
+                .map(|bump| format!("{} {}", bump.name, bump.version))
+                .collect();
+            writeln!(
+                out,
+                "  {} {} ({}, from {}{}) tag {}",
+                package.name,
+                package.version,
+                package.reason,
+                package
+                    .previous_version
+                    .as_ref()
+                    .map_or_else(|| "nothing released yet".to_owned(), ToString::to_string),
+                if dependencies.is_empty() {
+                    String::new()
+                } else {
+                    format!("; follows {}", dependencies.join(", "))
+                },
+                package.tag
+            )?;
         }
-    )?;
+    }
+    if plan.packages.is_empty() {
+        writeln!(
+            out,
+            "tag {}{}{}",
+            plan.tag,
+            if plan.is_prerelease() {
+                " (pre-release)"
+            } else {
+                ""
+            },
+            if plan.tags() {
+                ""
+            } else {
+                ", made by `slipway release finish`"
+            }
+        )?;
+    }
     writeln!(out)?;
     writeln!(out, "steps:")?;
     for (index, step) in plan.steps.iter().enumerate() {
@@ -120,16 +158,19 @@ fn describe_plan(
         )?;
     }
     writeln!(out)?;
-    for edit in crate::version_files::plan_project(&context.project, &plan.version)? {
+    for edit in steps::version_file_edits(context, plan)? {
         write!(out, "{}", edit.unified_diff())?;
     }
-    let path = context.directory().join(&plan.changelog_path);
-    let existing = crate::fsutil::read_changelog(&path)?;
-    if let Some(merged) = steps::changelog_text(plan, &existing) {
+    for (path, old, new) in steps::changelogs(context, plan)? {
+        let edit = crate::version_files::FileEdit { path, old, new };
+        write!(out, "{}", edit.unified_diff())?;
+    }
+    for path in &plan.change_files {
+        let old = crate::fsutil::read_or_empty(&context.directory().join(path))?;
         let edit = crate::version_files::FileEdit {
-            path: plan.changelog_path.clone(),
-            old: existing,
-            new: merged,
+            path: path.clone(),
+            old,
+            new: String::new(),
         };
         write!(out, "{}", edit.unified_diff())?;
     }
@@ -595,12 +636,14 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
         )));
     }
     {
-        if repository
-            .delete_tag(&plan.tag)
-            .context("cannot delete the tag")?
-            .is_applied()
-        {
-            report.push(format!("deleted the local tag {}", plan.tag));
+        for tag in plan.all_tags() {
+            if repository
+                .delete_tag(&tag)
+                .context("cannot delete the tag")?
+                .is_applied()
+            {
+                report.push(format!("deleted the local tag {tag}"));
+            }
         }
         if let Some(commit) = journal.release_commit() {
             let head = repository.head().context("cannot read HEAD")?;

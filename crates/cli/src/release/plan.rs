@@ -251,6 +251,56 @@ pub struct Plan {
     /// What the plan was made from, besides `HEAD` and the branch: a resumed release refuses to run
     /// when the configuration differs.
     pub config: crate::config::Config,
+    /// The change files the release consumes (removed in the release commit), relative to the
+    /// project.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub change_files: Vec<PathBuf>,
+    /// In a repository of several packages, each package released, in publishing order
+    /// (dependencies first); the fields above then describe the first one, and the commit, the
+    /// tags and the push cover them all. Empty for a single-package release.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackagePlan>,
+}
+
+/// One package of a release of several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackagePlan {
+    /// Its name.
+    pub name: String,
+    /// Its directory, relative to the project.
+    pub path: PathBuf,
+    /// The version being released.
+    pub version: Version,
+    /// Its tag.
+    pub tag: String,
+    /// The package's previous release, if there is one.
+    pub previous_version: Option<Version>,
+    /// Its tag.
+    pub previous_tag: Option<String>,
+    /// Why this version (as [`Plan::reason`]), or `dependency` when only a requirement moved.
+    pub reason: String,
+    /// Its version files, relative to the project.
+    pub version_files: Vec<PathBuf>,
+    /// Its changelog, relative to the project.
+    pub changelog_path: PathBuf,
+    /// Its changelog section.
+    pub changelog: ChangelogBlock,
+    /// Its release notes (its tag's message).
+    pub notes: String,
+    /// `core 1.1.0`.
+    pub title: String,
+    /// The packages it requires whose release rewrote its requirement on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<DependencyBump>,
+}
+
+/// A requirement of a package that follows another package's release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DependencyBump {
+    /// The package required.
+    pub name: String,
+    /// Its new version.
+    pub version: Version,
 }
 
 impl Plan {
@@ -276,7 +326,7 @@ impl Plan {
                 (vec![main.clone(), develop.clone()], vec![self.tag.clone()])
             }
             PlanKind::Release | PlanKind::Hotfix { .. } => {
-                (vec![self.branch.clone()], vec![self.tag.clone()])
+                (vec![self.branch.clone()], self.all_tags())
             }
         }
     }
@@ -296,6 +346,31 @@ impl Plan {
     /// Whether the plan tags and publishes (everything but `release start`).
     pub fn tags(&self) -> bool {
         !matches!(self.kind, PlanKind::ReleaseStart { .. })
+    }
+
+    /// Every tag the release makes: one per package, or the release's.
+    pub fn all_tags(&self) -> Vec<String> {
+        if self.packages.is_empty() {
+            vec![self.tag.clone()]
+        } else {
+            self.packages
+                .iter()
+                .map(|package| package.tag.clone())
+                .collect()
+        }
+    }
+
+    /// What is released, for messages: `1.2.0`, or `core 1.1.0, app 1.0.1`.
+    pub fn released(&self) -> String {
+        if self.packages.is_empty() {
+            self.version.to_string()
+        } else {
+            self.packages
+                .iter()
+                .map(|package| format!("{} {}", package.name, package.version))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
     }
 }
 
@@ -449,6 +524,7 @@ pub fn decide_next(
     pre: Option<&str>,
     include_paths: &[String],
     today: Option<changelog::Date>,
+    changes: Option<Level>,
 ) -> anyhow::Result<NextVersion> {
     let scheme = crate::tags::TagScheme::of(project, repository)?;
     let state = crate::tags::release_state(repository, &scheme)?;
@@ -495,9 +571,10 @@ pub fn decide_next(
     if let Some(identifier) = pre {
         request = request.with_prerelease(identifier);
     }
+    // Change files combine with the commits: the highest level wins.
     let input = versioning::DecisionInput {
         releases,
-        level: bump.level,
+        level: bump.level.max(changes),
         request,
         initial,
         date: today.map(|date| {
@@ -632,6 +709,9 @@ pub struct Request {
     pub no_publish: bool,
     /// The release date; default today (the environment's clock, `SOURCE_DATE_EPOCH` first).
     pub date: Option<changelog::Date>,
+    /// In a repository of several packages, the packages to release (with their dependents);
+    /// empty: every package with pending changes.
+    pub packages: Vec<String>,
 }
 
 /// The kind of release asked for.
@@ -673,6 +753,24 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
             git.main_branch
         )));
     }
+    if let RequestKind::Release { bump, pre } = &request.kind {
+        let packages = crate::packages::discover(project)?;
+        if !packages.is_empty() {
+            if git_flow {
+                return Err(bad_input(anyhow::anyhow!(
+                    "this repository releases several packages, and git-flow releases one version: set [git] flow = \"trunk\""
+                )));
+            }
+            return super::monorepo::build(context, request, &packages, *bump, pre.as_deref());
+        }
+    }
+    if !request.packages.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "--package {}: this repository releases one project (no [[packages]], and no workspace of several versioned packages was found)",
+            request.packages.join(", ")
+        )));
+    }
+    let mut consumed = Vec::new();
     let planned = match &request.kind {
         RequestKind::Release { pre, .. } if git_flow => {
             let on_release_branch = repository
@@ -715,7 +813,18 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
         }
         RequestKind::Release { bump, pre } => {
             let today = request.date.unwrap_or_else(|| context.env.today());
-            let next = decide_next(project, repository, *bump, pre.as_deref(), &[], Some(today))?;
+            let change_files =
+                crate::changes::read(&project.directory, &[crate::changes::project_name(project)])?;
+            let next = decide_next(
+                project,
+                repository,
+                *bump,
+                pre.as_deref(),
+                &[],
+                Some(today),
+                crate::changes::level(&change_files, &crate::changes::project_name(project)),
+            )?;
+            consumed = change_files;
             let (Some(version), Some(tag)) = (next.next.clone(), next.next_tag.clone()) else {
                 return Err(bad_input(anyhow::anyhow!(
                     "no commit since {} calls for a release (only hidden types such as chore, ci, docs): name the level, e.g. `slipway release patch`",
@@ -740,7 +849,7 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
         }
         RequestKind::Hotfix { cherry_pick_to } => hotfix(context, cherry_pick_to.clone())?,
     };
-    with(context, planned, request)
+    with(context, planned, request, consumed)
 }
 
 /// What the kind of release decided; the rest of the plan follows from it.
@@ -860,7 +969,7 @@ fn release_start(
         )));
     }
     let today = request.date.unwrap_or_else(|| context.env.today());
-    let next = decide_next(project, repository, bump, pre, &[], Some(today))?;
+    let next = decide_next(project, repository, bump, pre, &[], Some(today), None)?;
     let (Some(version), Some(tag)) = (next.next.clone(), next.next_tag.clone()) else {
         return Err(bad_input(anyhow::anyhow!(
             "no commit on {current} since {} calls for a release (only hidden types such as chore, ci, docs): name the level, e.g. `slipway release start patch`",
@@ -998,7 +1107,12 @@ fn finish(context: &Context, hotfix: bool) -> anyhow::Result<Planned> {
     })
 }
 
-fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Result<Plan> {
+fn with(
+    context: &Context,
+    planned: Planned,
+    request: &Request,
+    changes: Vec<crate::changes::Change>,
+) -> anyhow::Result<Plan> {
     let project = &context.project;
     let repository = &context.repository;
     let Planned {
@@ -1037,33 +1151,14 @@ fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Resul
         )));
     }
     let date = request.date.unwrap_or_else(|| context.env.today());
-    let (changelog, mut notes) = release_notes(project, repository, &version, &tag, date)?;
-    // The tag's notes and the GitHub Release say what the changelog file's section will say,
-    // hand-written lines included (carried from Unreleased, a re-released section, or folded
-    // candidates).
-    let existing = crate::fsutil::read_changelog(&crate::fsutil::inside(
-        &project.directory,
-        &project.config.changelog.path,
-        "changelog.path",
-    )?)?;
-    if let Some(body) = file_section_body(&project.config, &version, &changelog, &existing) {
-        let generated = changelog
-            .text
-            .split_once('\n')
-            .map_or("", |(_, body)| body)
-            .trim();
-        if body != generated {
-            let compare = notes
-                .lines()
-                .rev()
-                .find(|line| line.starts_with("**Full Changelog**"))
-                .map(str::to_owned);
-            notes = match compare {
-                Some(compare) => format!("{body}\n\n{compare}\n"),
-                None => format!("{body}\n"),
-            };
-        }
-    }
+    let (mut changelog, notes) = release_notes(project, repository, &version, &tag, date)?;
+    let name = crate::changes::project_name(project);
+    let entries: Vec<(Level, String)> = changes
+        .iter()
+        .filter_map(|change| Some((change.level_for(&name)?, change.file.entry())))
+        .collect();
+    let added = add_entries(&mut changelog, &entries, &[]);
+    let notes = notes_as_filed(project, &version, &changelog, notes, added)?;
     let publish = if request.no_publish || matches!(kind, PlanKind::ReleaseStart { .. }) {
         Publish::default()
     } else {
@@ -1103,8 +1198,78 @@ fn with(context: &Context, planned: Planned, request: &Request) -> anyhow::Resul
         publish,
         steps,
         config: project.config.clone(),
+        change_files: changes.into_iter().map(|change| change.path).collect(),
+        packages: Vec::new(),
         tag,
         version,
+    })
+}
+
+/// Adds what a release says besides its commits to its changelog section: the text of each
+/// change file (under the section of its level: `Breaking changes`, `Added`, `Fixed`) and the
+/// requirements that follow other packages' releases (`Dependencies`). Whether it added any.
+pub(super) fn add_entries(
+    block: &mut ChangelogBlock,
+    changes: &[(Level, String)],
+    dependencies: &[DependencyBump],
+) -> bool {
+    let mut text = block.text.clone();
+    for (level, title) in [
+        (Level::Major, "Breaking changes"),
+        (Level::Minor, "Added"),
+        (Level::Patch, "Fixed"),
+    ] {
+        let items: Vec<String> = changes
+            .iter()
+            .filter(|(change_level, _)| *change_level == level)
+            .map(|(_, entry)| entry.clone())
+            .collect();
+        text = changelog::add_entries(&text, title, &items);
+    }
+    let items: Vec<String> = dependencies
+        .iter()
+        .map(|bump| format!("- {} {}", bump.name, bump.version))
+        .collect();
+    text = changelog::add_entries(&text, "Dependencies", &items);
+    let added = text != block.text;
+    block.text = text;
+    added
+}
+
+/// The release notes as the changelog file's section will say them, hand-written lines included
+/// (carried from Unreleased, a re-released section, or folded candidates), and the entries
+/// [`add_entries`] added (`added`), followed by the compare link of the generated notes.
+pub(super) fn notes_as_filed(
+    project: &Project,
+    version: &Version,
+    changelog: &ChangelogBlock,
+    notes: String,
+    added: bool,
+) -> anyhow::Result<String> {
+    let existing = crate::fsutil::read_changelog(&crate::fsutil::inside(
+        &project.directory,
+        &project.config.changelog.path,
+        "changelog.path",
+    )?)?;
+    let Some(body) = file_section_body(&project.config, version, changelog, &existing) else {
+        return Ok(notes);
+    };
+    let generated = changelog
+        .text
+        .split_once('\n')
+        .map_or("", |(_, body)| body)
+        .trim();
+    if body == generated && !added {
+        return Ok(notes);
+    }
+    let compare = notes
+        .lines()
+        .rev()
+        .find(|line| line.starts_with("**Full Changelog**"))
+        .map(str::to_owned);
+    Ok(match compare {
+        Some(compare) => format!("{body}\n\n{compare}\n"),
+        None => format!("{body}\n"),
     })
 }
 
@@ -1224,7 +1389,7 @@ pub(super) fn publish(
 }
 
 /// The steps of a release: publishing steps only for what is configured.
-fn steps(
+pub(super) fn steps(
     config: &crate::config::Config,
     no_publish: bool,
     publish: &Publish,

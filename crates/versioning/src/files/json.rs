@@ -105,15 +105,15 @@ fn string_members(text: &str, open: usize) -> Option<Vec<(String, std::ops::Rang
 pub(super) fn package_json_requirements(
     text: &str,
 ) -> Result<Vec<super::toml::RequirementSite>, FileError> {
-    serde_json::from_str::<serde_json::Value>(text).map_err(|error| FileError::InvalidJson {
-        reason: error.to_string(),
-    })?;
     const TABLES: [&str; 4] = [
         "dependencies",
         "devDependencies",
         "peerDependencies",
         "optionalDependencies",
     ];
+    serde_json::from_str::<serde_json::Value>(text).map_err(|error| FileError::InvalidJson {
+        reason: error.to_string(),
+    })?;
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut depth = 0usize;

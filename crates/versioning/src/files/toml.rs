@@ -398,7 +398,7 @@ pub(super) fn pyproject_requirements(text: &str) -> Result<Vec<RequirementSite>,
     }
     let mut found = Vec::new();
     for (place, array) in lists {
-        for value in array.iter() {
+        for value in array {
             let Some(range) = string_content(text, value) else {
                 continue;
             };

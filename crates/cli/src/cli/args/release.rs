@@ -21,6 +21,10 @@ pub struct ReleaseArgs {
     /// Stop after the push and the tag check: no build, no publishing.
     #[arg(long)]
     pub no_publish: bool,
+    /// In a repository of several packages: release this package (and the packages whose
+    /// requirements on it must follow), repeatable; default every package with pending changes.
+    #[arg(long = "package", value_name = "NAME")]
+    pub packages: Vec<String>,
     /// How the plan is run.
     #[command(flatten)]
     pub run: RunArgs,

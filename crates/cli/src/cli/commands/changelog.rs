@@ -13,8 +13,25 @@ use crate::history::{self, HistoryRequest};
 use crate::project::Project;
 use crate::{bad_input, fsutil};
 
+/// The project, or with `--package NAME` the package of that name seen as a project of its own
+/// (its directory, tags, changelog and commits).
+fn project_or_package(
+    context: &Context,
+    config: Option<&Path>,
+    package: Option<&str>,
+) -> anyhow::Result<Project> {
+    let project = Project::discover(&context.directory, config)?;
+    match package {
+        None => Ok(project),
+        Some(name) => {
+            let packages = crate::packages::discover(&project)?;
+            Ok(crate::packages::find(&packages, name)?.project.clone())
+        }
+    }
+}
+
 pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Result<()> {
-    let project = Project::discover(&context.directory, args.config.as_deref())?;
+    let project = project_or_package(context, args.config.as_deref(), args.package.as_deref())?;
     let repository = open_repository(&context.directory)?;
     let scheme = crate::tags::TagScheme::of(&project, &repository)?;
     let mut include_paths = project.config.changelog.include_paths.clone();
@@ -191,8 +208,18 @@ fn single_release<'c, 'a>(
 }
 
 pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow::Result<()> {
-    let project = Project::discover(&context.directory, args.config.as_deref())?;
+    let root = Project::discover(&context.directory, args.config.as_deref())?;
+    let project = project_or_package(context, args.config.as_deref(), args.package.as_deref())?;
     let repository = open_repository(&context.directory)?;
+    // Change files count as a release would count them.
+    let names = match &args.package {
+        Some(_) => crate::packages::discover(&root)?
+            .into_iter()
+            .map(|package| package.name)
+            .collect(),
+        None => vec![crate::changes::project_name(&root)],
+    };
+    let changes = crate::changes::read(&root.directory, &names)?;
     let next = crate::release::decide_next(
         &project,
         &repository,
@@ -200,6 +227,7 @@ pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow:
         args.pre.as_deref(),
         &args.include_paths,
         Some(context.env.today()),
+        crate::changes::level(&changes, &crate::changes::project_name(&project)),
     )?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -211,6 +239,11 @@ pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow:
             "skipped": next.skipped.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "level": next.reason,
             "commits": next.commits.len(),
+            "change_files": changes
+                .iter()
+                .filter(|change| change.level_for(&crate::changes::project_name(&project)).is_some())
+                .map(|change| change.path.display().to_string())
+                .collect::<Vec<_>>(),
             "decided_by": next.decided_by,
         });
         writeln!(

@@ -5,6 +5,7 @@ use crate::cli::args::{Cli, Command};
 
 mod changelog;
 pub(crate) mod oci;
+mod packages;
 pub(crate) mod pypi;
 mod release;
 mod tooling;
@@ -43,6 +44,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             output.json,
         ),
         Command::Release(args) => release::release(&context, &args),
+        Command::Packages(args) => packages::list(&context, &args),
+        Command::Change(crate::cli::args::ChangeCommand::Add(args)) => {
+            packages::change_add(&context, &args)
+        }
         Command::Hotfix(command) => release::hotfix(&context, command),
         Command::Rollback(args) => release::rollback(&context, &args),
         Command::Tag(crate::cli::args::release::TagCommand::Delete(args)) => {

@@ -21,7 +21,7 @@ pub(super) fn release(context: &Context, args: &ReleaseArgs) -> anyhow::Result<(
                 bump: bump_choice(start.level),
                 pre: start.pre.clone(),
             };
-            run_request(context, kind, false, &start.run)
+            run_request(context, kind, false, &[], &start.run)
         }
         Some(ReleaseFlowCommand::Finish(finish)) => {
             if let Some(branch) = &finish.branch {
@@ -31,6 +31,7 @@ pub(super) fn release(context: &Context, args: &ReleaseArgs) -> anyhow::Result<(
                 context,
                 RequestKind::ReleaseFinish,
                 finish.no_publish,
+                &[],
                 &finish.run,
             )
         }
@@ -39,7 +40,7 @@ pub(super) fn release(context: &Context, args: &ReleaseArgs) -> anyhow::Result<(
                 bump: bump_choice(args.level),
                 pre: args.pre.clone(),
             };
-            run_request(context, kind, args.no_publish, &args.run)
+            run_request(context, kind, args.no_publish, &args.packages, &args.run)
         }
     }
 }
@@ -81,6 +82,7 @@ fn run_request(
     context: &Context,
     kind: RequestKind,
     no_publish: bool,
+    packages: &[String],
     run_args: &RunArgs,
 ) -> anyhow::Result<()> {
     let release_context = context.release()?;
@@ -98,6 +100,7 @@ fn run_request(
     let request = Request {
         kind,
         no_publish,
+        packages: packages.to_vec(),
         date,
     };
     run(
@@ -186,6 +189,13 @@ fn run(
             "tag": plan.tag,
             "previous_version": plan.previous_version.as_ref().map(ToString::to_string),
             "is_prerelease": plan.is_prerelease(),
+            "packages": plan.packages.iter().map(|package| serde_json::json!({
+                "name": package.name,
+                "version": package.version.to_string(),
+                "tag": package.tag,
+                "previous_version": package.previous_version.as_ref().map(ToString::to_string),
+                "dependencies": package.dependencies,
+            })).collect::<Vec<_>>(),
             "steps": outcome.journal.done,
             "ran": outcome.ran,
         });
@@ -194,8 +204,12 @@ fn run(
             "{}",
             serde_json::to_string_pretty(&crate::cli::json::with_schema(value))?
         )?;
-    } else {
+    } else if plan.packages.is_empty() {
         writeln!(stdout, "{}", plan.version)?;
+    } else {
+        for package in &plan.packages {
+            writeln!(stdout, "{} {}", package.name, package.version)?;
+        }
     }
     tracing::info!(
         "{} {} ({}): {} step(s) run now, {} done before",
@@ -204,8 +218,12 @@ fn run(
         } else {
             "cut the release branch of"
         },
-        plan.version,
-        if plan.tags() { &plan.tag } else { &plan.branch },
+        plan.released(),
+        if plan.tags() {
+            plan.all_tags().join(", ")
+        } else {
+            plan.branch.clone()
+        },
         outcome.ran.len(),
         outcome.journal.done.len() - outcome.ran.len()
     );
@@ -343,6 +361,7 @@ pub(super) fn hotfix(context: &Context, command: HotfixCommand) -> anyhow::Resul
                 cherry_pick_to: args.cherry_pick_to.clone(),
             },
             args.no_publish,
+            &[],
             &args.run,
         ),
     }

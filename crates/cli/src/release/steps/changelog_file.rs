@@ -1,35 +1,99 @@
 //! The release merged into the changelog file: its section (regenerated if the version is
 //! released again), the hand-written lines kept, and the version's pre-release sections folded
-//! as configured.
+//! as configured. In a release of several packages, each package's section into its own
+//! changelog. The change files the release consumes are removed here, to be committed with it.
+
+use std::path::PathBuf;
 
 use super::Done;
 use crate::context::Context;
 use crate::release::plan::Plan;
 
 pub(super) fn describe(plan: &Plan) -> String {
-    format!(
-        "add [{}] to {}",
-        plan.changelog.label,
-        plan.changelog_path.display()
-    )
+    let added = if plan.packages.is_empty() {
+        format!(
+            "add [{}] to {}",
+            plan.changelog.label,
+            plan.changelog_path.display()
+        )
+    } else {
+        let each: Vec<String> = plan
+            .packages
+            .iter()
+            .map(|package| {
+                format!(
+                    "[{}] to {}",
+                    package.changelog.label,
+                    package.changelog_path.display()
+                )
+            })
+            .collect();
+        format!("add {}", each.join(", "))
+    };
+    if plan.change_files.is_empty() {
+        added
+    } else {
+        format!(
+            "{added}; remove the change files {}",
+            plan.change_files
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
 }
 
-/// The changelog file's new text, or `None` when the merge changes nothing.
-pub(in crate::release) fn merged(plan: &Plan, existing: &str) -> Option<String> {
-    crate::release::plan::merged_changelog(&plan.config, &plan.version, &plan.changelog, existing)
+/// Each changelog the release writes, with its new text (only those that change).
+pub(in crate::release) fn changelogs(
+    context: &Context,
+    plan: &Plan,
+) -> anyhow::Result<Vec<(PathBuf, String, String)>> {
+    let sections: Vec<(
+        &PathBuf,
+        &versioning::Version,
+        &crate::release::plan::ChangelogBlock,
+    )> = if plan.packages.is_empty() {
+        vec![(&plan.changelog_path, &plan.version, &plan.changelog)]
+    } else {
+        plan.packages
+            .iter()
+            .map(|package| {
+                (
+                    &package.changelog_path,
+                    &package.version,
+                    &package.changelog,
+                )
+            })
+            .collect()
+    };
+    let mut changed = Vec::new();
+    for (path, version, block) in sections {
+        let existing = crate::fsutil::read_changelog(&context.directory().join(path))?;
+        if let Some(merged) =
+            crate::release::plan::merged_changelog(&plan.config, version, block, &existing)
+        {
+            changed.push((path.clone(), existing, merged));
+        }
+    }
+    Ok(changed)
 }
 
 pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
-    let path = context.directory().join(&plan.changelog_path);
-    let existing = crate::fsutil::read_changelog(&path)?;
-    match merged(plan, &existing) {
-        Some(merged) => {
-            crate::fsutil::write_atomic(&path, merged.as_bytes())?;
-            Ok(Done::changed(
-                true,
-                crate::release::journal::StepOutput::Nothing,
-            ))
-        }
-        None => Ok(Done::nothing()),
+    let mut changed = false;
+    for (path, _, merged) in changelogs(context, plan)? {
+        crate::fsutil::write_atomic(&context.directory().join(path), merged.as_bytes())?;
+        changed = true;
     }
+    for path in &plan.change_files {
+        match fs_err::remove_file(context.directory().join(path)) {
+            Ok(()) => changed = true,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(Done::changed(
+        changed,
+        crate::release::journal::StepOutput::Nothing,
+    ))
 }

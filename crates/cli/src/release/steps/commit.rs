@@ -22,7 +22,15 @@ pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
         ));
     }
     let mut paths = plan.version_files.clone();
-    paths.push(plan.changelog_path.clone());
+    if plan.packages.is_empty() {
+        paths.push(plan.changelog_path.clone());
+    }
+    paths.extend(
+        plan.packages
+            .iter()
+            .map(|package| package.changelog_path.clone()),
+    );
+    paths.extend(plan.change_files.iter().cloned());
     let outcome = repository.commit_paths(&paths, &plan.commit_message)?;
     let changed = outcome.is_applied();
     let commit = outcome.into_inner().as_str().to_owned();

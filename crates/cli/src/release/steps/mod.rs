@@ -20,8 +20,9 @@ mod tag;
 mod verify;
 mod version_files;
 
-pub(super) use changelog_file::merged as changelog_text;
+pub(super) use changelog_file::changelogs;
 pub(super) use commit::is_release_commit;
+pub(super) use version_files::edits as version_file_edits;
 
 use super::journal::{Journal, StepOutput};
 use super::plan::{Plan, StepKind};

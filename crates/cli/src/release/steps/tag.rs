@@ -8,10 +8,12 @@ use crate::release::journal::{Journal, StepOutput};
 use crate::release::plan::Plan;
 
 pub(super) fn describe(plan: &Plan) -> String {
+    let tags = plan.all_tags();
     format!(
-        "{} tag {} with the release notes",
+        "{} tag{} {} with the release notes",
         if plan.sign_tag { "signed" } else { "annotated" },
-        plan.tag
+        if tags.len() > 1 { "s" } else { "" },
+        tags.join(", ")
     )
 }
 
@@ -21,15 +23,35 @@ pub(super) fn execute(context: &Context, journal: &Journal) -> anyhow::Result<Do
         Some(id) => gitops::CommitId::new(id).context("the journal's commit id is damaged")?,
         None => context.repository.head()?,
     };
-    let message = format!("{}\n\n{}", plan.title, plan.notes);
-    let kind = if plan.sign_tag {
-        gitops::TagKind::Signed { message }
+    let tags: Vec<(&str, &str, &str)> = if plan.packages.is_empty() {
+        vec![(&plan.tag, &plan.title, &plan.notes)]
     } else {
-        gitops::TagKind::Annotated { message }
+        plan.packages
+            .iter()
+            .map(|package| {
+                (
+                    package.tag.as_str(),
+                    package.title.as_str(),
+                    package.notes.as_str(),
+                )
+            })
+            .collect()
     };
-    let outcome = context.repository.create_tag(&plan.tag, &target, &kind)?;
+    let mut applied = false;
+    for (tag, title, notes) in tags {
+        let message = format!("{title}\n\n{notes}");
+        let kind = if plan.sign_tag {
+            gitops::TagKind::Signed { message }
+        } else {
+            gitops::TagKind::Annotated { message }
+        };
+        applied |= context
+            .repository
+            .create_tag(tag, &target, &kind)?
+            .is_applied();
+    }
     Ok(Done::changed(
-        outcome.is_applied(),
+        applied,
         StepOutput::Tag {
             target: target.as_str().to_owned(),
         },

@@ -1,0 +1,404 @@
+//! The packages of a repository that releases several, each with its own version, tags,
+//! changelog and history.
+//!
+//! The packages are the `[[packages]]` of the configuration, or, without any, discovered:
+//!
+//! 1. a Cargo workspace whose members carry versions of their own (`[package] version = "…"`,
+//!    none inheriting `version.workspace = true`): each such member;
+//! 2. a uv workspace (`[tool.uv.workspace] members`): each member with a version;
+//! 3. an npm or pnpm workspace (`workspaces` in package.json, `packages` in
+//!    pnpm-workspace.yaml): each member with a version.
+//!
+//! Fewer than two packages is a single-package repository, released as before.
+//!
+//! A package is seen through a [`Project`] of its own: its directory, its name, the tag pattern
+//! `{package}-v{version}`, its `CHANGELOG.md`, only the commits that touch its directory, and the
+//! top-level settings for everything else. So the version decision, the notes and the version
+//! files of one package are computed exactly as a single project's are.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use versioning::files::{self, FileKind};
+
+use crate::bad_input;
+use crate::config::PackageConfig;
+use crate::project::Project;
+
+/// One package of the repository.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// Its name.
+    pub name: String,
+    /// Its directory, relative to the project.
+    pub path: PathBuf,
+    /// The package as a project of its own (see the module docs).
+    pub project: Project,
+    /// Its manifest (Cargo.toml, pyproject.toml or package.json), relative to the project, and
+    /// its kind, when it has one: where its requirements on the other packages are written.
+    pub manifest: Option<(PathBuf, FileKind)>,
+    /// How it was found, for `slipway packages`.
+    pub source: &'static str,
+}
+
+impl Package {
+    /// Its directory as a path filter of the history (`packages/core/`).
+    pub fn history_path(&self) -> String {
+        format!("{}/", self.path.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// A path of the package (relative to it) as a path of the project.
+    pub fn project_path(&self, path: &Path) -> PathBuf {
+        self.path.join(path)
+    }
+}
+
+/// The repository's packages, in name order; empty for a single-package repository.
+pub fn discover(project: &Project) -> anyhow::Result<Vec<Package>> {
+    let found: Vec<(PathBuf, Option<&PackageConfig>, &'static str)> =
+        if project.config.packages.is_empty() {
+            let mut members = cargo_members(&project.directory);
+            let mut source = "Cargo workspace member";
+            if members.len() < 2 {
+                members = uv_members(&project.directory);
+                source = "uv workspace member";
+            }
+            if members.len() < 2 {
+                members = npm_members(&project.directory);
+                source = "npm workspace member";
+            }
+            if members.len() < 2 {
+                return Ok(Vec::new());
+            }
+            members
+                .into_iter()
+                .map(|path| (path, None, source))
+                .collect()
+        } else {
+            project
+                .config
+                .packages
+                .iter()
+                .map(|package| (package.path.clone(), Some(package), "[[packages]]"))
+                .collect()
+        };
+    let mut packages = Vec::new();
+    let mut names = BTreeSet::new();
+    for (path, config, source) in found {
+        let directory = project.directory.join(&path);
+        if !directory.is_dir() {
+            return Err(bad_input(anyhow::anyhow!(
+                "[[packages]] path {}: no such directory in {}",
+                path.display(),
+                project.directory.display()
+            )));
+        }
+        let manifest = manifest_of(&directory).map(|(file, kind)| (path.join(file), kind));
+        let name = config
+            .and_then(|config| config.name.clone())
+            .or_else(|| {
+                manifest
+                    .as_ref()
+                    .and_then(|(file, _)| manifest_name(&project.directory.join(file)))
+            })
+            .ok_or_else(|| {
+                bad_input(anyhow::anyhow!(
+                    "the package in {} has no name: set `name` in its [[packages]] entry",
+                    path.display()
+                ))
+            })?;
+        if !names.insert(name.clone()) {
+            return Err(bad_input(anyhow::anyhow!(
+                "two packages are named {name}: give one a `name` in [[packages]]"
+            )));
+        }
+        let package_project = package_project(project, &name, &path, config);
+        packages.push(Package {
+            name,
+            path,
+            project: package_project,
+            manifest,
+            source,
+        });
+    }
+    packages.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(packages)
+}
+
+/// The package `name` of `packages`, or an error listing the names there are.
+pub fn find<'a>(packages: &'a [Package], name: &str) -> anyhow::Result<&'a Package> {
+    packages
+        .iter()
+        .find(|package| package.name == name)
+        .ok_or_else(|| {
+            bad_input(anyhow::anyhow!(
+                "there is no package {name}: the packages are {}",
+                if packages.is_empty() {
+                    "none (this repository releases one project)".to_owned()
+                } else {
+                    packages
+                        .iter()
+                        .map(|package| package.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ))
+        })
+}
+
+/// The project a package is: the top-level configuration with the package's own settings.
+fn package_project(
+    root: &Project,
+    name: &str,
+    path: &Path,
+    own: Option<&PackageConfig>,
+) -> Project {
+    let mut config = root.config.clone();
+    config.packages = Vec::new();
+    config.name = Some(name.to_owned());
+    // A top-level pattern without `{package}` would give every package the same tags.
+    config.tag_pattern = own
+        .and_then(|own| own.tag_pattern.clone())
+        .or_else(|| {
+            root.config
+                .tag_pattern
+                .clone()
+                .filter(|pattern| pattern.contains("{package}"))
+        })
+        .or_else(|| Some("{package}-v{version}".to_owned()));
+    config.changelog.path = own
+        .and_then(|own| own.changelog.clone())
+        .unwrap_or_else(|| PathBuf::from("CHANGELOG.md"));
+    let mut include = vec![format!("{}/", path.to_string_lossy().replace('\\', "/"))];
+    include.extend(root.config.changelog.include_paths.iter().cloned());
+    config.changelog.include_paths = include;
+    config.version_files = own.map(|own| own.version_files.clone()).unwrap_or_default();
+    if let Some(own) = own {
+        if let Some(hooks) = &own.hooks {
+            config.hooks = hooks.clone();
+        }
+        if own.pypi.is_some() {
+            config.pypi.clone_from(&own.pypi);
+        }
+        if !own.oci.is_empty() {
+            config.oci.clone_from(&own.oci);
+        }
+        if own.github.is_some() {
+            config.github.clone_from(&own.github);
+        }
+    }
+    Project {
+        directory: root.directory.join(path),
+        config,
+        source: root.source.clone(),
+        name: Some(name.to_owned()),
+        internal_crates: Vec::new(),
+    }
+}
+
+/// The manifest in a package's directory: Cargo.toml, pyproject.toml or package.json.
+fn manifest_of(directory: &Path) -> Option<(PathBuf, FileKind)> {
+    ["Cargo.toml", "pyproject.toml", "package.json"]
+        .into_iter()
+        .find(|name| directory.join(name).is_file())
+        .and_then(|name| Some((PathBuf::from(name), files::detect(name)?)))
+}
+
+/// The name a manifest gives its package.
+fn manifest_name(path: &Path) -> Option<String> {
+    let text = fs_err::read_to_string(path).ok()?;
+    if path
+        .extension()
+        .is_some_and(|extension| extension == "json")
+    {
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        return value.get("name")?.as_str().map(str::to_owned);
+    }
+    let document: toml_edit::DocumentMut = text.parse().ok()?;
+    document
+        .get("project")
+        .or_else(|| document.get("package"))?
+        .get("name")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// The directories `patterns` name under `root`: literal paths and `dir/*` globs.
+fn expand(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for pattern in patterns {
+        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+        if let Some(parent) = pattern
+            .strip_suffix("/*")
+            .or_else(|| pattern.strip_suffix("/**"))
+        {
+            let Ok(entries) = fs_err::read_dir(root.join(parent)) else {
+                continue;
+            };
+            let mut members: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .filter(|entry| entry.path().is_dir())
+                .map(|entry| PathBuf::from(parent).join(entry.file_name()))
+                .collect();
+            members.sort();
+            found.extend(members);
+        } else if root.join(pattern).is_dir() {
+            found.push(PathBuf::from(pattern));
+        }
+    }
+    found
+}
+
+fn read_toml(path: &Path) -> Option<toml_edit::DocumentMut> {
+    fs_err::read_to_string(path).ok()?.parse().ok()
+}
+
+fn string_list(item: Option<&toml_edit::Item>) -> Vec<String> {
+    item.and_then(toml_edit::Item::as_array)
+        .map(|array| {
+            array
+                .iter()
+                .filter_map(|value| value.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A Cargo workspace's members that carry versions of their own, when none inherits the
+/// workspace's version.
+fn cargo_members(root: &Path) -> Vec<PathBuf> {
+    let Some(document) = read_toml(&root.join("Cargo.toml")) else {
+        return Vec::new();
+    };
+    let patterns = string_list(document.get("workspace").and_then(|w| w.get("members")));
+    let mut own = Vec::new();
+    for member in expand(root, &patterns) {
+        let Some(manifest) = read_toml(&root.join(&member).join("Cargo.toml")) else {
+            continue;
+        };
+        match manifest
+            .get("package")
+            .and_then(|package| package.get("version"))
+        {
+            Some(version) if version.is_str() => own.push(member),
+            Some(_) => return Vec::new(),
+            None => {}
+        }
+    }
+    own
+}
+
+/// A uv workspace's members that carry a version.
+fn uv_members(root: &Path) -> Vec<PathBuf> {
+    let Some(document) = read_toml(&root.join("pyproject.toml")) else {
+        return Vec::new();
+    };
+    let workspace = document
+        .get("tool")
+        .and_then(|tool| tool.get("uv"))
+        .and_then(|uv| uv.get("workspace"));
+    let patterns = string_list(workspace.and_then(|workspace| workspace.get("members")));
+    expand(root, &patterns)
+        .into_iter()
+        .filter(|member| {
+            let manifest = root.join(member).join("pyproject.toml");
+            manifest.is_file() && crate::project::pyproject_placeholder(&manifest).is_none()
+        })
+        .collect()
+}
+
+/// An npm (`workspaces` in package.json) or pnpm (pnpm-workspace.yaml) workspace's members that
+/// carry a version.
+fn npm_members(root: &Path) -> Vec<PathBuf> {
+    let mut patterns: Vec<String> = Vec::new();
+    if let Some(value) = fs_err::read_to_string(root.join("package.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+    {
+        let workspaces = value.get("workspaces");
+        let list = workspaces
+            .and_then(|workspaces| workspaces.get("packages"))
+            .or(workspaces)
+            .and_then(serde_json::Value::as_array);
+        patterns.extend(
+            list.into_iter()
+                .flatten()
+                .filter_map(|pattern| pattern.as_str().map(str::to_owned)),
+        );
+    }
+    if let Ok(text) = fs_err::read_to_string(root.join("pnpm-workspace.yaml")) {
+        // The one list pnpm reads: `packages:` followed by `- 'glob'` lines.
+        let mut in_packages = false;
+        for line in text.lines() {
+            if !line.starts_with([' ', '-']) {
+                in_packages = line.trim_end() == "packages:";
+                continue;
+            }
+            if let Some(item) = line.trim().strip_prefix('-').filter(|_| in_packages) {
+                let item = item.trim().trim_matches(['"', '\'']);
+                if !item.starts_with('!') {
+                    patterns.push(item.to_owned());
+                }
+            }
+        }
+    }
+    expand(root, &patterns)
+        .into_iter()
+        .filter(|member| {
+            fs_err::read_to_string(root.join(member).join("package.json"))
+                .ok()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+                .is_some_and(|value| {
+                    value
+                        .get("version")
+                        .is_some_and(serde_json::Value::is_string)
+                })
+        })
+        .collect()
+}
+
+/// Each package's requirements on the others, read from its manifest: package → (the package
+/// it requires, the requirement as written).
+pub fn requirements(
+    project: &Project,
+    packages: &[Package],
+) -> anyhow::Result<BTreeMap<String, Vec<(String, String)>>> {
+    let mut graph = BTreeMap::new();
+    for package in packages {
+        let mut required = Vec::new();
+        if let Some((path, kind)) = &package.manifest {
+            let text = fs_err::read_to_string(project.directory.join(path))?;
+            let ecosystem = files::ecosystem(kind);
+            for requirement in files::requirements(kind, &text)
+                .with_context(|| path.display().to_string())
+                .map_err(bad_input)?
+            {
+                let Some(ecosystem) = ecosystem else { continue };
+                let wanted = ecosystem.normalise_name(&requirement.name);
+                if let Some(other) = packages.iter().find(|other| {
+                    other.name != package.name && ecosystem.normalise_name(&other.name) == wanted
+                }) {
+                    required.push((other.name.clone(), requirement.requirement));
+                }
+            }
+        }
+        graph.insert(package.name.clone(), required);
+    }
+    Ok(graph)
+}
+
+/// The dependency graph of `requirements`, as [`versioning::dependencies`] takes it.
+pub fn graph(
+    requirements: &BTreeMap<String, Vec<(String, String)>>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    requirements
+        .iter()
+        .map(|(name, required)| {
+            (
+                name.clone(),
+                required.iter().map(|(other, _)| other.clone()).collect(),
+            )
+        })
+        .collect()
+}

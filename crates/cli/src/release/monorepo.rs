@@ -1,0 +1,272 @@
+//! The plan of a release of several packages (see [`crate::packages`]).
+//!
+//! Each package is decided as a project of its own: the commits that touch its directory since
+//! its last tag, and the change files that name it. A package whose requirement on a released
+//! package must follow it (an exact pin, or one that no longer admits the new version) is
+//! released too, at least as a patch, with a `Dependencies` line naming the bump; that repeats
+//! until nothing more moves. The packages are planned in dependency order, with one commit, one
+//! tag each and one push.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context as _;
+use versioning::{Level, Version};
+
+use super::plan::{
+    BumpChoice, DependencyBump, NextVersion, PackagePlan, Plan, PlanKind, Publish, Request,
+    add_entries, decide_next, notes_as_filed, release_notes,
+};
+use crate::bad_input;
+use crate::context::Context;
+use crate::packages::Package;
+
+/// The plan of a release of `packages`.
+pub(super) fn build(
+    context: &Context,
+    request: &Request,
+    packages: &[Package],
+    bump: BumpChoice,
+    pre: Option<&str>,
+) -> anyhow::Result<Plan> {
+    let project = &context.project;
+    let repository = &context.repository;
+    for selected in &request.packages {
+        crate::packages::find(packages, selected)?;
+    }
+    let names: Vec<String> = packages
+        .iter()
+        .map(|package| package.name.clone())
+        .collect();
+    let changes = crate::changes::read(&project.directory, &names)?;
+    let today = request.date.unwrap_or_else(|| context.env.today());
+    let requirements = crate::packages::requirements(project, packages)?;
+    let graph = crate::packages::graph(&requirements);
+    let order = versioning::dependencies::dependency_order(&graph).map_err(|cycle| {
+        bad_input(anyhow::anyhow!(
+            "the packages {} require each other in a cycle, so none can be released first",
+            cycle.join(", ")
+        ))
+    })?;
+    let decide = |package: &Package, choice: BumpChoice, floor: Option<Level>| {
+        let level = crate::changes::level(&changes, &package.name).max(floor);
+        decide_next(
+            &package.project,
+            repository,
+            choice,
+            pre,
+            &[],
+            Some(today),
+            level,
+        )
+    };
+    let mut decided: BTreeMap<String, NextVersion> = BTreeMap::new();
+    for package in packages {
+        let selected = request.packages.contains(&package.name);
+        if !request.packages.is_empty() && !selected {
+            continue;
+        }
+        let mut next = decide(package, BumpChoice::Auto, None)?;
+        if let BumpChoice::Level(_) = bump {
+            if next.next.is_some() || selected {
+                next = decide(package, bump, None)?;
+            }
+        }
+        if next.next.is_some() {
+            decided.insert(package.name.clone(), next);
+        }
+    }
+    if decided.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "no package has changes that call for a release ({}): name the level and the package, e.g. `slipway release patch --package {}`, or write a change file with `slipway change add`",
+            if request.packages.is_empty() {
+                "no commit since each package's last tag calls for one, and no change file names one"
+            } else {
+                "in the packages asked for"
+            },
+            request.packages.first().unwrap_or(&names[0])
+        )));
+    }
+    // The dependents that must follow, until nothing more moves.
+    let mut bumps: BTreeMap<String, Vec<DependencyBump>> = BTreeMap::new();
+    loop {
+        let released = released_versions(&decided);
+        let mut grew = false;
+        for package in packages {
+            let Some(ecosystem) = package
+                .manifest
+                .as_ref()
+                .and_then(|(_, kind)| versioning::files::ecosystem(kind))
+            else {
+                continue;
+            };
+            for (dependency, requirement) in &requirements[&package.name] {
+                let Some(version) = released.get(dependency) else {
+                    continue;
+                };
+                let follows = versioning::dependencies::rewrite(ecosystem, requirement, version)
+                    .with_context(|| {
+                        format!(
+                            "{}: the requirement on {dependency}",
+                            package
+                                .manifest
+                                .as_ref()
+                                .map_or_else(String::new, |(path, _)| path.display().to_string())
+                        )
+                    })
+                    .map_err(bad_input)?
+                    .is_some();
+                if !follows {
+                    continue;
+                }
+                let list = bumps.entry(package.name.clone()).or_default();
+                if !list.iter().any(|bump| bump.name == *dependency) {
+                    list.push(DependencyBump {
+                        name: dependency.clone(),
+                        version: version.clone(),
+                    });
+                }
+                if !decided.contains_key(&package.name) {
+                    let next = decide(package, BumpChoice::Auto, Some(Level::Patch))?;
+                    if next.next.is_some() {
+                        decided.insert(package.name.clone(), next);
+                        grew = true;
+                    }
+                }
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    let date = today;
+    let mut planned = Vec::new();
+    let mut change_files = Vec::new();
+    for name in &order {
+        let Some(next) = decided.get(name) else {
+            continue;
+        };
+        let package = crate::packages::find(packages, name)?;
+        let (Some(version), Some(tag)) = (next.next.clone(), next.next_tag.clone()) else {
+            continue;
+        };
+        if next.existing.contains(&version)
+            || repository
+                .find_tag(&tag)
+                .context("cannot read the tags")?
+                .is_some()
+        {
+            return Err(bad_input(anyhow::anyhow!(
+                "{name} {version} is already released (tag {tag}), and a released version is never made again"
+            )));
+        }
+        let (mut block, notes) = release_notes(&package.project, repository, &version, &tag, date)?;
+        let consumed = crate::changes::for_package(&changes, name);
+        let entries: Vec<(Level, String)> = consumed
+            .iter()
+            .filter_map(|change| Some((change.level_for(name)?, change.file.entry())))
+            .collect();
+        for change in &consumed {
+            if !change_files.contains(&change.path) {
+                change_files.push(change.path.clone());
+            }
+        }
+        let dependencies = bumps.remove(name).unwrap_or_default();
+        let added = add_entries(&mut block, &entries, &dependencies);
+        let notes = notes_as_filed(&package.project, &version, &block, notes, added)?;
+        let version_files = crate::version_files::load(&package.project)?
+            .into_iter()
+            .map(|file| package.project_path(&file.path))
+            .collect();
+        planned.push(PackagePlan {
+            name: name.clone(),
+            path: package.path.clone(),
+            title: format!("{name} {version}"),
+            previous_version: next.current.clone(),
+            previous_tag: next.current_tag.clone(),
+            reason: next.reason.clone().unwrap_or_else(|| "explicit".to_owned()),
+            version_files,
+            changelog_path: package.project_path(&package.project.config.changelog.path),
+            changelog: block,
+            notes,
+            dependencies,
+            version,
+            tag,
+        });
+    }
+    let released = released_versions(&decided);
+    let mut version_files: Vec<std::path::PathBuf> = Vec::new();
+    for path in planned
+        .iter()
+        .flat_map(|package| package.version_files.iter().cloned())
+        .chain(
+            crate::version_files::plan_packages(project, packages, &released)?
+                .into_iter()
+                .map(|edit| edit.path),
+        )
+    {
+        if !version_files.contains(&path) {
+            version_files.push(path);
+        }
+    }
+    if !request.no_publish && packages.iter().any(publishes) {
+        return Err(bad_input(anyhow::anyhow!(
+            "publishing is not part of a release of several packages yet: release with --no-publish, then publish each package (`slipway publish pypi|oci …`)"
+        )));
+    }
+    let first = planned.first().context("nothing planned")?.clone();
+    let summary = planned
+        .iter()
+        .map(|package| format!("{} {}", package.name, package.version))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let kind = PlanKind::Release;
+    let steps = super::plan::steps(&project.config, true, &Publish::default(), &kind);
+    Ok(Plan {
+        kind,
+        version: first.version.clone(),
+        tag: first.tag.clone(),
+        previous_version: first.previous_version.clone(),
+        previous_tag: first.previous_tag.clone(),
+        reason: first.reason.clone(),
+        branch: match &project.config.git.branch {
+            Some(branch) => branch.clone(),
+            None => repository
+                .current_branch()
+                .context("releases are made from a branch")?,
+        },
+        remote: project.config.git.remote.clone(),
+        base_commit: repository
+            .head()
+            .context("cannot read HEAD")?
+            .as_str()
+            .to_owned(),
+        commit_message: crate::config::RELEASE_COMMIT_TEMPLATE.replace("{version}", &summary),
+        version_files,
+        changelog_path: first.changelog_path.clone(),
+        changelog: first.changelog.clone(),
+        notes: first.notes.clone(),
+        title: first.title.clone(),
+        sign_tag: project.config.git.sign_tags,
+        publish: Publish::default(),
+        steps,
+        config: project.config.clone(),
+        change_files,
+        packages: planned,
+    })
+}
+
+fn released_versions(decided: &BTreeMap<String, NextVersion>) -> BTreeMap<String, Version> {
+    decided
+        .iter()
+        .filter_map(|(name, next)| Some((name.clone(), next.next.clone()?)))
+        .collect()
+}
+
+/// Whether a package's settings name anywhere to publish it.
+fn publishes(package: &Package) -> bool {
+    let config = &package.project.config;
+    config.pypi.is_some()
+        || !config.oci.is_empty()
+        || config.github.is_some()
+        || config.cargo.as_ref().is_some_and(|cargo| cargo.publish)
+}
