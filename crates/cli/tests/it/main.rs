@@ -5,6 +5,7 @@ mod flow;
 mod fuzz;
 mod hostile;
 mod json;
+mod monorepo;
 mod races;
 mod release;
 mod release_state;

@@ -133,7 +133,7 @@ fn a_dry_run_changes_nothing_anywhere() {
 }
 
 /// The steps of a release with nothing to publish.
-const LOCAL_STEPS: &[&str] = &[
+pub(crate) const LOCAL_STEPS: &[&str] = &[
     "preflight",
     "version-files",
     "changelog",
