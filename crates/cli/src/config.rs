@@ -83,8 +83,6 @@ pub struct PackageConfig {
     /// The files that carry its version, relative to the package. Default: detected there.
     #[serde(default)]
     pub version_files: Vec<VersionFileConfig>,
-    /// Commands run around its release, instead of the top-level ones.
-    pub hooks: Option<HooksConfig>,
     /// Publishing it to a Python package index, instead of the top-level `[pypi]`.
     pub pypi: Option<PypiConfig>,
     /// Its images, instead of the top-level `[oci]`.
@@ -770,6 +768,14 @@ after-publish = []
 # [github]
 # repository = "owner/project"   # default: from the remote's URL
 # assets = ["dist/*"]
+
+# Several packages in one repository, each with its own version, tags and CHANGELOG.md.
+# Default: discovered in a Cargo workspace (members with their own versions), uv or npm/pnpm workspace.
+# [[packages]]
+# path = "packages/core"
+# name = "core"                  # default: its manifest's name
+# tag-pattern = "{package}-v{version}"
+# changelog = "CHANGELOG.md"     # relative to the package
 "#;
 
 #[cfg(test)]

@@ -175,9 +175,6 @@ fn package_project(
     config.changelog.include_paths = include;
     config.version_files = own.map(|own| own.version_files.clone()).unwrap_or_default();
     if let Some(own) = own {
-        if let Some(hooks) = &own.hooks {
-            config.hooks = hooks.clone();
-        }
         if own.pypi.is_some() {
             config.pypi.clone_from(&own.pypi);
         }
