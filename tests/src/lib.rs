@@ -6,6 +6,7 @@
 //! (see `src/bin/slipway-e2e.rs`), built by Cargo for this package's tests.
 
 pub mod crate_registry;
+pub mod fault_proxy;
 pub mod github_fake;
 pub mod oci_registry;
 pub mod pypiserver;
