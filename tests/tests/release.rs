@@ -1598,3 +1598,117 @@ fn chaos_faults() {
     println!("| {runs} | {first_try} | {one_rerun} | {stuck} | {truncated} | {different} |");
     assert_eq!((stuck, truncated, different), (0, 0, 0));
 }
+
+/// Every place a secret could end up, searched for the GitHub token and the index password: the
+/// output of every command at every verbosity, the journal, the tag messages, every file slipway
+/// wrote in the work tree and the git directory, and the command lines of the processes running
+/// during a release (sampled from /proc).
+#[test]
+fn secrets_appear_nowhere() {
+    let hangar = Hangar::new("hangar-secret");
+    let secrets = [TOKEN.to_owned(), hangar.pypi.password().to_owned()];
+    let leaked = |what: &str, text: &str| {
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "a secret leaked into {what}"
+            );
+        }
+    };
+    // The release, with the process list sampled while it runs.
+    let mut child = hangar
+        .slipway_command(&["-vvv", "release"])
+        .env("SLIPWAY_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut samples = 0;
+    let sampler_reads = |samples: &mut usize| {
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+                leaked(
+                    "a process's command line",
+                    &String::from_utf8_lossy(&cmdline),
+                );
+                *samples += 1;
+            }
+        }
+    };
+    while child.try_wait().unwrap().is_none() {
+        sampler_reads(&mut samples);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(samples > 0, "the process list was read");
+    leaked(
+        "the release's stdout",
+        &String::from_utf8_lossy(&output.stdout),
+    );
+    leaked(
+        "the release's stderr",
+        &String::from_utf8_lossy(&output.stderr),
+    );
+    // Every other command that reaches the servers, at every verbosity, with --json too.
+    let commands: &[&[&str]] = &[
+        &["check"],
+        &["verify", "1.0.0"],
+        &["rollback", "1.0.0", "--dry-run"],
+        &["release", "patch", "--dry-run"],
+        &["next-version", "--json"],
+        &["changelog"],
+    ];
+    for command in commands {
+        for verbosity in [&["-q"][..], &[], &["-v"], &["-vvv"]] {
+            let mut args = verbosity.to_vec();
+            args.extend_from_slice(command);
+            let output = hangar.run(&args, &[("SLIPWAY_LOG", "trace")]);
+            leaked(
+                &format!("slipway {args:?}"),
+                &String::from_utf8_lossy(&output.stdout),
+            );
+            leaked(
+                &format!("slipway {args:?}"),
+                &String::from_utf8_lossy(&output.stderr),
+            );
+        }
+    }
+    // Tag messages, and every file under the work tree and the git directory (the journal, the
+    // staging directory, the lock, the changelog, the version files).
+    leaked(
+        "the tag messages",
+        &hangar.repo.git(&["tag", "-l", "--format=%(contents)"]),
+    );
+    let mut files = 0;
+    let mut stack = vec![hangar.repo.path().to_owned()];
+    while let Some(directory) = stack.pop() {
+        for entry in std::fs::read_dir(&directory).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !path.ends_with(".git/objects") {
+                    stack.push(path);
+                }
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                leaked(
+                    &path.display().to_string(),
+                    &String::from_utf8_lossy(&bytes),
+                );
+                files += 1;
+            }
+        }
+    }
+    assert!(
+        hangar
+            .repo
+            .path()
+            .join(".git/slipway/done/v1.0.0.json")
+            .exists(),
+        "the journal was searched"
+    );
+    assert!(files > 20, "{files} files searched");
+}
