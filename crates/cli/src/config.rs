@@ -497,9 +497,12 @@ pub struct OciConfig {
     /// Placeholders: `{major}`, `{minor}`. Default: none.
     #[serde(default)]
     pub floating_tags: Vec<String>,
-    /// Plain HTTP to a registry that is not on a loopback address.
+    /// Plain HTTP to a registry that is not on a loopback address (anonymous only).
     #[serde(default)]
     pub insecure: bool,
+    /// With `insecure`: credentials over that plain HTTP too (they travel in clear text).
+    #[serde(default)]
+    pub allow_insecure_credentials: bool,
 }
 
 fn yes() -> bool {

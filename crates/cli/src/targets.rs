@@ -252,6 +252,8 @@ pub struct OciTarget {
     pub floating_tags: Vec<crate::release::latest::FloatingTag>,
     /// Plain HTTP to a registry off loopback.
     pub insecure: bool,
+    /// Credentials over that plain HTTP too.
+    pub insecure_credentials: bool,
 }
 
 impl OciTarget {
@@ -283,11 +285,25 @@ impl OciTarget {
             platforms: config.platforms.clone(),
             latest: config.latest,
             insecure: config.insecure,
+            insecure_credentials: config.allow_insecure_credentials,
         })
     }
 
     /// A client with the credentials found, or anonymous.
     pub fn client(&self, authenticated: bool) -> anyhow::Result<OciClient> {
+        let registry = self.repository.registry();
+        if authenticated
+            && self.insecure
+            && !self.insecure_credentials
+            && !registry::transport::is_loopback_host(
+                registry.rsplit_once(':').map_or(registry, |(host, _)| host),
+            )
+            && !matches!(self.credentials, registry::oci::Credentials::Anonymous)
+        {
+            return Err(crate::bad_input(anyhow::anyhow!(
+                "credentials would go to {registry} in clear text (`insecure = true` is plain HTTP): use HTTPS; `insecure` allows anonymous plain HTTP only, and sending credentials in clear needs `allow-insecure-credentials = true` in [oci] as well"
+            )));
+        }
         oci_client(
             self.repository.registry(),
             if authenticated {
