@@ -262,20 +262,7 @@ impl Repository {
                 .unwrap_or(0o100_644);
             let _ = index.conflict_remove(path);
             let blob = self.git.blob(text.as_bytes()).context(context)?;
-            let entry = git2::IndexEntry {
-                ctime: git2::IndexTime::new(0, 0),
-                mtime: git2::IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode,
-                uid: 0,
-                gid: 0,
-                file_size: u32::try_from(text.len()).unwrap_or(u32::MAX),
-                id: blob,
-                flags: 0,
-                flags_extended: 0,
-                path: path.to_string_lossy().replace('\\', "/").into_bytes(),
-            };
+            let entry = crate::write::blob_entry(path, blob, text.len(), mode);
             index.add(&entry).context(context)?;
         }
         Ok(())

@@ -242,20 +242,7 @@ impl Repository {
         let mode = index
             .get_path(path, 0)
             .map_or(0o100_644, |entry| entry.mode);
-        let entry = git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode,
-            uid: 0,
-            gid: 0,
-            file_size: u32::try_from(contents.len()).unwrap_or(u32::MAX),
-            id: blob,
-            flags: 0,
-            flags_extended: 0,
-            path: path.to_string_lossy().replace('\\', "/").into_bytes(),
-        };
+        let entry = blob_entry(path, blob, contents.len(), mode);
         index
             .add(&entry)
             .context(|| format!("staging {}", path.display()))?;
@@ -592,6 +579,24 @@ fn parse_ls_remote_tags(output: &str) -> Vec<RemoteTag> {
     }
     tags.sort_by(|a, b| a.name.cmp(&b.name));
     tags
+}
+
+/// The index entry of blob `id` (`size` bytes) at `path` with `mode`, as a tree write needs it.
+pub(crate) fn blob_entry(path: &Path, id: git2::Oid, size: usize, mode: u32) -> git2::IndexEntry {
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode,
+        uid: 0,
+        gid: 0,
+        file_size: u32::try_from(size).unwrap_or(u32::MAX),
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.to_string_lossy().replace('\\', "/").into_bytes(),
+    }
 }
 
 #[cfg(test)]

@@ -32,9 +32,24 @@ pub(super) fn package_json(text: &str) -> Result<Sites, FileError> {
     if !value.is_object() {
         return Ok(found);
     }
-    // The text is valid JSON, so a small scanner that tracks depth and whether a string is a key
-    // finds the top-level members exactly.
     let bytes = text.as_bytes();
+    for (key, value_start) in top_level_members(text) {
+        if key == "version" && bytes.get(value_start) == Some(&b'"') {
+            let value_end = string_end(bytes, value_start);
+            let content = value_start + 1..value_end - 1;
+            if !text[content.clone()].contains('\\') {
+                found.sites.push(Site::version(content, "\"version\""));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Each top-level member of the JSON object `text` (valid JSON): its key and where its value
+/// starts. A small scanner that tracks depth and whether a string is a key finds them exactly.
+fn top_level_members(text: &str) -> Vec<(&str, usize)> {
+    let bytes = text.as_bytes();
+    let mut members = Vec::new();
     let mut depth = 0usize;
     let mut previous = b' ';
     let mut index = 0;
@@ -42,24 +57,16 @@ pub(super) fn package_json(text: &str) -> Result<Sites, FileError> {
         match bytes[index] {
             b'"' => {
                 let end = string_end(bytes, index);
-                let is_key = depth == 1 && matches!(previous, b'{' | b',');
-                if is_key && &text[index + 1..end - 1] == "version" {
+                if depth == 1 && matches!(previous, b'{' | b',') {
                     let colon = skip_whitespace(bytes, end);
-                    let value_start = skip_whitespace(bytes, colon + 1);
-                    if bytes.get(value_start) == Some(&b'"') {
-                        let value_end = string_end(bytes, value_start);
-                        let content = value_start + 1..value_end - 1;
-                        if !text[content.clone()].contains('\\') {
-                            found.sites.push(Site::version(content, "\"version\""));
-                        }
-                    }
+                    members.push((&text[index + 1..end - 1], skip_whitespace(bytes, colon + 1)));
                 }
                 previous = b'"';
                 index = end;
                 continue;
             }
             b'{' | b'[' => depth += 1,
-            b'}' | b']' => depth -= 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
         if !bytes[index].is_ascii_whitespace() {
@@ -67,7 +74,7 @@ pub(super) fn package_json(text: &str) -> Result<Sites, FileError> {
         }
         index += 1;
     }
-    Ok(found)
+    members
 }
 
 /// The members of the object that starts at `open` (a `{`): each key with the range of its value
@@ -114,36 +121,13 @@ pub(super) fn package_json_requirements(
     serde_json::from_str::<serde_json::Value>(text).map_err(|error| FileError::InvalidJson {
         reason: error.to_string(),
     })?;
-    let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut depth = 0usize;
-    let mut previous = b' ';
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'"' => {
-                let end = string_end(bytes, index);
-                let is_key = depth == 1 && matches!(previous, b'{' | b',');
-                let key = &text[index + 1..end - 1];
-                if is_key && TABLES.contains(&key) {
-                    let colon = skip_whitespace(bytes, end);
-                    let value = skip_whitespace(bytes, colon + 1);
-                    for (name, range) in string_members(text, value).unwrap_or_default() {
-                        found.push((name, range, format!("\"{key}\"")));
-                    }
-                }
-                previous = b'"';
-                index = end;
-                continue;
+    for (key, value) in top_level_members(text) {
+        if TABLES.contains(&key) {
+            for (name, range) in string_members(text, value).unwrap_or_default() {
+                found.push((name, range, format!("\"{key}\"")));
             }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => depth -= 1,
-            _ => {}
         }
-        if !bytes[index].is_ascii_whitespace() {
-            previous = bytes[index];
-        }
-        index += 1;
     }
     Ok(found)
 }

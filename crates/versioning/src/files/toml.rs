@@ -235,27 +235,7 @@ pub(super) fn cargo(text: &str, internal_crates: &BTreeSet<String>) -> Result<Si
             "[workspace.package].version",
         ));
     }
-    let mut tables: Vec<(String, &dyn TableLike)> = Vec::new();
-    for name in DEPENDENCY_TABLES {
-        if let Some(dependencies) = table(root, &[name]) {
-            tables.push((name.to_owned(), dependencies));
-        }
-    }
-    if let Some(dependencies) = table(root, &["workspace", "dependencies"]) {
-        tables.push(("workspace.dependencies".to_owned(), dependencies));
-    }
-    if let Some(targets) = table(root, &["target"]) {
-        for (target, item) in targets.iter() {
-            let Some(target_table) = item.as_table_like() else {
-                continue;
-            };
-            for name in DEPENDENCY_TABLES {
-                if let Some(dependencies) = table(target_table, &[name]) {
-                    tables.push((format!("target.'{target}'.{name}"), dependencies));
-                }
-            }
-        }
-    }
+    let tables = dependency_tables(root);
     if internal_crates.is_empty() {
         return Ok(found);
     }
@@ -324,15 +304,9 @@ fn requirement_version(
     Ok(start..start + version.len())
 }
 
-/// A requirement on another package: its name, the byte range of the requirement text, where.
-pub(super) type RequirementSite = (String, Range<usize>, String);
-
-/// The requirements of a `Cargo.toml` on path dependencies (the repository's own crates): each
-/// dependency table, the target-specific ones and `[workspace.dependencies]`, entries that name
-/// a `path` and a `version`.
-pub(super) fn cargo_requirements(text: &str) -> Result<Vec<RequirementSite>, FileError> {
-    let document = parse(text)?;
-    let root: &dyn TableLike = document.as_table();
+/// Every dependency table of a manifest, with where it is: `[dependencies]` and its kin,
+/// `[workspace.dependencies]`, and the target-specific ones.
+fn dependency_tables(root: &dyn TableLike) -> Vec<(String, &dyn TableLike)> {
     let mut tables: Vec<(String, &dyn TableLike)> = Vec::new();
     for name in DEPENDENCY_TABLES {
         if let Some(dependencies) = table(root, &[name]) {
@@ -354,6 +328,19 @@ pub(super) fn cargo_requirements(text: &str) -> Result<Vec<RequirementSite>, Fil
             }
         }
     }
+    tables
+}
+
+/// A requirement on another package: its name, the byte range of the requirement text, where.
+pub(super) type RequirementSite = (String, Range<usize>, String);
+
+/// The requirements of a `Cargo.toml` on path dependencies (the repository's own crates): each
+/// dependency table, the target-specific ones and `[workspace.dependencies]`, entries that name
+/// a `path` and a `version`.
+pub(super) fn cargo_requirements(text: &str) -> Result<Vec<RequirementSite>, FileError> {
+    let document = parse(text)?;
+    let root: &dyn TableLike = document.as_table();
+    let tables = dependency_tables(root);
     let mut found = Vec::new();
     for (table_name, dependencies) in tables {
         for (key, item) in dependencies.iter() {
