@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::bad_input;
 
-/// The lock, held until dropped.
+/// The release lock of a repository, held until dropped.
 #[derive(Debug)]
-pub(super) struct Lock {
+pub struct Lock {
     path: PathBuf,
     /// False when this process held the lock already: the outer holder removes it.
     owned: bool,
@@ -35,7 +35,7 @@ struct Owner {
 impl Lock {
     /// Takes the release lock of the repository whose git directory is `git_dir`, taking over a
     /// stale one. Another live release is an error naming its process.
-    pub(super) fn acquire(git_dir: &Path) -> anyhow::Result<Lock> {
+    pub(crate) fn acquire(git_dir: &Path) -> anyhow::Result<Lock> {
         let directory = git_dir.join("slipway");
         fs_err::create_dir_all(&directory)?;
         let path = directory.join("lock");

@@ -29,6 +29,8 @@ pub mod hotfix;
 pub mod journal;
 pub mod latest;
 mod lock;
+
+pub use lock::Lock;
 mod monorepo;
 pub mod plan;
 mod preflight;
@@ -56,6 +58,13 @@ pub struct Outcome {
     pub journal: Journal,
     /// The steps this run carried out (not those already done before).
     pub ran: Vec<StepKind>,
+}
+
+/// Takes the repository's release lock for as long as the returned guard lives: one release per
+/// clone at a time. [`start`], [`resume`], [`run`] and [`abort`] each take it too; a caller that
+/// runs several of them in a row holds it across them, so that no other process slips in between.
+pub fn lock(context: &Context) -> Result<Lock> {
+    Ok(Lock::acquire(context.repository.git_dir())?)
 }
 
 /// Computes the plan of a release, touching nothing.

@@ -86,6 +86,11 @@ fn run_request(
     run_args: &RunArgs,
 ) -> anyhow::Result<()> {
     let release_context = context.release()?;
+    // Held from the plan to the last step: no other release of this clone can slip in between.
+    let _lock = (!run_args.dry_run)
+        .then(|| release::lock(&release_context))
+        .transpose()
+        .map_err(crate::Error::into_anyhow)?;
     if run_args.abort {
         for line in release::abort(&release_context).map_err(crate::Error::into_anyhow)? {
             tracing::warn!("{line}");
