@@ -14,8 +14,11 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
 use git2::{DiffOptions, Oid, Sort};
 
+use crate::commit_graph::CommitGraph;
 use crate::error::{Error, GitContext as _};
 use crate::{Commit, CommitId, PatchId, Person, Repository, Tag, Time};
 
@@ -177,13 +180,23 @@ impl Hasher for OidHasher {
 
 type OidBuild = BuildHasherDefault<OidHasher>;
 
-/// A walked commit: what ordering needs, plus the listed value when it passed the filter.
+/// A walked commit: what ordering needs, plus what was read of it.
 struct Node {
     oid: Oid,
     time: i64,
     parents_start: usize,
     parents_end: usize,
-    commit: Option<Commit>,
+    read: Read,
+}
+
+/// What is known of a walked commit's content.
+enum Read {
+    /// Listed from the commit-graph: its object is read later, with the others, in parallel.
+    Pending,
+    /// Read, and left out by the path filter.
+    Skipped,
+    /// Read and listed (boxed: a node stays small while the walk's vector grows).
+    Listed(Box<Commit>),
 }
 
 /// Commits gathered by a walk, with their parent links, ready to be put in order.
@@ -191,9 +204,36 @@ struct Node {
 struct Walked {
     nodes: Vec<Node>,
     parents: Vec<Oid>,
-    /// The repository's mailmap, when it has one: authors are read through it.
-    mailmap: Option<git2::Mailmap>,
 }
+
+/// What the walks of one history read share: the commit-graph, the mailmap and the options.
+///
+/// A read has two phases. Listing walks the graph from the tips: from the commit-graph file when
+/// it covers a commit (parents and committer time, no object inflated), else by reading the
+/// commit. Reading then inflates and parses the commits listed from the graph on every core, in
+/// blocks, each thread with its own libgit2 handle, and puts each result back at its node, so
+/// the order (decided from the listing alone) is the same as a sequential read's.
+struct Reader<'r> {
+    repository: &'r Repository,
+    graph: Option<CommitGraph>,
+    /// Whether the repository has a mailmap (then authors are read through it).
+    use_mailmap: bool,
+    mailmap: Option<git2::Mailmap>,
+    options: &'r HistoryOptions,
+}
+
+/// What one reading thread returns: each block it read, by number.
+type ReadBlocks = Vec<(usize, Vec<Read>)>;
+
+/// Commits read by one thread at a time: large enough to amortise the hand-off, small enough to
+/// keep both cores busy to the end.
+const BLOCK: usize = 512;
+
+/// Below this many commits, reading them on one thread is cheaper than opening more handles.
+const PARALLEL_FROM: usize = 2 * BLOCK;
+
+/// Threads at most: past this the object store's reads, not the inflating, limit the speed.
+const MAX_THREADS: usize = 8;
 
 impl Repository {
     /// The commits of `range` in topological order, newest first.
@@ -207,10 +247,13 @@ impl Repository {
             .iter()
             .map(|revision| self.resolve_oid(revision))
             .collect::<Result<_, _>>()?;
+        let reader = self.reader(options);
         if range.exclude.is_empty() {
-            // Nothing to hide: our own walk reads each commit once (a revwalk would
-            // parse it, then `find_commit` read it again).
-            return self.walk_new(&include, &mut HashSet::default(), options);
+            // Nothing to hide: our own walk lists each commit once (a revwalk would parse
+            // it, then `find_commit` read it again).
+            let mut walked = reader.walk_new(&include, &mut HashSet::default())?;
+            reader.read_pending(std::slice::from_mut(&mut walked))?;
+            return Ok(walked.into_topological_order());
         }
         let mut walk = self
             .git
@@ -227,11 +270,12 @@ impl Repository {
             walk.hide(oid)
                 .context(|| format!("excluding `{revision}`"))?;
         }
-        let mut walked = self.walked();
+        let mut walked = Walked::default();
         for oid in walk {
             let oid = oid.context(|| "walking the history".to_owned())?;
-            self.visit(oid, options, &mut walked)?;
+            reader.list(oid, &mut walked)?;
         }
+        reader.read_pending(std::slice::from_mut(&mut walked))?;
         Ok(walked.into_topological_order())
     }
 
@@ -268,24 +312,33 @@ impl Repository {
                 .or_insert(tag);
         }
 
+        let reader = self.reader(options);
         let mut seen: HashSet<Oid, OidBuild> = HashSet::default();
-        let mut releases = Vec::with_capacity(order.len());
-        for tag in order {
+        // One walk per release, then the unreleased commits last.
+        let mut walks = Vec::with_capacity(order.len() + 1);
+        for tag in &order {
             let oid = tag.target.to_oid();
             let owns = owner
                 .get(&oid)
-                .is_some_and(|owner| std::ptr::eq(*owner, tag));
-            let commits = if owns {
-                self.walk_new(&[oid], &mut seen, options)?
+                .is_some_and(|owner| std::ptr::eq(*owner, *tag));
+            walks.push(if owns {
+                reader.walk_new(&[oid], &mut seen)?
             } else {
-                Vec::new()
-            };
-            releases.push(Release {
-                tag: tag.clone(),
-                commits,
+                Walked::default()
             });
         }
-        let unreleased = self.walk_new(&[head], &mut seen, options)?;
+        walks.push(reader.walk_new(&[head], &mut seen)?);
+        reader.read_pending(&mut walks)?;
+        let mut walks = walks.into_iter().map(Walked::into_topological_order);
+        let releases = order
+            .into_iter()
+            .zip(walks.by_ref())
+            .map(|(tag, commits)| Release {
+                tag: tag.clone(),
+                commits,
+            })
+            .collect();
+        let unreleased = walks.next().unwrap_or_default();
         Ok(ReleaseHistory {
             releases,
             unreleased,
@@ -304,35 +357,51 @@ impl Repository {
     }
 
     pub(crate) fn patch_id_of(&self, commit: &git2::Commit<'_>) -> Result<Option<PatchId>, Error> {
-        if commit.parent_count() > 1 {
-            return Ok(None);
-        }
-        let context = || format!("computing the patch id of {}", commit.id());
-        let tree = commit.tree().context(context)?;
-        let parent_tree = match commit.parent_count() {
-            0 => None,
-            _ => Some(commit.parent(0).and_then(|p| p.tree()).context(context)?),
-        };
-        let diff = self
-            .git
-            .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)
-            .context(context)?;
-        if diff.deltas().len() == 0 {
-            return Ok(None);
-        }
-        Ok(Some(PatchId::from_oid(
-            diff.patchid(None).context(context)?,
-        )))
+        patch_id_in(&self.git, commit)
     }
 
-    /// Walk from `tips` over commits not yet `seen`, marking them; returns them ordered.
-    fn walk_new(
-        &self,
-        tips: &[Oid],
-        seen: &mut HashSet<Oid, OidBuild>,
-        options: &HistoryOptions,
-    ) -> Result<Vec<Commit>, Error> {
-        let mut walked = self.walked();
+    /// The shared state of one history read.
+    fn reader<'r>(&'r self, options: &'r HistoryOptions) -> Reader<'r> {
+        let use_mailmap = has_mailmap(&self.git);
+        Reader {
+            repository: self,
+            graph: CommitGraph::open(&self.git),
+            use_mailmap,
+            mailmap: use_mailmap.then(|| self.git.mailmap().ok()).flatten(),
+            options,
+        }
+    }
+}
+
+/// The patch id of a non-merge commit (see [`Repository::patch_id`]).
+fn patch_id_in(
+    git: &git2::Repository,
+    commit: &git2::Commit<'_>,
+) -> Result<Option<PatchId>, Error> {
+    if commit.parent_count() > 1 {
+        return Ok(None);
+    }
+    let context = || format!("computing the patch id of {}", commit.id());
+    let tree = commit.tree().context(context)?;
+    let parent_tree = match commit.parent_count() {
+        0 => None,
+        _ => Some(commit.parent(0).and_then(|p| p.tree()).context(context)?),
+    };
+    let diff = git
+        .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)
+        .context(context)?;
+    if diff.deltas().len() == 0 {
+        return Ok(None);
+    }
+    Ok(Some(PatchId::from_oid(
+        diff.patchid(None).context(context)?,
+    )))
+}
+
+impl Reader<'_> {
+    /// Walk from `tips` over commits not yet `seen`, marking them.
+    fn walk_new(&self, tips: &[Oid], seen: &mut HashSet<Oid, OidBuild>) -> Result<Walked, Error> {
+        let mut walked = Walked::default();
         let mut stack: Vec<Oid> = tips
             .iter()
             .copied()
@@ -340,7 +409,7 @@ impl Repository {
             .collect();
         while let Some(oid) = stack.pop() {
             let start = walked.parents.len();
-            self.visit(oid, options, &mut walked)?;
+            self.list(oid, &mut walked)?;
             for index in start..walked.parents.len() {
                 let parent = walked.parents[index];
                 if seen.insert(parent) {
@@ -348,125 +417,244 @@ impl Repository {
                 }
             }
         }
-        Ok(walked.into_topological_order())
+        Ok(walked)
     }
 
-    /// An empty walk, with the mailmap when the repository has one (`.mailmap` in the work
-    /// tree, or `mailmap.file` / `mailmap.blob` configured), so that an author with several
-    /// names or addresses is one person, as in `git log --use-mailmap` and `git shortlog`.
-    fn walked(&self) -> Walked {
-        let configured = self.git.config().ok().is_some_and(|config| {
-            config.get_string("mailmap.file").is_ok() || config.get_string("mailmap.blob").is_ok()
-        });
-        let in_tree = self
-            .git
-            .workdir()
-            .is_some_and(|work_tree| work_tree.join(".mailmap").is_file());
-        Walked {
-            mailmap: (configured || in_tree)
-                .then(|| self.git.mailmap().ok())
-                .flatten(),
-            ..Walked::default()
+    /// List one commit into `walked`: from the commit-graph when it covers the commit (the
+    /// content is read later), else from the object, read now.
+    fn list(&self, oid: Oid, walked: &mut Walked) -> Result<(), Error> {
+        let parents_start = walked.parents.len();
+        if let Some(found) = self
+            .graph
+            .as_ref()
+            .and_then(|graph| graph.lookup(oid, &mut walked.parents))
+        {
+            walked.nodes.push(Node {
+                oid,
+                time: found.time,
+                parents_start,
+                parents_end: walked.parents.len(),
+                read: Read::Pending,
+            });
+            return Ok(());
         }
-    }
-
-    /// Read one commit into `walked`.
-    fn visit(&self, oid: Oid, options: &HistoryOptions, walked: &mut Walked) -> Result<(), Error> {
-        let commit = self
-            .git
+        let git = &self.repository.git;
+        let commit = git
             .find_commit(oid)
             .context(|| format!("reading commit {oid}"))?;
-        let parents_start = walked.parents.len();
         walked.parents.extend(commit.parent_ids());
-        let listed = options.paths.is_empty() || self.touches(&commit, &options.paths)?;
-        let value = if listed {
-            let patch_id = if options.patch_ids {
-                self.patch_id_of(&commit)?
-            } else {
-                None
-            };
-            let encoding = commit.message_encoding().ok().flatten();
-            Some(Commit {
-                id: CommitId::from_oid(oid),
-                message: message_of(&commit),
-                author: {
-                    let author = commit.author();
-                    match walked
-                        .mailmap
-                        .as_ref()
-                        .and_then(|mailmap| mailmap.resolve_signature(&author).ok())
-                    {
-                        Some(mapped) => Person::from_git_encoded(&mapped, encoding),
-                        None => Person::from_git_encoded(&author, encoding),
-                    }
-                },
-                committer_time: Time::from_git(commit.committer().when()),
-                parent_count: walked.parents.len() - parents_start,
-                parents: walked.parents[parents_start..]
-                    .iter()
-                    .map(|&parent| CommitId::from_oid(parent))
-                    .collect(),
-                patch_id,
-            })
-        } else {
-            None
-        };
         walked.nodes.push(Node {
             oid,
             time: commit.time().seconds(),
             parents_start,
             parents_end: walked.parents.len(),
-            commit: value,
+            read: read_commit(git, self.mailmap.as_ref(), &commit, self.options)?,
         });
         Ok(())
     }
 
-    /// Whether `commit` changes a path the filter selects, compared with every parent.
-    fn touches(&self, commit: &git2::Commit<'_>, filter: &PathFilter) -> Result<bool, Error> {
-        let context = || format!("comparing the paths of commit {}", commit.id());
-        let tree = commit.tree().context(context)?;
-        if commit.parent_count() == 0 {
-            return self.differs(None, &tree, filter).context(context);
+    /// Read every commit listed from the commit-graph, on every core when there are many.
+    fn read_pending(&self, walks: &mut [Walked]) -> Result<(), Error> {
+        let jobs: Vec<(usize, usize)> = walks
+            .iter()
+            .enumerate()
+            .flat_map(|(walk, walked)| {
+                walked
+                    .nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, node)| matches!(node.read, Read::Pending))
+                    .map(move |(node, _)| (walk, node))
+            })
+            .collect();
+        if jobs.is_empty() {
+            return Ok(());
         }
-        for parent in commit.parents() {
-            let parent_tree = parent.tree().context(context)?;
-            if !self
-                .differs(Some(&parent_tree), &tree, filter)
-                .context(context)?
-            {
-                return Ok(false);
+        let oids: Vec<Oid> = jobs
+            .iter()
+            .map(|&(walk, node)| walks[walk].nodes[node].oid)
+            .collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(MAX_THREADS)
+            .min(oids.len().div_ceil(BLOCK));
+        if threads <= 1 || oids.len() < PARALLEL_FROM {
+            let git = &self.repository.git;
+            for (&(walk, node), &oid) in jobs.iter().zip(&oids) {
+                walks[walk].nodes[node].read =
+                    read_oid(git, self.mailmap.as_ref(), oid, self.options)?;
+            }
+            return Ok(());
+        }
+        let blocks = self.read_parallel(&oids, threads)?;
+        for (jobs, reads) in jobs.chunks(BLOCK).zip(blocks) {
+            for (&(walk, node), read) in jobs.iter().zip(reads) {
+                walks[walk].nodes[node].read = read;
             }
         }
-        Ok(true)
+        Ok(())
     }
 
-    fn differs(
-        &self,
-        old: Option<&git2::Tree<'_>>,
-        new: &git2::Tree<'_>,
-        filter: &PathFilter,
-    ) -> Result<bool, git2::Error> {
-        let entry = |tree: Option<&git2::Tree<'_>>, path: &str| {
-            tree.and_then(|tree| tree.get_path(Path::new(path)).ok())
-                .map(|entry| entry.id())
+    /// Read `oids` on `threads` threads (this one among them), [`BLOCK`] by block; the blocks'
+    /// results in the order of `oids`.
+    fn read_parallel(&self, oids: &[Oid], threads: usize) -> Result<Vec<Vec<Read>>, Error> {
+        let next = AtomicUsize::new(0);
+        let blocks: Vec<&[Oid]> = oids.chunks(BLOCK).collect();
+        // Each thread takes the next block until none is left, and returns what it read with
+        // the block's number.
+        let work = |git: &git2::Repository, mailmap: Option<&git2::Mailmap>| {
+            let mut done = Vec::new();
+            loop {
+                let block = next.fetch_add(1, AtomicOrdering::Relaxed);
+                let Some(oids) = blocks.get(block) else {
+                    return Ok::<_, Error>(done);
+                };
+                let reads = oids
+                    .iter()
+                    .map(|&oid| read_oid(git, mailmap, oid, self.options))
+                    .collect::<Result<Vec<_>, _>>()?;
+                done.push((block, reads));
+            }
         };
-        for prefix in &filter.prefixes {
-            if entry(old, prefix) != entry(Some(new), prefix) {
-                return Ok(true);
+        let git_dir = self.repository.git.path();
+        let use_mailmap = self.use_mailmap;
+        let mut results: Vec<Result<ReadBlocks, Error>> = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        // libgit2 handles are not shared between threads: each opens its own.
+                        let git = git2::Repository::open(git_dir)
+                            .context(|| format!("opening {}", git_dir.display()))?;
+                        let mailmap = use_mailmap.then(|| git.mailmap().ok()).flatten();
+                        work(&git, mailmap.as_ref())
+                    })
+                })
+                .collect();
+            let mut results = vec![work(&self.repository.git, self.mailmap.as_ref())];
+            results.extend(
+                helpers
+                    .into_iter()
+                    .map(|helper| helper.join().expect("a history reader panicked")),
+            );
+            results
+        });
+        let mut by_block: Vec<Option<Vec<Read>>> = (0..blocks.len()).map(|_| None).collect();
+        for result in results.drain(..) {
+            for (block, reads) in result? {
+                by_block[block] = Some(reads);
             }
         }
-        if filter.globs.is_empty() {
+        Ok(by_block
+            .into_iter()
+            .map(|reads| reads.expect("every block was read"))
+            .collect())
+    }
+}
+
+/// Whether the repository has a mailmap (`.mailmap` in the work tree, or `mailmap.file` /
+/// `mailmap.blob` configured): then an author with several names or addresses is one person,
+/// as in `git log --use-mailmap` and `git shortlog`.
+fn has_mailmap(git: &git2::Repository) -> bool {
+    let configured = git.config().ok().is_some_and(|config| {
+        config.get_string("mailmap.file").is_ok() || config.get_string("mailmap.blob").is_ok()
+    });
+    let in_tree = git
+        .workdir()
+        .is_some_and(|work_tree| work_tree.join(".mailmap").is_file());
+    configured || in_tree
+}
+
+/// Read the commit `oid` (see [`read_commit`]).
+fn read_oid(
+    git: &git2::Repository,
+    mailmap: Option<&git2::Mailmap>,
+    oid: Oid,
+    options: &HistoryOptions,
+) -> Result<Read, Error> {
+    let commit = git
+        .find_commit(oid)
+        .context(|| format!("reading commit {oid}"))?;
+    read_commit(git, mailmap, &commit, options)
+}
+
+/// The listed value of a commit, or `Skipped` when the path filter leaves it out.
+fn read_commit(
+    git: &git2::Repository,
+    mailmap: Option<&git2::Mailmap>,
+    commit: &git2::Commit<'_>,
+    options: &HistoryOptions,
+) -> Result<Read, Error> {
+    if !options.paths.is_empty() && !touches(git, commit, &options.paths)? {
+        return Ok(Read::Skipped);
+    }
+    let patch_id = if options.patch_ids {
+        patch_id_in(git, commit)?
+    } else {
+        None
+    };
+    let encoding = commit.message_encoding().ok().flatten();
+    let parents: Vec<CommitId> = commit.parent_ids().map(CommitId::from_oid).collect();
+    Ok(Read::Listed(Box::new(Commit {
+        id: CommitId::from_oid(commit.id()),
+        message: message_of(commit),
+        author: {
+            let author = commit.author();
+            match mailmap.and_then(|mailmap| mailmap.resolve_signature(&author).ok()) {
+                Some(mapped) => Person::from_git_encoded(&mapped, encoding),
+                None => Person::from_git_encoded(&author, encoding),
+            }
+        },
+        committer_time: Time::from_git(commit.committer().when()),
+        parent_count: parents.len(),
+        parents,
+        patch_id,
+    })))
+}
+
+/// Whether `commit` changes a path the filter selects, compared with every parent.
+fn touches(
+    git: &git2::Repository,
+    commit: &git2::Commit<'_>,
+    filter: &PathFilter,
+) -> Result<bool, Error> {
+    let context = || format!("comparing the paths of commit {}", commit.id());
+    let tree = commit.tree().context(context)?;
+    if commit.parent_count() == 0 {
+        return differs(git, None, &tree, filter).context(context);
+    }
+    for parent in commit.parents() {
+        let parent_tree = parent.tree().context(context)?;
+        if !differs(git, Some(&parent_tree), &tree, filter).context(context)? {
             return Ok(false);
         }
-        let mut options = DiffOptions::new();
-        for glob in &filter.globs {
-            options.pathspec(glob);
-        }
-        let diff = self
-            .git
-            .diff_tree_to_tree(old, Some(new), Some(&mut options))?;
-        Ok(diff.deltas().len() > 0)
     }
+    Ok(true)
+}
+
+fn differs(
+    git: &git2::Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: &git2::Tree<'_>,
+    filter: &PathFilter,
+) -> Result<bool, git2::Error> {
+    let entry = |tree: Option<&git2::Tree<'_>>, path: &str| {
+        tree.and_then(|tree| tree.get_path(Path::new(path)).ok())
+            .map(|entry| entry.id())
+    };
+    for prefix in &filter.prefixes {
+        if entry(old, prefix) != entry(Some(new), prefix) {
+            return Ok(true);
+        }
+    }
+    if filter.globs.is_empty() {
+        return Ok(false);
+    }
+    let mut options = DiffOptions::new();
+    for glob in &filter.globs {
+        options.pathspec(glob);
+    }
+    let diff = git.diff_tree_to_tree(old, Some(new), Some(&mut options))?;
+    Ok(diff.deltas().len() > 0)
 }
 
 impl Walked {
@@ -496,8 +684,8 @@ impl Walked {
         let mut ordered = Vec::with_capacity(nodes.len());
         while let Some(position) = stack.pop() {
             let node = &mut nodes[position];
-            if let Some(commit) = node.commit.take() {
-                ordered.push(commit);
+            if let Read::Listed(commit) = std::mem::replace(&mut node.read, Read::Skipped) {
+                ordered.push(*commit);
             }
             for parent in &parents[node.parents_start..node.parents_end] {
                 if let Some(&parent_position) = index.get(parent) {

@@ -53,6 +53,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod commit_graph;
 mod error;
 mod history;
 mod hotfix;

@@ -32,6 +32,11 @@ impl CommitId {
         &self.0
     }
 
+    /// The full hexadecimal id, taken out of the value.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
     /// The first seven hex digits, as `git log --oneline` shows them.
     pub fn short(&self) -> &str {
         &self.0[..self.0.len().min(7)]

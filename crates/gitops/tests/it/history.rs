@@ -603,3 +603,235 @@ fn authors_are_read_through_the_mailmap_as_git_log_does() {
         .collect();
     assert_eq!(mapped, git);
 }
+
+/// A `git fast-import` stream of `commits` commits on `main`: a two-commit side branch merged
+/// every 40, an octopus merge of three branches every 300, a Latin-1 commit (with its `encoding`
+/// header) every 97, two spellings of one author, and an annotated `vX.Y.Z` tag every 100.
+fn large_history_stream(commits: usize) -> Vec<u8> {
+    let mut stream = Vec::new();
+    let mut mark = 0;
+    let mut last = 0;
+    let mut time = 1_600_000_000;
+    let write = |stream: &mut Vec<u8>,
+                 reference: &str,
+                 message: &[u8],
+                 encoding: Option<&str>,
+                 author: &str,
+                 parents: &[usize],
+                 mark: usize,
+                 time: u64| {
+        writeln!(stream, "commit {reference}\nmark :{mark}").unwrap();
+        writeln!(stream, "author {author} {time} +0100").unwrap();
+        writeln!(stream, "committer C <c@example.com> {time} +0100").unwrap();
+        if let Some(encoding) = encoding {
+            writeln!(stream, "encoding {encoding}").unwrap();
+        }
+        writeln!(stream, "data {}", message.len()).unwrap();
+        stream.extend_from_slice(message);
+        stream.push(b'\n');
+        if let Some((first, rest)) = parents.split_first() {
+            writeln!(stream, "from :{first}").unwrap();
+            for parent in rest {
+                writeln!(stream, "merge :{parent}").unwrap();
+            }
+        }
+        writeln!(
+            stream,
+            "M 644 inline f{}\ndata 2\n{}\n",
+            mark % 10,
+            mark % 10
+        )
+        .unwrap();
+    };
+    for n in 0..commits {
+        time += 60;
+        if n > 0 && n % 300 == 0 {
+            let mut tips = vec![last];
+            for side in 0..2 {
+                mark += 1;
+                let message = format!("feat(side{side}): octopus part {n}");
+                write(
+                    &mut stream,
+                    &format!("refs/heads/o{side}"),
+                    message.as_bytes(),
+                    None,
+                    "A <a@x.example>",
+                    &[last],
+                    mark,
+                    time,
+                );
+                tips.push(mark);
+            }
+            mark += 1;
+            write(
+                &mut stream,
+                "refs/heads/main",
+                b"Merge branches o0, o1",
+                None,
+                "A <a@x.example>",
+                &tips,
+                mark,
+                time,
+            );
+            last = mark;
+        } else if n > 0 && n % 40 == 0 {
+            let base = last;
+            mark += 1;
+            write(
+                &mut stream,
+                "refs/heads/side",
+                format!("fix: side {n}").as_bytes(),
+                None,
+                "ada <ada@old.example>",
+                &[base],
+                mark,
+                time,
+            );
+            mark += 1;
+            write(
+                &mut stream,
+                "refs/heads/side",
+                format!("fix: side {n} again").as_bytes(),
+                None,
+                "A <a@x.example>",
+                &[mark - 1],
+                mark,
+                time,
+            );
+            mark += 1;
+            write(
+                &mut stream,
+                "refs/heads/main",
+                format!("Merge branch 'side' ({n})").as_bytes(),
+                None,
+                "A <a@x.example>",
+                &[last, mark - 1],
+                mark,
+                time,
+            );
+            last = mark;
+        } else {
+            mark += 1;
+            let parents: Vec<usize> = if last == 0 { vec![] } else { vec![last] };
+            if n % 97 == 1 {
+                let message = format!("fix: caf\u{e9} {n}\n\nd\u{e9}tails\n");
+                let latin1: Vec<u8> = message.chars().map(|c| c as u32 as u8).collect();
+                write(
+                    &mut stream,
+                    "refs/heads/main",
+                    &latin1,
+                    Some("ISO-8859-1"),
+                    "Ren\u{e9} <rene@example.com>",
+                    &parents,
+                    mark,
+                    time,
+                );
+            } else {
+                let author = if n % 2 == 0 {
+                    "ada <ada@old.example>"
+                } else {
+                    "Ada L. <ada@new.example>"
+                };
+                let message = format!("feat: change {n}\n\nBody of {n}.\n");
+                write(
+                    &mut stream,
+                    "refs/heads/main",
+                    message.as_bytes(),
+                    None,
+                    author,
+                    &parents,
+                    mark,
+                    time,
+                );
+            }
+            last = mark;
+        }
+        if n % 100 == 99 {
+            let name = format!("v1.{}.0", n / 100);
+            writeln!(
+                stream,
+                "tag {name}\nfrom :{last}\ntagger T <t@example.com> {time} +0000\ndata 8\nrelease\n"
+            )
+            .unwrap();
+        }
+    }
+    stream
+}
+
+// Issue 18: the history is listed from the commit-graph and read on several threads; the result
+// must be the one a sequential read of the objects gives, byte for byte.
+#[test]
+fn reads_listed_from_the_commit_graph_on_several_threads_equal_the_sequential_read() {
+    let repo = TestRepo::new();
+    let mut import = repo.command("git");
+    import
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped());
+    let mut child = import.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&large_history_stream(3_000))
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "--quiet", "--hard", "main"]);
+    repo.write(
+        ".mailmap",
+        "Ada Lovelace <ada@new.example>\nAda Lovelace <ada@new.example> <ada@old.example>\n",
+    );
+    let read = |repo: &TestRepo| {
+        let opened = repo.open();
+        let tags = opened.release_tags(&pattern()).unwrap();
+        assert!(tags.len() >= 29, "{}", tags.len());
+        let options = HistoryOptions::default();
+        (
+            opened.release_history(&tags, &options).unwrap(),
+            opened.commits(&Range::head(), &options).unwrap(),
+            opened
+                .commits(&Range::between("v1.3.0", "HEAD"), &options)
+                .unwrap(),
+        )
+    };
+    let graph = repo.path().join(".git/objects/info/commit-graph");
+    assert!(!graph.exists());
+    let sequential = read(&repo);
+    assert_eq!(ids(&sequential.1), git_ids(&repo, &["HEAD"]));
+    assert!(sequential.1.iter().any(|commit| commit.parent_count == 3));
+    assert!(
+        sequential
+            .1
+            .iter()
+            .any(|commit| commit.message.contains("caf\u{e9}"))
+    );
+    assert!(
+        sequential
+            .1
+            .iter()
+            .any(|commit| commit.author.name == "Ada Lovelace")
+    );
+
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    assert!(graph.exists());
+    assert_eq!(read(&repo), sequential);
+
+    // Commits made after the graph was written are read from their objects.
+    repo.commit("fix: after the graph");
+    let mixed = read(&repo);
+    assert_eq!(mixed.1[1..], sequential.1[..]);
+    assert_eq!(ids(&mixed.1), git_ids(&repo, &["HEAD"]));
+
+    // A split graph (a chain of layers) reads the same.
+    std::fs::remove_file(&graph).unwrap();
+    repo.git(&["commit-graph", "write", "--reachable", "--split=no-merge"]);
+    repo.commit("fix: after the first layer");
+    repo.git(&["commit-graph", "write", "--reachable", "--split=no-merge"]);
+    assert!(
+        repo.path()
+            .join(".git/objects/info/commit-graphs/commit-graph-chain")
+            .exists()
+    );
+    let chained = read(&repo);
+    assert_eq!(chained.1[2..], sequential.1[..]);
+    assert_eq!(ids(&chained.1), git_ids(&repo, &["HEAD"]));
+}
