@@ -70,30 +70,32 @@ pub fn read(
     let keep =
         |commit: &gitops::Commit| in_range.as_ref().is_none_or(|set| set.contains(&commit.id));
 
+    // The history is consumed as it is converted: holding gitops' commits and the changelog's
+    // copies at once doubled the peak memory of a full-history changelog.
     let mut releases: Vec<changelog::Release> = split
         .releases
-        .iter()
+        .into_iter()
         .rev()
         .filter(|release| in_range.is_none() || release.commits.iter().any(keep))
         .map(|release| changelog::Release {
             version: Some(release.tag.version.clone()),
-            tag: release.tag.name.clone(),
-            target: release.tag.target.as_str().to_owned(),
             date: date(release.tag.date),
+            target: release.tag.target.as_str().to_owned(),
+            tag: release.tag.name,
             commits: release
                 .commits
-                .iter()
+                .into_iter()
                 .filter(|commit| keep(commit))
-                .map(convert)
+                .map(into_changelog)
                 .collect(),
         })
         .collect();
     releases.shrink_to_fit();
     let unreleased = split
         .unreleased
-        .iter()
+        .into_iter()
         .filter(|commit| keep(commit))
-        .map(convert)
+        .map(into_changelog)
         .collect();
     let remote = match &request.remote {
         Some(name) => repository
@@ -116,13 +118,22 @@ pub fn read(
 /// tabs), so that no terminal escape in a commit message reaches CHANGELOG.md, a tag message or a
 /// release's notes.
 pub fn convert(commit: &gitops::Commit) -> changelog::Commit {
-    let clean = |text: &str| changelog::strip_control(text).into_owned();
+    into_changelog(commit.clone())
+}
+
+/// A git commit as the changelog sees it, taking its text instead of copying it (a copy is made
+/// only of text that has control characters to strip).
+pub fn into_changelog(commit: gitops::Commit) -> changelog::Commit {
+    let clean = |text: String| match changelog::strip_control(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(stripped) => stripped,
+    };
     changelog::Commit {
-        id: commit.id.as_str().to_owned(),
-        message: clean(&commit.message),
+        id: commit.id.into_string(),
+        message: clean(commit.message),
         author: changelog::Signature {
-            name: clean(&commit.author.name),
-            email: clean(&commit.author.email),
+            name: clean(commit.author.name),
+            email: clean(commit.author.email),
         },
         time: changelog::Time {
             seconds: commit.author.time.seconds,
@@ -131,8 +142,8 @@ pub fn convert(commit: &gitops::Commit) -> changelog::Commit {
         parent_count: commit.parent_count,
         parents: commit
             .parents
-            .iter()
-            .map(|parent| parent.as_str().to_owned())
+            .into_iter()
+            .map(gitops::CommitId::into_string)
             .collect(),
         patch_id: commit.patch_id.as_ref().map(|id| id.as_str().to_owned()),
         paths: None,
