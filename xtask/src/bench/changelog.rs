@@ -1,9 +1,16 @@
-//! `cargo xtask bench changelog`: full-history changelog and next-version on a synthetic history.
+//! `cargo xtask bench changelog`: full-history changelog, `release --dry-run` and next-version on
+//! synthetic histories, against the `git log --format=%H%x00%s%x00%b` floor in the same run.
 //!
 //! The repositories are built once (under `target/bench/`) with `git fast-import`: conventional
 //! commits of every type, a merge commit every 100 commits, and an annotated release tag every 50
-//! commits, every fifth release a release candidate of the next minor. Figures are medians of several
-//! runs, reported as ratios to the `git log --format` floor measured in the same run.
+//! commits, every fifth release a release candidate of the next minor. Three sizes: 5,000, 50,000
+//! (1,000 tags) and 200,000 commits; each is measured with a commit-graph file (`git commit-graph
+//! write`, as `git gc` leaves one) and without (the file moved aside for those runs). Each
+//! contender runs [`RUNS`] times after a warm-up, taking turns with the floor, under
+//! `/usr/bin/time` for the peak resident memory; the figures are medians, and the ratios divide
+//! them by the floor's in the same run.
+//!
+//! `cargo xtask bench changelog 5k` (or `50k`, `200k`) measures one size only.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,64 +21,177 @@ use anyhow::Context as _;
 
 const RUNS: usize = 5;
 
-pub(crate) fn run() -> anyhow::Result<()> {
+/// The histories, by label and commit count.
+const SIZES: &[(&str, usize)] = &[("5k", 5_000), ("50k", 50_000), ("200k", 200_000)];
+
+/// The floor: every commit's id, subject and body, as `git log` prints them.
+const FLOOR: &[&str] = &["log", "--format=%H%x00%s%x00%b"];
+
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let root = crate::workspace_root();
     crate::cargo(&["build", "--release", "--quiet", "-p", "slipway"])?;
     let slipway = root.join("target/release/slipway");
-    let large = synthetic_repository(&root, 50_000)?;
-    let small = synthetic_repository(&root, 5_000)?;
-
-    let mut rows: Vec<(String, Duration)> = Vec::new();
-    let floor = median(|| run_quiet(git_log(&large)))?;
-    rows.push(("git log --format (floor), 50k commits".to_owned(), floor));
-    rows.push((
-        "slipway changelog, full history, 50k commits".to_owned(),
-        median(|| run_quiet(slipway_in(&slipway, &large, &["changelog"])))?,
-    ));
-    for (label, repository) in [("5k", &small), ("50k", &large)] {
-        rows.push((
-            format!("slipway next-version, {label} commits"),
-            median(|| run_quiet(slipway_in(&slipway, repository, &["next-version"])))?,
-        ));
+    let sizes: Vec<(&str, usize)> = match args.first() {
+        None => SIZES.to_vec(),
+        Some(wanted) => SIZES
+            .iter()
+            .copied()
+            .filter(|(label, _)| label == wanted)
+            .collect(),
+    };
+    anyhow::ensure!(
+        !sizes.is_empty(),
+        "unknown size {args:?}: expected 5k, 50k or 200k"
+    );
+    let mut report = String::new();
+    writeln!(
+        report,
+        "{:<44} {:>9} {:>8} {:>10} {:>8}",
+        "what", "median", "× floor", "peak", "× floor"
+    )?;
+    for (label, commits) in sizes {
+        let repository = synthetic_repository(&root, commits)?;
+        for graph in [true, false] {
+            let _aside = CommitGraph::set(&repository, graph)?;
+            let shape = format!(
+                "{label}, {} commit-graph",
+                if graph { "with" } else { "no" }
+            );
+            let floor = git(&repository, FLOOR);
+            let mut contenders = vec![(
+                "slipway changelog".to_owned(),
+                slipway_in(&slipway, &repository, &["changelog"]),
+            )];
+            if commits == 50_000 {
+                let mut dry_run = slipway_in(&slipway, &repository, &["release", "--dry-run"]);
+                dry_run.env("SOURCE_DATE_EPOCH", "1763683200");
+                contenders.push(("slipway release --dry-run".to_owned(), dry_run));
+                contenders.push((
+                    "slipway next-version".to_owned(),
+                    slipway_in(&slipway, &repository, &["next-version"]),
+                ));
+                contenders.push((
+                    "git log --topo-order, author, parents".to_owned(),
+                    git(
+                        &repository,
+                        &[
+                            "log",
+                            "--topo-order",
+                            "--format=%H%x00%P%x00%an%x00%ae%x00%at%x00%s%x00%b%x00",
+                        ],
+                    ),
+                ));
+            }
+            let mut figures = Vec::new();
+            for (name, command) in &contenders {
+                figures.push((name, turns(&floor, command)?));
+            }
+            let (floor_wall, floor_peak) = figures[0].1.0;
+            writeln!(
+                report,
+                "{:<44} {:>7.3} s {:>7.2}× {:>6.1} MiB {:>7.2}×",
+                format!("{shape}: git log (floor)"),
+                floor_wall.as_secs_f64(),
+                1.0,
+                floor_peak as f64 / 1024.0,
+                1.0
+            )?;
+            for (name, (floor, (wall, peak))) in figures {
+                writeln!(
+                    report,
+                    "{:<44} {:>7.3} s {:>7.2}× {:>6.1} MiB {:>7.2}×",
+                    format!("{shape}: {name}"),
+                    wall.as_secs_f64(),
+                    wall.as_secs_f64() / floor.0.as_secs_f64(),
+                    peak as f64 / 1024.0,
+                    peak as f64 / floor.1 as f64
+                )?;
+            }
+        }
     }
     for (tool, args) in [("git-cliff", &[][..]), ("convco", &["changelog"][..])] {
         if which(tool) {
             let mut command = Command::new(tool);
-            command.args(args).current_dir(&large);
-            let once = time_once(command)?;
-            rows.push((format!("{tool}, full history, 50k commits (1 run)"), once));
-        } else {
-            rows.push((format!("{tool}: not installed, skipped"), Duration::ZERO));
-        }
-    }
-
-    let mut report = String::new();
-    writeln!(report, "{:<52} {:>10} {:>10}", "what", "median", "× floor")?;
-    for (label, time) in &rows {
-        if time.is_zero() {
-            writeln!(report, "{label}")?;
-        } else {
-            let ratio = time.as_secs_f64() / floor.as_secs_f64();
+            command
+                .args(args)
+                .current_dir(synthetic_repository(&root, 50_000)?);
+            let once = super::measure(&command)?;
             writeln!(
                 report,
-                "{label:<52} {:>8.3} s {ratio:>9.2}×",
-                time.as_secs_f64()
+                "{tool}, full history, 50k commits (1 run): {:.3} s",
+                once.wall.as_secs_f64()
             )?;
+        } else {
+            writeln!(report, "{tool}: not installed, skipped")?;
         }
     }
     print!("{report}");
     Ok(())
 }
 
-fn git_log(repository: &Path) -> Command {
+/// A median wall time and a median peak (KiB).
+type Figure = (Duration, u64);
+
+/// `floor` and `contender` in turns, a warm-up pair first: their medians.
+fn turns(floor: &Command, contender: &Command) -> anyhow::Result<(Figure, Figure)> {
+    super::measure(floor)?;
+    super::measure(contender)?;
+    let mut sides = [Vec::new(), Vec::new()];
+    for _ in 0..RUNS {
+        for (side, command) in [floor, contender].into_iter().enumerate() {
+            let measured = super::measure(command)?;
+            sides[side].push((measured.wall, measured.peak_kib));
+        }
+    }
+    let median = |runs: &mut Vec<Figure>| {
+        let mut walls: Vec<Duration> = runs.iter().map(|run| run.0).collect();
+        let mut peaks: Vec<u64> = runs.iter().map(|run| run.1).collect();
+        walls.sort();
+        peaks.sort_unstable();
+        (walls[RUNS / 2], peaks[RUNS / 2])
+    };
+    let [mut floor_runs, mut contender_runs] = sides;
+    Ok((median(&mut floor_runs), median(&mut contender_runs)))
+}
+
+/// The repository's commit-graph file, moved aside while `present` is false and back on drop.
+struct CommitGraph {
+    file: PathBuf,
+    aside: PathBuf,
+}
+
+impl CommitGraph {
+    fn set(repository: &Path, present: bool) -> anyhow::Result<CommitGraph> {
+        let file = repository.join(".git/objects/info/commit-graph");
+        let aside = repository.join(".git/objects/info/commit-graph.aside");
+        if aside.exists() {
+            std::fs::rename(&aside, &file)?;
+        }
+        if !file.exists() {
+            crate::run(
+                Command::new("git")
+                    .args(["commit-graph", "write", "--reachable"])
+                    .current_dir(repository),
+            )?;
+        }
+        if !present {
+            std::fs::rename(&file, &aside)?;
+        }
+        Ok(CommitGraph { file, aside })
+    }
+}
+
+impl Drop for CommitGraph {
+    fn drop(&mut self) {
+        if self.aside.exists() {
+            let _ = std::fs::rename(&self.aside, &self.file);
+        }
+    }
+}
+
+fn git(repository: &Path, args: &[&str]) -> Command {
     let mut command = Command::new("git");
-    command
-        .args([
-            "log",
-            "--topo-order",
-            "--format=%H%x00%P%x00%an%x00%ae%x00%at%x00%s%x00%b%x00",
-        ])
-        .current_dir(repository);
+    command.args(args).current_dir(repository);
     command
 }
 
@@ -79,25 +199,6 @@ fn slipway_in(slipway: &Path, repository: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(slipway);
     command.args(args).current_dir(repository);
     command
-}
-
-fn median(mut measure: impl FnMut() -> anyhow::Result<Duration>) -> anyhow::Result<Duration> {
-    // One warm-up run so that every contender starts with the same page cache.
-    measure()?;
-    let mut times = (0..RUNS)
-        .map(|_| measure())
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    times.sort();
-    Ok(times[RUNS / 2])
-}
-
-fn run_quiet(command: Command) -> anyhow::Result<Duration> {
-    time_once(command)
-}
-
-fn time_once(mut command: Command) -> anyhow::Result<Duration> {
-    command.stdout(Stdio::null());
-    Ok(super::timed_output(&mut command)?.0)
 }
 
 fn which(program: &str) -> bool {
@@ -112,7 +213,7 @@ fn which(program: &str) -> bool {
 /// Builds (once) a repository of `commits` commits and returns its path.
 fn synthetic_repository(root: &Path, commits: usize) -> anyhow::Result<PathBuf> {
     let path = root.join(format!("target/bench/changelog-{commits}"));
-    let done = path.join(".git/slipway-bench-complete");
+    let done = path.join(".git/slipway-bench-complete-2");
     if done.exists() {
         return Ok(path);
     }
@@ -135,12 +236,39 @@ fn synthetic_repository(root: &Path, commits: usize) -> anyhow::Result<PathBuf> 
             .args(["reset", "-q", "--hard", "main"])
             .current_dir(&path),
     )?;
-    // As in a clone: refs in packed-refs (with their peeled targets), not one file per tag.
-    crate::run(
-        Command::new("git")
-            .args(["pack-refs", "--all"])
-            .current_dir(&path),
+    // A project to release (for `release --dry-run`): a version file at the latest release's
+    // version, as releases leave it, and a remote (the repository itself) for the preflight.
+    let describe = Command::new("git")
+        .args(["describe", "--tags", "--abbrev=0"])
+        .current_dir(&path)
+        .output()?;
+    let latest = String::from_utf8_lossy(&describe.stdout).trim().to_owned();
+    std::fs::write(
+        path.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"bench\"\nversion = \"{}\"\n",
+            latest.trim_start_matches('v')
+        ),
     )?;
+    let origin = path.display().to_string();
+    for args in [
+        &["add", "Cargo.toml"][..],
+        &[
+            "-c",
+            "user.name=Bench",
+            "-c",
+            "user.email=bench@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "fix: the project file",
+        ],
+        &["remote", "add", "origin", &origin],
+        // As in a clone: refs in packed-refs (with their peeled targets), not one file per tag.
+        &["pack-refs", "--all"],
+    ] {
+        crate::run(Command::new("git").args(args).current_dir(&path))?;
+    }
     std::fs::write(&done, b"")?;
     Ok(path)
 }

@@ -1,7 +1,7 @@
 //! Benchmarks. Each reports its figures as ratios to a reference measured in the same run (the `git
 //! log` floor, `twine`, `skopeo`), because the machines they run on are noisy.
 //!
-//! A benchmark is a module with `pub(crate) fn run() -> anyhow::Result<()>` and one row in [`BENCHES`].
+//! A benchmark is a module with a `run` function and one row in [`BENCHES`].
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -14,14 +14,15 @@ mod oci;
 mod pypi;
 mod release_state;
 
-type Bench = fn() -> anyhow::Result<()>;
+/// A benchmark, given the arguments after its name.
+type Bench = fn(&[String]) -> anyhow::Result<()>;
 
 /// Every benchmark, by the name `cargo xtask bench NAME` takes.
 const BENCHES: &[(&str, Bench)] = &[
     ("changelog", changelog::run),
-    ("oci", oci::run),
-    ("pypi", pypi::run),
-    ("release-state", release_state::run),
+    ("oci", |_| oci::run()),
+    ("pypi", |_| pypi::run()),
+    ("release-state", |_| release_state::run()),
 ];
 
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
@@ -35,7 +36,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     };
     for (name, bench) in selected {
         eprintln!("== bench {name}");
-        bench()?;
+        bench(args.get(1..).unwrap_or_default())?;
     }
     Ok(())
 }
@@ -69,6 +70,9 @@ pub(crate) fn measure(command: &Command) -> anyhow::Result<Measured> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    if let Some(directory) = command.get_current_dir() {
+        timed.current_dir(directory);
+    }
     let line = format!("{command:?}");
     eprintln!("$ {line}");
     let start = Instant::now();
