@@ -870,6 +870,90 @@ async fn htpasswd_basic_auth_needs_the_right_password_and_never_shows_it() {
     assert_eq!(sha256(&raw), index_digest);
 }
 
+// Issue 18: where a blob was pushed is remembered (like skopeo's blob-info cache), so a push to
+// another repository of the same registry mounts it and moves no blob bytes, with no
+// `--mount-from`.
+#[tokio::test]
+async fn a_second_repository_of_the_same_registry_mounts_the_blobs_remembered_from_the_first() {
+    let issuer = TokenIssuer::start(IssuerConfig {
+        user: Some(("bob".to_owned(), "token-pw-123".to_owned())),
+        ..IssuerConfig::default()
+    })
+    .unwrap();
+    let registry = OciRegistry::start_with(&RegistryAuth::token(&issuer), true).unwrap();
+    let (dir, layout, _) = multi_arch("3.0.0");
+    let cache_file = dir.path().join("cache/oci-blob-locations");
+    let client_with_cache = || {
+        client(
+            &registry,
+            ClientOptions {
+                credentials: Credentials::basic("bob", "token-pw-123"),
+                blob_locations: Some(Arc::new(registry::oci::BlobLocations::open(&cache_file))),
+                ..ClientOptions::default()
+            },
+        )
+    };
+    let first = client_with_cache()
+        .push(
+            &layout,
+            &repo(&registry, "team/first"),
+            &tags(&["3.0.0"]),
+            &PushOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((first.blobs.uploaded, first.blobs.mounted), (4, 0));
+    assert!(cache_file.exists());
+
+    // A new client (another process, say) reads the file.
+    let mark = registry.mark();
+    let second = client_with_cache()
+        .push(
+            &layout,
+            &repo(&registry, "team/second"),
+            &tags(&["3.0.0"]),
+            &PushOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            second.blobs.mounted,
+            second.blobs.uploaded,
+            second.blobs.bytes_uploaded
+        ),
+        (4, 0, 0)
+    );
+    let requests = registry.requests_since(mark);
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.starts_with("PATCH") && !r.starts_with("PUT /v2/team/second/blobs")),
+        "{requests:#?}"
+    );
+
+    // Locations are per registry: another registry (another address) has nothing remembered, so
+    // the push uploads.
+    let other = OciRegistry::start_with(&RegistryAuth::token(&issuer), true).unwrap();
+    let third = client(
+        &other,
+        ClientOptions {
+            credentials: Credentials::basic("bob", "token-pw-123"),
+            blob_locations: Some(Arc::new(registry::oci::BlobLocations::open(&cache_file))),
+            ..ClientOptions::default()
+        },
+    )
+    .push(
+        &layout,
+        &repo(&other, "team/third"),
+        &tags(&["3.0.0"]),
+        &PushOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((third.blobs.uploaded, third.blobs.mounted), (4, 0));
+}
+
 #[tokio::test]
 async fn token_auth_mounts_across_repositories_with_two_scopes() {
     let issuer = TokenIssuer::start(IssuerConfig {

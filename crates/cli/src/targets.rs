@@ -351,6 +351,24 @@ impl OciTarget {
     }
 }
 
+/// Where OCI pushes remember their blobs (see [`registry::oci::BlobLocations`]):
+/// `$XDG_CACHE_HOME/slipway/oci-blob-locations`, else under `~/.cache`; none without a home or with
+/// `SLIPWAY_NO_BLOB_CACHE` set.
+pub fn oci_blob_locations(
+    env: &dyn crate::env::Environment,
+) -> Option<std::sync::Arc<registry::oci::BlobLocations>> {
+    if env.flag("SLIPWAY_NO_BLOB_CACHE") {
+        return None;
+    }
+    let cache = env
+        .var("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| env.home().map(|home| home.join(".cache")))?;
+    Some(std::sync::Arc::new(registry::oci::BlobLocations::open(
+        cache.join("slipway/oci-blob-locations"),
+    )))
+}
+
 /// A client of the OCI registry `registry` with default options for it.
 pub fn oci_client(
     registry: &str,

@@ -16,6 +16,7 @@ use tokio::io::AsyncReadExt as _;
 use url::Url;
 
 use super::auth::{CREDENTIAL_SOURCES, Challenge, Credentials, Scope, parse_challenge};
+use super::blob_locations::BlobLocations;
 use super::error::OciError;
 use super::layout::BlobSource;
 use super::media_types::MANIFEST_ACCEPT;
@@ -63,6 +64,10 @@ pub struct ClientOptions {
     pub chunk_size: u64,
     /// How many blobs are uploaded (or checked, or mounted) at once.
     pub concurrency: usize,
+    /// Where blobs were pushed before: a push mounts a missing blob from another repository of
+    /// the same registry that has it, and records where it put each blob. `None` remembers
+    /// nothing.
+    pub blob_locations: Option<Arc<BlobLocations>>,
 }
 
 impl Default for ClientOptions {
@@ -73,6 +78,7 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
             chunk_size: DEFAULT_CHUNK_SIZE,
             concurrency: DEFAULT_CONCURRENCY,
+            blob_locations: None,
         }
     }
 }

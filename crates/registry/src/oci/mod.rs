@@ -39,6 +39,8 @@
 //!   202 and stores nothing), so it is never used. Bodies over [`ClientOptions::chunk_size`] (default 4 MiB,
 //!   GHCR's cap per request; [`default_chunk_size`] gives 16 MiB for other registries) go up as PATCH chunks, each sent to the `Location` the previous one returned.
 //! - A blob is checked with `HEAD` before upload; a mount may answer 202 with an upload session, which is then used.
+//! - A missing blob is mounted from `--mount-from`, else from where [`BlobLocations`] (a cache the caller
+//!   opens, like skopeo's blob-info cache) says it was pushed on the same registry, before it is uploaded.
 //! - Manifests are PUT with their exact bytes and media type (re-serialising changes the digest), children
 //!   before the index, and fetched with the full `Accept` list (distribution answers 404 for an OCI manifest
 //!   when `Accept` lacks the OCI types).
@@ -51,11 +53,12 @@
 //!
 //! # What it does not do
 //!
-//! It reads no files besides the layout and no environment: credentials are passed in ([`Credentials`],
+//! It reads no files besides the layout and the [`BlobLocations`] file the caller names, and no environment: credentials are passed in ([`Credentials`],
 //! [`credentials_from_docker_config`] parses the text of Docker's `config.json`). It prints nothing. It does not build images,
 //! pull layers to disk, run credential helpers, or copy between registries.
 
 mod auth;
+mod blob_locations;
 mod check;
 mod client;
 mod error;
@@ -65,6 +68,7 @@ mod ops;
 mod reference;
 
 pub use auth::{Credentials, credentials_from_docker_config};
+pub use blob_locations::{BlobLocations, MAX_LOCATIONS};
 pub use client::{
     ClientOptions, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, LARGE_CHUNK_SIZE, OciClient,
     RemoteManifest, default_chunk_size, is_loopback,

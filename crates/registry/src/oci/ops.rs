@@ -10,6 +10,7 @@ use futures_util::{StreamExt as _, TryStreamExt as _};
 use oci_client::manifest::{OciImageIndex, OciImageManifest};
 use reqwest::StatusCode;
 
+use super::blob_locations::BlobLocations;
 use super::client::{Mount, OciClient, RemoteManifest};
 use super::error::OciError;
 use super::layout::{Blob, Layout};
@@ -225,6 +226,12 @@ impl OciClient {
         let stats = self
             .push_blobs(repository, layout.blobs(), &options.mount_from, &progress)
             .await?;
+        if let Some(locations) = &self.options.blob_locations
+            && let Err(error) = locations.save()
+        {
+            // Only a hint for later pushes: this one succeeded.
+            tracing::debug!(%error, "cannot save the blob locations cache");
+        }
         let mut manifests_pushed = 0;
         for child in layout.children() {
             if self
@@ -322,16 +329,52 @@ impl OciClient {
         progress: &Arc<dyn Progress>,
         bytes: &AtomicU64,
     ) -> Result<BlobTransfer, OciError> {
+        let remembered = self.options.blob_locations.as_deref();
+        let transfer = self
+            .push_blob_once(repository, blob, mount_from, remembered, progress, bytes)
+            .await?;
+        if let Some(locations) = remembered {
+            locations.record(repository, &blob.digest);
+        }
+        Ok(transfer)
+    }
+
+    async fn push_blob_once(
+        &self,
+        repository: &Repository,
+        blob: &Blob,
+        mount_from: &[Repository],
+        remembered: Option<&BlobLocations>,
+        progress: &Arc<dyn Progress>,
+        bytes: &AtomicU64,
+    ) -> Result<BlobTransfer, OciError> {
         if self.blob_exists(repository, &blob.digest).await? {
             return Ok(BlobTransfer::Skipped);
         }
-        // One mount attempt: a declined mount opens an upload session, which the upload then uses.
+        // Mount attempts: the repository named by `--mount-from`, else where the blob was pushed
+        // before. A declined mount opens an upload session, which the upload then uses (and a
+        // later declined mount replaces: only the last session is kept open).
         let mut session = None;
         if let Some(from) = mount_from.iter().find(|from| *from != repository) {
             self.check_registry(from)?;
             match self.mount_blob(repository, from, &blob.digest).await? {
                 Mount::Mounted => return Ok(BlobTransfer::Mounted),
                 Mount::Declined(url) => session = Some(url),
+            }
+        } else if let Some(locations) = remembered {
+            for from in locations.candidates(repository, &blob.digest) {
+                // A remembered place is a hint: one that is gone, or that these credentials
+                // cannot read, only means the blob is uploaded.
+                match self.mount_blob(repository, &from, &blob.digest).await {
+                    Ok(Mount::Mounted) => {
+                        tracing::debug!(digest = %blob.digest, %from, "blob mounted");
+                        return Ok(BlobTransfer::Mounted);
+                    }
+                    Ok(Mount::Declined(url)) => session = Some(url),
+                    Err(error) => {
+                        tracing::debug!(digest = %blob.digest, %from, %error, "mount refused");
+                    }
+                }
             }
         }
         let sent = self

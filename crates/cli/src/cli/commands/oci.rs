@@ -22,6 +22,7 @@ fn client(context: &Context, registry: &str, args: &OciClientArgs) -> anyhow::Re
     let mut options = ClientOptions {
         credentials,
         insecure: args.insecure,
+        blob_locations: crate::targets::oci_blob_locations(context.env.as_ref()),
         ..ClientOptions::default()
     };
     options.chunk_size = args
