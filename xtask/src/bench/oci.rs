@@ -3,10 +3,14 @@
 //! retag it.
 //!
 //! Reported: wall time and peak memory (`/usr/bin/time -f %M`, the maximum resident set) of each push, as
-//! ratios to skopeo's; the blob bytes a retag moved (from slipway's own report and from the registry's
-//! access log). Targets: peak ≤ 64 MiB, wall ≤ skopeo, retag 0 bytes.
-//! The layout is generated once under `target/bench/oci-1g/`; every push goes to a fresh registry
-//! started by the tests' harness (`slipway_tests::oci_registry`), removed when it stops.
+//! ratios to skopeo's (medians of [`RUNS`] runs each, taking turns, skopeo's blob-info cache cleared
+//! before each); the blob bytes a retag moved (from slipway's own report and from the registry's
+//! access log); the blob uploads of a push of the same image to another repository of the same
+//! registry (mounted from slipway's blob locations cache). Targets: peak ≤ 64 MiB, wall ≤ skopeo,
+//! retag and second repository 0 blob bytes.
+//! The layout is generated under `target/bench/oci-1g/` and removed at the end (1 GiB); every push
+//! goes to a fresh registry started by the tests' harness (`slipway_tests::oci_registry`), removed
+//! when it stops.
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write as _};
@@ -19,7 +23,7 @@ use slipway_tests::oci_registry::{OciRegistry, layouts};
 use super::{Measured as Timed, measure as timed};
 
 const LAYER_BYTES: u64 = 1 << 30;
-const RUNS: usize = 2;
+const RUNS: usize = 3;
 const TARGET_PEAK_KIB: u64 = 64 * 1024;
 
 pub(crate) fn run() -> anyhow::Result<()> {
@@ -31,7 +35,10 @@ pub(crate) fn run() -> anyhow::Result<()> {
     let root = crate::workspace_root();
     crate::cargo(&["build", "--release", "--quiet", "-p", "slipway"])?;
     let slipway = root.join("target/release/slipway");
-    let layout = layout(&root.join("target/bench/oci-1g"))?;
+    let layout_directory = root.join("target/bench/oci-1g");
+    let layout = layout(&layout_directory)?;
+    // slipway's blob locations cache lives here for the benchmark, emptied before each push.
+    let cache_home = root.join("target/bench/oci-cache");
     // Every push goes to a registry of its own: skopeo's blob-info cache would otherwise mount the layer
     // from a repository pushed before and move nothing.
     let mut slipway_runs = Vec::new();
@@ -48,16 +55,19 @@ pub(crate) fn run() -> anyhow::Result<()> {
             let registry = OciRegistry::start()?;
             let address = registry.address();
             if is_slipway {
+                let _ = std::fs::remove_dir_all(&cache_home);
                 let mut command = Command::new(&slipway);
                 command
                     .arg("publish")
                     .arg("oci")
                     .arg(&layout)
                     .arg(format!("{address}/bench/app"))
-                    .args(["--tag", "1.0.0"]);
+                    .args(["--tag", "1.0.0"])
+                    .env("XDG_CACHE_HOME", &cache_home);
                 slipway_runs.push(timed(&command)?);
                 last = Some(registry);
             } else {
+                clear_skopeo_cache()?;
                 let mut command = Command::new("skopeo");
                 command.args([
                     "copy",
@@ -82,6 +92,24 @@ pub(crate) fn run() -> anyhow::Result<()> {
         .args(["--tag", "1.0.0"]);
     let repush = timed(&again)?;
 
+    // The same image to another repository of the same registry: every blob is mounted from
+    // where the first push put it (slipway's blob locations cache), none is sent.
+    let mark = registry.mark();
+    let mut elsewhere = Command::new(&slipway);
+    elsewhere
+        .arg("publish")
+        .arg("oci")
+        .arg(&layout)
+        .arg(format!("{address}/bench/other"))
+        .args(["--tag", "1.0.0"])
+        .env("XDG_CACHE_HOME", &cache_home);
+    let mounted = timed(&elsewhere)?;
+    let mount_requests = registry.requests_since(mark);
+    let mount_blob_writes = mount_requests
+        .iter()
+        .filter(|r| r.starts_with("PATCH") || (r.starts_with("PUT") && r.contains("/blobs/")))
+        .count();
+
     let mark = registry.mark();
     let mut retag = Command::new(&slipway);
     retag.args(["retag", &format!("{address}/bench/app:1.0.0"), "stable"]);
@@ -99,20 +127,31 @@ pub(crate) fn run() -> anyhow::Result<()> {
         .and_then(|n| n.parse::<u64>().ok())
         .context("the retag did not report the blob bytes it moved")?;
 
-    let best = |runs: &[Timed]| -> (f64, u64) {
-        let wall = runs
-            .iter()
-            .map(|r| r.wall.as_secs_f64())
-            .fold(f64::INFINITY, f64::min);
-        let peak = runs.iter().map(|r| r.peak_kib).max().unwrap_or(0);
-        (wall, peak)
+    let median = |runs: &[Timed]| -> (f64, u64) {
+        let mut walls: Vec<f64> = runs.iter().map(|r| r.wall.as_secs_f64()).collect();
+        let mut peaks: Vec<u64> = runs.iter().map(|r| r.peak_kib).collect();
+        walls.sort_by(f64::total_cmp);
+        peaks.sort_unstable();
+        (walls[walls.len() / 2], peaks[peaks.len() / 2])
     };
-    let (slipway_wall, slipway_peak) = best(&slipway_runs);
-    let (skopeo_wall, skopeo_peak) = best(&skopeo_runs);
+    let (slipway_wall, slipway_peak) = median(&slipway_runs);
+    let (skopeo_wall, skopeo_peak) = median(&skopeo_runs);
+    let all_walls = |runs: &[Timed]| -> String {
+        runs.iter()
+            .map(|r| format!("{:.2}", r.wall.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let mut report = String::new();
     writeln!(
         report,
-        "1 GiB single-layer image to distribution 2.8 on {address} (best of {RUNS} wall, worst peak)"
+        "1 GiB single-layer image to distribution 2.8 on {address} (medians of {RUNS} runs, taking turns; skopeo's blob-info cache cleared, a fresh registry each)"
+    )?;
+    writeln!(
+        report,
+        "runs: slipway {} s, skopeo {} s",
+        all_walls(&slipway_runs),
+        all_walls(&skopeo_runs)
     )?;
     writeln!(report, "{:<34} {:>9} {:>12}", "what", "wall", "peak RSS")?;
     for (label, wall, peak) in [
@@ -122,6 +161,11 @@ pub(crate) fn run() -> anyhow::Result<()> {
             "slipway publish oci (again)",
             repush.wall.as_secs_f64(),
             repush.peak_kib,
+        ),
+        (
+            "slipway publish oci (other repo)",
+            mounted.wall.as_secs_f64(),
+            mounted.peak_kib,
         ),
         (
             "slipway retag",
@@ -156,7 +200,38 @@ pub(crate) fn run() -> anyhow::Result<()> {
             "FAIL"
         }
     )?;
+    writeln!(
+        report,
+        "push to another repository of the same registry: {mount_blob_writes} blob upload request(s) in the registry log (target 0) {}",
+        if mount_blob_writes == 0 { "ok" } else { "FAIL" }
+    )?;
     print!("{report}");
+    // The layout is 1 GiB: written again by the next run rather than kept on a shared disk.
+    std::fs::remove_dir_all(&layout_directory)
+        .with_context(|| format!("cannot remove {}", layout_directory.display()))?;
+    let _ = std::fs::remove_dir_all(&cache_home);
+    Ok(())
+}
+
+/// Empties skopeo's blob-info cache (root's and the user's), so that it cannot mount from an
+/// earlier run and every skopeo push sends the layer.
+fn clear_skopeo_cache() -> anyhow::Result<()> {
+    let mut files = vec![PathBuf::from(
+        "/var/lib/containers/cache/blob-info-cache-v1.sqlite",
+    )];
+    if let Some(home) = std::env::var_os("HOME") {
+        files
+            .push(Path::new(&home).join(".local/share/containers/cache/blob-info-cache-v1.sqlite"));
+    }
+    for file in files {
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot remove {}", file.display()));
+            }
+        }
+    }
     Ok(())
 }
 
