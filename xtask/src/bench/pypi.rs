@@ -126,6 +126,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
         verdict(wall_ratio <= 1.0)
     )?;
     std::io::stdout().write_all(report.as_bytes())?;
+    // The wheel is 500 MiB: written again by the next run rather than kept on a shared disk.
+    fs::remove_dir_all(&work).with_context(|| format!("cannot remove {}", work.display()))?;
     Ok(())
 }
 
