@@ -22,8 +22,7 @@
 //! `git log --format='%H %an %ae %at %B'` (see `examples/walk.rs`). For that, opening
 //! the first repository turns off libgit2's process-wide object cache and its re-hashing
 //! of every object read (git does not re-hash either). Commits are listed from the
-//! commit-graph file when the repository has one and then read on every core; libgit2
-//! inflates with a built-in zlib-ng.
+//! commit-graph file when the repository has one and then read on every core.
 //!
 //! # What it deliberately does not do
 //!
