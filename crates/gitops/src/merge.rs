@@ -113,6 +113,8 @@ impl Repository {
                 before: CommitId::from_oid(tip),
             }));
         }
+        let checked_out = self.checked_out_branch().as_deref() == Some(target) && !self.is_bare();
+        let (mut index, resolved) = self.prepared_merge(tip, theirs, target, source, options)?;
         let ours_commit = self
             .git
             .find_commit(tip)
@@ -121,25 +123,6 @@ impl Repository {
             .git
             .find_commit(theirs)
             .context(|| format!("reading {source}"))?;
-        let mut index = self
-            .git
-            .merge_commits(&ours_commit, &theirs_commit, None)
-            .context(|| format!("merging {source} into `{target}`"))?;
-        let checked_out = self.checked_out_branch().as_deref() == Some(target) && !self.is_bare();
-        let conflicted = crate::hotfix::conflicted_paths(&index)?;
-        let mut resolved = options.resolved.clone();
-        resolved.extend(
-            options
-                .on_conflict
-                .iter()
-                .filter(|(path, _)| {
-                    conflicted
-                        .iter()
-                        .any(|conflict| std::path::Path::new(conflict) == path)
-                })
-                .cloned(),
-        );
-        self.resolve_in(&mut index, &resolved)?;
         if index.has_conflicts() {
             let paths = crate::hotfix::conflicted_paths(&index)?;
             if options.keep_conflict {
@@ -190,6 +173,67 @@ impl Repository {
             commit: CommitId::from_oid(merge),
             before: CommitId::from_oid(tip),
         }))
+    }
+
+    /// The paths a merge of `source` into `target` would leave for the user to resolve (after
+    /// what `options` resolves), found in memory: nothing is written. Empty when it would merge
+    /// cleanly, or `target` has `source` already.
+    pub fn merge_conflicts(
+        &self,
+        target: &str,
+        source: &str,
+        options: &MergeOptions,
+    ) -> Result<Vec<String>, Error> {
+        let tip = self
+            .branch_tip(target)?
+            .ok_or_else(|| Error::BranchNotFound {
+                name: target.to_owned(),
+            })?;
+        if self.contains(tip.as_str(), source)? {
+            return Ok(Vec::new());
+        }
+        let theirs = self.resolve_oid(source)?;
+        let (index, _) = self.prepared_merge(tip.to_oid(), theirs, target, source, options)?;
+        crate::hotfix::conflicted_paths(&index)
+    }
+
+    /// The merged index of `theirs` into `tip`, with the files `options` decides put in; and those
+    /// files.
+    fn prepared_merge(
+        &self,
+        tip: Oid,
+        theirs: Oid,
+        target: &str,
+        source: &str,
+        options: &MergeOptions,
+    ) -> Result<(git2::Index, Vec<(std::path::PathBuf, String)>), Error> {
+        let ours_commit = self
+            .git
+            .find_commit(tip)
+            .context(|| format!("reading the tip of `{target}`"))?;
+        let theirs_commit = self
+            .git
+            .find_commit(theirs)
+            .context(|| format!("reading {source}"))?;
+        let mut index = self
+            .git
+            .merge_commits(&ours_commit, &theirs_commit, None)
+            .context(|| format!("merging {source} into `{target}`"))?;
+        let conflicted = crate::hotfix::conflicted_paths(&index)?;
+        let mut resolved = options.resolved.clone();
+        resolved.extend(
+            options
+                .on_conflict
+                .iter()
+                .filter(|(path, _)| {
+                    conflicted
+                        .iter()
+                        .any(|conflict| std::path::Path::new(conflict) == path)
+                })
+                .cloned(),
+        );
+        self.resolve_in(&mut index, &resolved)?;
+        Ok((index, resolved))
     }
 
     /// The commit on `tip`'s first-parent line that has `merged` as a parent: the merge that

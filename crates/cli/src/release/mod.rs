@@ -77,6 +77,12 @@ pub fn preview(context: &Context, plan: &Plan) -> Vec<String> {
     preflight::problems(context, plan, preflight::Mode::DryRun, &[])
 }
 
+/// The merges of a git-flow finish that will stop for the user to resolve a conflict, foreseen
+/// in memory (reads only); one line each.
+pub fn conflicts(context: &Context, plan: &Plan) -> Vec<String> {
+    steps::predicted_conflicts(context, plan)
+}
+
 /// Writes a plan for people: each step as it will run, the file changes as diffs, and the
 /// changelog section.
 pub fn describe(context: &Context, plan: &Plan, out: &mut dyn std::io::Write) -> Result<()> {

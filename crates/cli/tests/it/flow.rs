@@ -487,6 +487,21 @@ fn a_conflicting_back_merge_stops_for_the_user_and_resumes_after_the_resolution(
     )
     .push();
     repo.checkout("release/v1.1.0");
+    // The dry run foresees it (and only it: main merges cleanly), without failing for it.
+    let foreseen = slipway(&repo, &["release", "finish", "--dry-run"]);
+    assert_eq!(foreseen.code, 0, "{}", foreseen.stderr);
+    assert!(
+        foreseen.stderr.contains(
+            "merging release/v1.1.0 into develop conflicts in src/config.py: the finish will stop there for you to resolve it"
+        ),
+        "{}",
+        foreseen.stderr
+    );
+    assert!(
+        !foreseen.stderr.contains("into main conflicts"),
+        "{}",
+        foreseen.stderr
+    );
     let stopped = slipway(&repo, &["release", "finish"]);
     assert_eq!(stopped.code, 1);
     assert!(

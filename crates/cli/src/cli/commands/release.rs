@@ -245,6 +245,10 @@ fn print_plan(
     for problem in &problems {
         tracing::warn!("the release would stop here: {problem}");
     }
+    // Not a problem: a conflict is the user's to resolve, and the finish resumes after it.
+    for conflict in release::conflicts(release_context, plan) {
+        tracing::warn!("{conflict}");
+    }
     let mut stdout = std::io::stdout().lock();
     if json {
         let value = crate::cli::json::with_schema(serde_json::to_value(plan)?);

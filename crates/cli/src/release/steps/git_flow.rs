@@ -227,3 +227,37 @@ pub(super) fn delete(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
         StepOutput::Nothing,
     ))
 }
+
+/// The merges of a finish that will stop for the user to resolve a conflict, found in memory from
+/// the release branch as it is now (the files slipway merges itself left out): one line each.
+pub(in crate::release) fn predicted_conflicts(context: &Context, plan: &Plan) -> Vec<String> {
+    let PlanKind::Finish { .. } = &plan.kind else {
+        return Vec::new();
+    };
+    let (main, develop) = branches(plan);
+    let mut lines = Vec::new();
+    for target in [main, develop] {
+        let options = union_changelog(context, plan, target, &plan.branch).and_then(|changelog| {
+            Ok(gitops::MergeOptions {
+                keep_conflict: false,
+                resolved: changelog.into_iter().collect(),
+                on_conflict: version_files_on_conflict(context, target, &plan.branch)?,
+            })
+        });
+        let conflicts = options.and_then(|options| {
+            Ok(context
+                .repository
+                .merge_conflicts(target, &plan.branch, &options)?)
+        });
+        match conflicts {
+            Ok(paths) if !paths.is_empty() => lines.push(format!(
+                "merging {} into {target} conflicts in {}: the finish will stop there for you to resolve it",
+                plan.branch,
+                paths.join(", ")
+            )),
+            Ok(_) => {}
+            Err(error) => tracing::debug!("cannot foresee the merge into {target}: {error:#}"),
+        }
+    }
+    lines
+}

@@ -22,6 +22,7 @@ mod version_files;
 
 pub(super) use changelog_file::changelogs;
 pub(super) use commit::is_release_commit;
+pub(super) use git_flow::predicted_conflicts;
 pub(super) use version_files::edits as version_file_edits;
 
 use super::journal::{Journal, StepOutput};
