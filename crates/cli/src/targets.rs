@@ -254,6 +254,8 @@ pub struct OciTarget {
     pub insecure: bool,
     /// Credentials over that plain HTTP too.
     pub insecure_credentials: bool,
+    /// Where pushes remember their blobs, to mount them across repositories.
+    pub blob_locations: Option<std::sync::Arc<registry::oci::BlobLocations>>,
 }
 
 impl OciTarget {
@@ -286,6 +288,7 @@ impl OciTarget {
             latest: config.latest,
             insecure: config.insecure,
             insecure_credentials: config.allow_insecure_credentials,
+            blob_locations: oci_blob_locations(env),
         })
     }
 
@@ -312,6 +315,7 @@ impl OciTarget {
                 registry::oci::Credentials::Anonymous
             },
             self.insecure,
+            self.blob_locations.clone(),
         )
     }
 
@@ -374,11 +378,13 @@ pub fn oci_client(
     registry: &str,
     credentials: registry::oci::Credentials,
     insecure: bool,
+    blob_locations: Option<std::sync::Arc<registry::oci::BlobLocations>>,
 ) -> anyhow::Result<OciClient> {
     let options = ClientOptions {
         credentials,
         insecure,
         chunk_size: registry::oci::default_chunk_size(registry),
+        blob_locations,
         ..ClientOptions::default()
     };
     Ok(OciClient::new(registry, options)?)
