@@ -586,7 +586,7 @@ fn carry_hand_written(old: &str, new: &str, newline: &str) -> String {
     merged.preamble.retain(|item| !item.is_placeholder());
     for item in hand_preamble {
         if !merged.preamble.contains(item) {
-            merged.preamble.push(item.clone());
+            carry(&mut merged.preamble, item);
         }
     }
     for (title, items) in hand_parts {
@@ -603,11 +603,26 @@ fn carry_hand_written(old: &str, new: &str, newline: &str) -> String {
         let part = &mut merged.parts[index].1;
         for item in items {
             if !part.contains(item) {
-                part.push(item.clone());
+                carry(part, item);
             }
         }
     }
     merged.render(newline)
+}
+
+/// Adds a carried item to a list: at its end, except an item whose first line is indented (a
+/// line with nothing to continue where it was written), which goes first, where it is read back
+/// as an item of its own rather than as the continuation of the item before it.
+fn carry(items: &mut Vec<Item>, item: &Item) {
+    if item
+        .0
+        .first()
+        .is_some_and(|line| line.starts_with([' ', '\t']))
+    {
+        items.insert(0, item.clone());
+    } else {
+        items.push(item.clone());
+    }
 }
 
 fn same_title(a: &str, b: &str) -> bool {

@@ -345,3 +345,20 @@ fn a_release_from_another_branch_goes_below_unreleased_which_keeps_its_lines() {
     assert_eq!(union_releases(&released, HAND_EDITED), released);
     assert_eq!(union_releases(&develop, &released), develop);
 }
+
+#[test]
+fn an_indented_line_with_nothing_to_continue_stays_one_item_through_regenerations() {
+    // Found by fuzzing: carried after the generated entry, the line continued it the next time,
+    // and the entry was listed twice.
+    let block = ReleaseBlock {
+        label: "1.0.0".into(),
+        text: "## [1.0.0] - 2026-11-21\n\n### Added\n\n- a feature (000a0a0)\n".into(),
+        link: None,
+        unreleased_link: None,
+    };
+    let once = updated(merge_rerelease("## [Unreleased]\n### Added\n !", &block));
+    let twice = updated(merge_rerelease(&once, &block));
+    assert_eq!(twice, once);
+    assert_eq!(once.matches("a feature").count(), 1, "{once}");
+    assert!(once.contains(" !"), "{once}");
+}
