@@ -951,3 +951,28 @@ fn git_flow_refuses_what_it_cannot_do_with_the_way_out() {
         check.stderr
     );
 }
+
+#[test]
+fn a_finish_named_from_elsewhere_and_refused_leaves_the_user_where_they_were() {
+    let repo = git_flow_project();
+    slipway(&repo, &["release", "start"]).ok();
+    repo.checkout("develop");
+    // develop moved on the remote: the finish's preflight refuses before anything is done.
+    let other = TestRepo::clone_from(&repo.file_url(), &[]);
+    other.git(&[
+        "remote",
+        "set-url",
+        "origin",
+        &repo.remote_path().to_string_lossy(),
+    ]);
+    other.git(&["switch", "--quiet", "develop"]);
+    other.commit("feat: pushed from elsewhere").push();
+    let refused = slipway(&repo, &["release", "finish", "release/v1.1.0"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("nothing was changed"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(repo.git(&["branch", "--show-current"]), "develop\n");
+}

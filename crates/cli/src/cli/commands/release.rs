@@ -24,16 +24,28 @@ pub(super) fn release(context: &Context, args: &ReleaseArgs) -> anyhow::Result<(
             run_request(context, kind, false, &[], &start.run)
         }
         Some(ReleaseFlowCommand::Finish(finish)) => {
-            if let Some(branch) = &finish.branch {
-                switch_to(context, branch, &finish.run)?;
-            }
-            run_request(
+            let switched_from = match &finish.branch {
+                Some(branch) => switch_to(context, branch, &finish.run)?,
+                None => None,
+            };
+            let finished = run_request(
                 context,
                 RequestKind::ReleaseFinish,
                 finish.no_publish,
                 &[],
                 &finish.run,
-            )
+            );
+            // Refused before it started (no journal): back where the user was, as promised by
+            // "nothing was changed".
+            if let (Err(_), Some(previous)) = (&finished, &switched_from) {
+                let repository = crate::context::open_repository(&context.directory)?;
+                if !repository.git_dir().join("slipway/release.json").exists()
+                    && repository.checkout_branch(previous).is_ok()
+                {
+                    tracing::info!("switched back to {previous}");
+                }
+            }
+            finished
         }
         None => {
             let kind = RequestKind::Release {
@@ -56,13 +68,15 @@ fn bump_choice(level: ReleaseLevel) -> BumpChoice {
 
 /// `release finish BRANCH`: the branch checked out first (a new run only: a dry run plans from
 /// what is checked out and changes nothing, a resumed run from where it stopped).
-fn switch_to(context: &Context, branch: &str, run: &RunArgs) -> anyhow::Result<()> {
+/// Returns the branch it switched from, if it switched.
+fn switch_to(context: &Context, branch: &str, run: &RunArgs) -> anyhow::Result<Option<String>> {
     if run.resume || run.abort {
-        return Ok(());
+        return Ok(None);
     }
     let repository = crate::context::open_repository(&context.directory)?;
-    if repository.current_branch().ok().as_deref() == Some(branch) {
-        return Ok(());
+    let current = repository.current_branch().ok();
+    if current.as_deref() == Some(branch) {
+        return Ok(None);
     }
     if run.dry_run {
         return Err(bad_input(anyhow::anyhow!(
@@ -74,7 +88,7 @@ fn switch_to(context: &Context, branch: &str, run: &RunArgs) -> anyhow::Result<(
         .with_context(|| format!("cannot switch to {branch}"))
         .map_err(bad_input)?;
     tracing::info!("switched to {branch}");
-    Ok(())
+    Ok(current)
 }
 
 /// Runs (or plans, resumes, aborts) a release of `kind` as `run` says.
