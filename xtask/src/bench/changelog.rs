@@ -231,44 +231,7 @@ fn synthetic_repository(root: &Path, commits: usize) -> anyhow::Result<PathBuf> 
         path.display()
     );
     super::fast_import(&path, &fast_import_stream(commits))?;
-    crate::run(
-        Command::new("git")
-            .args(["reset", "-q", "--hard", "main"])
-            .current_dir(&path),
-    )?;
-    // A project to release (for `release --dry-run`): a version file at the latest release's
-    // version, as releases leave it, and a remote (the repository itself) for the preflight.
-    let describe = Command::new("git")
-        .args(["describe", "--tags", "--abbrev=0"])
-        .current_dir(&path)
-        .output()?;
-    let latest = String::from_utf8_lossy(&describe.stdout).trim().to_owned();
-    std::fs::write(
-        path.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"bench\"\nversion = \"{}\"\n",
-            latest.trim_start_matches('v')
-        ),
-    )?;
-    let origin = path.display().to_string();
-    for args in [
-        &["add", "Cargo.toml"][..],
-        &[
-            "-c",
-            "user.name=Bench",
-            "-c",
-            "user.email=bench@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "fix: the project file",
-        ],
-        &["remote", "add", "origin", &origin],
-        // As in a clone: refs in packed-refs (with their peeled targets), not one file per tag.
-        &["pack-refs", "--all"],
-    ] {
-        crate::run(Command::new("git").args(args).current_dir(&path))?;
-    }
+    super::release_project(&path)?;
     std::fs::write(&done, b"")?;
     Ok(path)
 }

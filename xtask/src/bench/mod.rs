@@ -143,6 +143,49 @@ pub(crate) fn fast_import(path: &std::path::Path, stream: &str) -> anyhow::Resul
 }
 
 /// Fails with the install hint when one of `tools` (absolute paths, or programs on `PATH`) is missing.
+/// Makes the imported history at `path` a project to release: `main` checked out, a version file
+/// at the latest release's version (as releases leave it), committed, a remote (the repository
+/// itself) for the preflight to reach, and the refs packed as in a clone.
+pub(crate) fn release_project(path: &Path) -> anyhow::Result<()> {
+    crate::run(
+        Command::new("git")
+            .args(["reset", "-q", "--hard", "main"])
+            .current_dir(path),
+    )?;
+    let describe = Command::new("git")
+        .args(["describe", "--tags", "--abbrev=0"])
+        .current_dir(path)
+        .output()?;
+    let latest = String::from_utf8_lossy(&describe.stdout).trim().to_owned();
+    std::fs::write(
+        path.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"bench\"\nversion = \"{}\"\n",
+            latest.trim_start_matches('v')
+        ),
+    )?;
+    let origin = path.display().to_string();
+    for args in [
+        &["add", "Cargo.toml"][..],
+        &[
+            "-c",
+            "user.name=Bench",
+            "-c",
+            "user.email=bench@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "fix: the project file",
+        ],
+        &["remote", "add", "origin", &origin],
+        // As in a clone: refs in packed-refs (with their peeled targets), not one file per tag.
+        &["pack-refs", "--all"],
+    ] {
+        crate::run(Command::new("git").args(args).current_dir(path))?;
+    }
+    Ok(())
+}
+
 pub(crate) fn require(tools: &[&str]) -> anyhow::Result<()> {
     for tool in tools {
         let found = if tool.starts_with('/') {

@@ -155,43 +155,7 @@ fn build(root: &Path, name: &str, stream: Stream) -> anyhow::Result<PathBuf> {
     eprintln!("building the {name} history in {}", path.display());
     let start = Instant::now();
     super::fast_import(&path, &stream())?;
-    crate::run(
-        Command::new("git")
-            .args(["reset", "-q", "--hard", "main"])
-            .current_dir(&path),
-    )?;
-    // A project to release: a version file at the latest release's version (as releases leave
-    // it), and a remote (the repository itself) for the preflight to reach.
-    let describe = Command::new("git")
-        .args(["describe", "--tags", "--abbrev=0"])
-        .current_dir(&path)
-        .output()?;
-    let latest = String::from_utf8_lossy(&describe.stdout).trim().to_owned();
-    std::fs::write(
-        path.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"bench\"\nversion = \"{}\"\n",
-            latest.trim_start_matches('v')
-        ),
-    )?;
-    let origin = path.display().to_string();
-    for args in [
-        &["add", "Cargo.toml"][..],
-        &[
-            "-c",
-            "user.name=Bench",
-            "-c",
-            "user.email=bench@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "fix: the project file",
-        ],
-        &["remote", "add", "origin", &origin],
-        &["pack-refs", "--all"],
-    ] {
-        crate::run(Command::new("git").args(args).current_dir(&path))?;
-    }
+    super::release_project(&path)?;
     std::fs::write(&done, b"")?;
     eprintln!("built in {:.1} s", start.elapsed().as_secs_f64());
     Ok(path)
