@@ -572,6 +572,18 @@ pub enum Source {
     Defaults,
 }
 
+impl Source {
+    /// The file the configuration was read from, if any.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Source::File(path) | Source::Pyproject(path) | Source::CargoManifest(path) => {
+                Some(path)
+            }
+            Source::Defaults => None,
+        }
+    }
+}
+
 /// A configuration that could not be read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -36,16 +36,28 @@ impl Targets {
     ) -> anyhow::Result<Targets> {
         let config = &project.config;
         let pypi = match &config.pypi {
-            Some(pypi) => Some(PypiTarget::resolve(project, pypi, env)?),
+            Some(pypi) => Some(PypiTarget::resolve(project, pypi, env).map_err(|error| {
+                at_line(
+                    project,
+                    &[&pypi.repository_url, &pypi.prerelease_repository_url],
+                    error,
+                )
+            })?),
             None => None,
         };
         let oci = config
             .oci
             .iter()
-            .map(|oci| OciTarget::resolve(oci, env))
+            .map(|oci| {
+                OciTarget::resolve(oci, env)
+                    .map_err(|error| at_line(project, &[&Some(oci.repository.clone())], error))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         let github = match &config.github {
-            Some(github) => Some(GithubTarget::resolve(project, repository, github, env)?),
+            Some(github) => Some(
+                GithubTarget::resolve(project, repository, github, env)
+                    .map_err(|error| at_line(project, &[&github.api_url], error))?,
+            ),
             None => None,
         };
         Ok(Targets { pypi, oci, github })
@@ -230,6 +242,27 @@ impl PypiIndexTarget {
             None
         };
         registry::pypi::PypiClient::new(self.index.urls.clone(), credentials)
+    }
+}
+
+/// `error` about one of `values` of the configuration, with the file and line that value is
+/// written on (`slipway.toml:7`) when it can be found there.
+fn at_line(project: &Project, values: &[&Option<String>], error: anyhow::Error) -> anyhow::Error {
+    let Some(path) = project.source.path() else {
+        return error;
+    };
+    let Ok(text) = fs_err::read_to_string(path) else {
+        return error;
+    };
+    let message = format!("{error:#}");
+    let line = values
+        .iter()
+        .filter_map(|value| value.as_deref())
+        .filter(|value| !value.is_empty() && message.contains(*value))
+        .find_map(|value| text.lines().position(|line| line.contains(value)));
+    match line {
+        Some(line) => error.context(format!("{}:{}", path.display(), line + 1)),
+        None => error,
     }
 }
 

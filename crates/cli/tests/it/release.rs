@@ -953,6 +953,10 @@ fn plain_http_off_loopback_is_refused_and_credentials_in_clear_need_asking_twice
         stderr.contains("is plain HTTP to mirror.example, which is not a loopback address"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("slipway.toml:2: "),
+        "the file and the line: {stderr}"
+    );
     repo.write(
         "slipway.toml",
         "[pypi]\nrepository-url = \"http://mirror.example/legacy/\"\ninsecure = true\n",
@@ -978,6 +982,10 @@ fn plain_http_off_loopback_is_refused_and_credentials_in_clear_need_asking_twice
         &[("GITHUB_TOKEN", "ghp_secret")],
     );
     assert!(stderr.contains("github.api-url"), "{stderr}");
+    assert!(
+        stderr.contains("slipway.toml:2: "),
+        "the file and the line: {stderr}"
+    );
     // Asked twice, the dry run goes on (and still sends nothing).
     repo.write(
         "slipway.toml",
