@@ -430,6 +430,9 @@ pub struct OciClientArgs {
     /// Allow plain HTTP to a registry that is not on a loopback address.
     #[arg(long)]
     pub insecure: bool,
+    /// With --insecure: send the credentials over that plain HTTP too (in clear text).
+    #[arg(long, requires = "insecure")]
+    pub allow_insecure_credentials: bool,
     /// Largest upload request in bytes; bigger blobs go up in chunks (default 4 MiB on ghcr.io, its cap; 16 MiB elsewhere).
     #[arg(long, value_name = "BYTES")]
     pub chunk_size: Option<u64>,

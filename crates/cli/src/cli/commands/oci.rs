@@ -17,7 +17,19 @@ use crate::cli::args::{
 use crate::{CheckFailed, bad_input};
 
 fn client(context: &Context, registry: &str, args: &OciClientArgs) -> anyhow::Result<OciClient> {
-    let (credentials, source) = crate::credentials::oci(registry, context.env.as_ref())?;
+    let (mut credentials, source) = crate::credentials::oci(registry, context.env.as_ref())?;
+    let host = registry.rsplit_once(':').map_or(registry, |(host, _)| host);
+    if args.insecure
+        && !args.allow_insecure_credentials
+        && !registry::oci::is_loopback(registry)
+        && !matches!(credentials, registry::oci::Credentials::Anonymous)
+    {
+        // Plain HTTP off loopback was asked for once: anonymously, not with the credentials.
+        tracing::warn!(
+            "--insecure: not sending the credentials from {source} to {host} in clear text (add --allow-insecure-credentials to send them)"
+        );
+        credentials = registry::oci::Credentials::Anonymous;
+    }
     tracing::info!(registry, credentials = %source, "registry credentials");
     let mut options = ClientOptions {
         credentials,
