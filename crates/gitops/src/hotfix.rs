@@ -128,12 +128,7 @@ impl Repository {
         commits: &[CommitId],
         options: &CherryPickOptions,
     ) -> Result<CherryPick, Error> {
-        let start = self
-            .branch_tip(branch)?
-            .ok_or_else(|| Error::BranchNotFound {
-                name: branch.to_owned(),
-            })?
-            .to_oid();
+        let start = self.existing_branch_tip(branch)?.to_oid();
         let checked_out = self.checked_out_branch().as_deref() == Some(branch) && !self.is_bare();
         if options.keep_conflict && !checked_out {
             return Err(Error::NotCheckedOut {

@@ -94,12 +94,7 @@ impl Repository {
         message: &str,
         options: &MergeOptions,
     ) -> Result<Outcome<Merge>, Error> {
-        let tip = self
-            .branch_tip(target)?
-            .ok_or_else(|| Error::BranchNotFound {
-                name: target.to_owned(),
-            })?
-            .to_oid();
+        let tip = self.existing_branch_tip(target)?.to_oid();
         let theirs = self.resolve_oid(source)?;
         if tip == theirs
             || self
@@ -184,11 +179,7 @@ impl Repository {
         source: &str,
         options: &MergeOptions,
     ) -> Result<Vec<String>, Error> {
-        let tip = self
-            .branch_tip(target)?
-            .ok_or_else(|| Error::BranchNotFound {
-                name: target.to_owned(),
-            })?;
+        let tip = self.existing_branch_tip(target)?;
         if self.contains(tip.as_str(), source)? {
             return Ok(Vec::new());
         }

@@ -173,11 +173,7 @@ impl Repository {
     /// The text of `path` (relative to the work tree's root) in the tip of local branch `branch`,
     /// or `None` when the branch has no such file.
     pub fn file_on_branch(&self, branch: &str, path: &Path) -> Result<Option<String>, Error> {
-        let tip = self
-            .branch_tip(branch)?
-            .ok_or_else(|| Error::BranchNotFound {
-                name: branch.to_owned(),
-            })?;
+        let tip = self.existing_branch_tip(branch)?;
         self.file_at(tip.as_str(), path)
     }
 
@@ -218,11 +214,7 @@ impl Repository {
                 branch: branch.to_owned(),
             });
         }
-        let tip = self
-            .branch_tip(branch)?
-            .ok_or_else(|| Error::BranchNotFound {
-                name: branch.to_owned(),
-            })?;
+        let tip = self.existing_branch_tip(branch)?;
         let parent = self
             .git
             .find_commit(tip.to_oid())
@@ -421,6 +413,13 @@ impl Repository {
         }
     }
 
+    /// Where local branch `name` points; [`Error::BranchNotFound`] if there is no such branch.
+    pub(crate) fn existing_branch_tip(&self, name: &str) -> Result<CommitId, Error> {
+        self.branch_tip(name)?.ok_or_else(|| Error::BranchNotFound {
+            name: name.to_owned(),
+        })
+    }
+
     /// Create branch `name` at `at`; [`Outcome::Unchanged`] if it already points there,
     /// [`Error::BranchExists`] if it points elsewhere.
     pub fn create_branch(&self, name: &str, at: &CommitId) -> Result<Outcome<()>, Error> {
@@ -454,11 +453,7 @@ impl Repository {
         if self.checked_out_branch().as_deref() == Some(name) {
             return Ok(Outcome::Unchanged(()));
         }
-        let tip = self
-            .branch_tip(name)?
-            .ok_or_else(|| Error::BranchNotFound {
-                name: name.to_owned(),
-            })?;
+        let tip = self.existing_branch_tip(name)?;
         let commit = self
             .git
             .find_commit(tip.to_oid())
