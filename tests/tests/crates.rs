@@ -242,3 +242,143 @@ fn the_workspace_crates_reach_a_local_registry_in_dependency_order_once_and_buil
         );
     }
 }
+
+/// A Cargo workspace whose crates carry versions of their own (issue 15): each crate is a
+/// package, published at its own version, dependencies first; a fix in `alpha` releases `alpha`
+/// and `beta` (its exact requirement rewritten), and cargo resolves the new `beta` from the
+/// registry.
+#[test]
+fn crates_with_versions_of_their_own_are_published_each_at_its_version_dependencies_first() {
+    let registry = CrateRegistry::start().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let cargo_home = home.path().join("cargo");
+    fs_err::create_dir_all(&cargo_home).unwrap();
+    fs_err::write(
+        cargo_home.join("config.toml"),
+        format!(
+            "[registries.local]\nindex = \"{}\"\n\n[net]\ngit-fetch-with-cli = true\n",
+            registry.index_url()
+        ),
+    )
+    .unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let target = home.path().join("target");
+    let cargo_env = [
+        ("CARGO_HOME", cargo_home.display().to_string()),
+        ("CARGO_TARGET_DIR", target.display().to_string()),
+        ("CARGO_REGISTRIES_LOCAL_TOKEN", "any-token".to_owned()),
+        ("CARGO", cargo.clone()),
+    ];
+    let manifest = |name: &str, version: &str, dependencies: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\ndescription = \"{name}\"\nlicense = \"MIT\"\npublish = [\"local\"]\n\n[dependencies]\n{dependencies}"
+        )
+    };
+    let repo = TestRepo::new().with_remote();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    )
+    .write("crates/alpha/Cargo.toml", &manifest("alpha", "0.1.0", ""))
+    .write(
+        "crates/alpha/src/lib.rs",
+        "pub fn alpha() -> u32 {\n    1\n}\n",
+    )
+    .write(
+        "crates/beta/Cargo.toml",
+        &manifest(
+            "beta",
+            "0.1.0",
+            "alpha = { path = \"../alpha\", version = \"=0.1.0\", registry = \"local\" }\n",
+        ),
+    )
+    .write(
+        "crates/beta/src/lib.rs",
+        "pub fn beta() -> u32 {\n    alpha::alpha() + 1\n}\n",
+    )
+    .write(
+        "slipway.toml",
+        "[cargo]\npublish = true\nregistry = \"local\"\nverify = false\n",
+    )
+    .write(".gitignore", "target/\nCargo.lock\n");
+    repo.git(&["add", "-A"]);
+    repo.commit("feat: alpha and beta").push();
+    let slipway = |args: &[&str]| {
+        let output = repo
+            .command(env!("CARGO_BIN_EXE_slipway-e2e"))
+            .args(args)
+            .envs(cargo_env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("SOURCE_DATE_EPOCH", "1763683200")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "slipway {args:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+
+    let plan = slipway(&["release", "--dry-run"]);
+    assert!(
+        plan.contains("alpha: cargo publish alpha 0.1.0 to local")
+            && plan.contains("; beta: cargo publish beta 0.1.0 to local"),
+        "{plan}"
+    );
+    assert_eq!(slipway(&["release"]), "alpha 0.1.0\nbeta 0.1.0\n");
+    repo.commit_file(
+        "crates/alpha/src/lib.rs",
+        "pub fn alpha() -> u32 {\n    2\n}\n",
+        "fix(alpha): the right answer",
+    )
+    .push();
+    assert_eq!(slipway(&["release"]), "alpha 0.1.1\nbeta 0.1.1\n");
+    let published = registry.published();
+    let order: Vec<&str> = published
+        .iter()
+        .filter_map(|commit| {
+            ["alpha 0.1.0", "beta 0.1.0", "alpha 0.1.1", "beta 0.1.1"]
+                .into_iter()
+                .find(|release| commit.contains(&release.replace(' ', " in version ")))
+        })
+        .collect();
+    assert_eq!(
+        order,
+        ["alpha 0.1.0", "beta 0.1.0", "alpha 0.1.1", "beta 0.1.1"],
+        "the index's commits: {published:?}"
+    );
+    for (package, version) in [("alpha", "0.1.1"), ("beta", "0.1.1")] {
+        let verified = slipway(&["verify", version, "--package", package]);
+        assert!(
+            verified.contains(&format!("crate {package} {version} is on local (sha256 ")),
+            "{verified}"
+        );
+    }
+
+    // cargo, as a user of the registry: beta 0.1.1 resolves, with alpha 0.1.1 under it.
+    let scratch = tempfile::tempdir().unwrap();
+    fs_err::create_dir_all(scratch.path().join("src")).unwrap();
+    fs_err::write(
+        scratch.path().join("Cargo.toml"),
+        "[package]\nname = \"uses-beta\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nbeta = { version = \"=0.1.1\", registry = \"local\" }\n\n[workspace]\n",
+    )
+    .unwrap();
+    fs_err::write(
+        scratch.path().join("src/main.rs"),
+        "fn main() {\n    println!(\"{}\", beta::beta());\n}\n",
+    )
+    .unwrap();
+    let run = Command::new(&cargo)
+        .args(["run", "--quiet"])
+        .current_dir(scratch.path())
+        .envs(cargo_env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "3\n");
+}

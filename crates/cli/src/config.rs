@@ -95,6 +95,9 @@ pub struct PackageConfig {
     pub oci: Vec<OciConfig>,
     /// Its GitHub Release, instead of the top-level `[github]`.
     pub github: Option<GithubConfig>,
+    /// Its hooks, run in its directory when it is released (the top-level hooks run once per
+    /// release, in the project directory).
+    pub hooks: Option<HooksConfig>,
 }
 
 /// One table or an array of tables, as the configuration may spell a list of targets.
@@ -791,6 +794,9 @@ after-publish = []
 # name = "core"                  # default: its manifest's name
 # tag-pattern = "{package}-v{version}"
 # changelog = "CHANGELOG.md"     # relative to the package
+# hooks.build = ["uv build"]     # run in the package's directory when it is released
+# [packages.pypi]                # its own targets: pypi, oci, github (the top-level [pypi] and
+# dist = ["dist/*"]              # [cargo] apply to its Python or Cargo packages, [github] to all)
 "#;
 
 #[cfg(test)]

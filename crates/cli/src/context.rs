@@ -27,7 +27,8 @@ pub struct Context {
     pub targets: Targets,
     /// Where the uploads report their progress (nowhere, unless the caller draws it).
     pub transfers: Arc<dyn Transfers>,
-    runtime: tokio::runtime::Runtime,
+    /// Shared with the contexts of the packages ([`Context::for_package`]).
+    runtime: Arc<tokio::runtime::Runtime>,
 }
 
 /// Progress of the uploads a run makes: the steps report, the caller draws (or not).
@@ -71,7 +72,24 @@ impl Context {
             env,
             targets,
             transfers: Arc::new(NoTransfers),
-            runtime: runtime()?,
+            runtime: Arc::new(runtime()?),
+        })
+    }
+
+    /// The context of one package of a repository that releases several: the package as the
+    /// project (its directory, tags, settings) and its own publish targets, with this run's
+    /// environment, runtime and progress.
+    pub fn for_package(&self, package: &crate::packages::Package) -> anyhow::Result<Context> {
+        let repository = open_repository(&package.project.directory)?;
+        let targets = Targets::resolve(&package.project, &repository, self.env.as_ref())
+            .with_context(|| format!("the publish targets of package {}", package.name))?;
+        Ok(Context {
+            project: package.project.clone(),
+            repository,
+            env: Arc::clone(&self.env),
+            targets,
+            transfers: Arc::clone(&self.transfers),
+            runtime: Arc::clone(&self.runtime),
         })
     }
 

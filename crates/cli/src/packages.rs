@@ -15,6 +15,11 @@
 //! `{package}-v{version}`, its `CHANGELOG.md`, only the commits that touch its directory, and the
 //! top-level settings for everything else. So the version decision, the notes and the version
 //! files of one package are computed exactly as a single project's are.
+//!
+//! Its targets are its own, or the top-level ones that fit it: `[pypi]` for a Python package,
+//! `[cargo]` for a crate (which then publishes itself only), `[github]` for every package; an
+//! image belongs to one package, so the top-level `[[oci]]` is never inherited. Its hooks are its
+//! own only: the top-level hooks run once per release.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -46,6 +51,12 @@ impl Package {
     /// Its directory as a path filter of the history (`packages/core/`).
     pub fn history_path(&self) -> String {
         format!("{}/", self.path.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// The name its manifest gives it (the crate's, the distribution's), which `name` in
+    /// `[[packages]]` may differ from; `root` is the project directory.
+    pub fn manifest_name(&self, root: &Path) -> Option<String> {
+        manifest_name(&root.join(&self.manifest.as_ref()?.0))
     }
 
     /// A path of the package (relative to it) as a path of the project.
@@ -113,7 +124,13 @@ pub fn discover(project: &Project) -> anyhow::Result<Vec<Package>> {
                 "two packages are named {name}: give one a `name` in [[packages]]"
             )));
         }
-        let package_project = package_project(project, &name, &path, config);
+        let package_project = package_project(
+            project,
+            &name,
+            &path,
+            config,
+            manifest.as_ref().map(|(_, kind)| kind),
+        );
         packages.push(Package {
             name,
             path,
@@ -147,12 +164,37 @@ pub fn find<'a>(packages: &'a [Package], name: &str) -> anyhow::Result<&'a Packa
         })
 }
 
+/// The context a command about one release works in (`verify`, `rollback`): the project's, or in
+/// a repository of several packages, that of the package `name` names (which must then be named).
+pub fn context_for(
+    context: crate::context::Context,
+    name: Option<&str>,
+) -> anyhow::Result<crate::context::Context> {
+    let packages = discover(&context.project)?;
+    match name {
+        Some(name) if packages.is_empty() => Err(bad_input(anyhow::anyhow!(
+            "--package {name}: this repository releases one project (no [[packages]], and no workspace of several versioned packages was found)"
+        ))),
+        Some(name) => context.for_package(find(&packages, name)?),
+        None if packages.is_empty() => Ok(context),
+        None => Err(bad_input(anyhow::anyhow!(
+            "this repository releases several packages: name one with --package ({})",
+            packages
+                .iter()
+                .map(|package| package.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 /// The project a package is: the top-level configuration with the package's own settings.
 fn package_project(
     root: &Project,
     name: &str,
     path: &Path,
     own: Option<&PackageConfig>,
+    manifest: Option<&FileKind>,
 ) -> Project {
     let mut config = root.config.clone();
     config.packages = Vec::new();
@@ -174,23 +216,29 @@ fn package_project(
     include.extend(root.config.changelog.include_paths.iter().cloned());
     config.changelog.include_paths = include;
     config.version_files = own.map(|own| own.version_files.clone()).unwrap_or_default();
-    if let Some(own) = own {
-        if own.pypi.is_some() {
-            config.pypi.clone_from(&own.pypi);
-        }
-        if !own.oci.is_empty() {
-            config.oci.clone_from(&own.oci);
-        }
-        if own.github.is_some() {
-            config.github.clone_from(&own.github);
-        }
-    }
+    // Its targets: its own, else the top-level ones that fit it: `[pypi]` for a Python package,
+    // `[cargo]` for a crate, `[github]` for every package (one release per tag). An image belongs
+    // to one package, so the top-level `[[oci]]` is never inherited (`check_targets` refuses it).
+    let python = matches!(manifest, Some(FileKind::Pyproject));
+    let crate_ = matches!(manifest, Some(FileKind::Cargo { .. }));
+    config.pypi = own
+        .and_then(|own| own.pypi.clone())
+        .or_else(|| root.config.pypi.clone().filter(|_| python));
+    config.oci = own.map(|own| own.oci.clone()).unwrap_or_default();
+    config.github = own
+        .and_then(|own| own.github.clone())
+        .or_else(|| root.config.github.clone());
+    config.cargo = root.config.cargo.clone().filter(|_| crate_);
+    // The top-level hooks run once per release in the project directory; a package's own run in
+    // its directory.
+    config.hooks = own.and_then(|own| own.hooks.clone()).unwrap_or_default();
     Project {
         directory: root.directory.join(path),
         config,
         source: root.source.clone(),
         name: Some(name.to_owned()),
         internal_crates: Vec::new(),
+        root: Some(root.directory.clone()),
     }
 }
 

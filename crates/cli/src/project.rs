@@ -26,6 +26,9 @@ pub struct Project {
     /// Names of the crates of this Cargo workspace (empty for other projects): their version
     /// requirements on each other move with the version, external ones never do.
     pub internal_crates: Vec<String>,
+    /// When the project is one package of a repository that releases several
+    /// ([`crate::packages`]): the repository's project directory.
+    pub root: Option<PathBuf>,
 }
 
 /// A candidate version file: a path relative to the project, and its configuration if the user named
@@ -63,6 +66,7 @@ impl Project {
             source,
             name,
             internal_crates,
+            root: None,
         })
     }
 

@@ -410,6 +410,9 @@ pub struct VerifyArgs {
     /// How long to wait, in seconds, for a Python index that does not list the release yet.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
+    /// In a repository of several packages: the release of this package (`--package core 1.1.0`).
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
     /// `--json`.
     #[command(flatten)]
     pub output: JsonArgs,

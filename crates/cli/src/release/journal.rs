@@ -83,6 +83,12 @@ pub enum StepOutput {
         /// The branch's tip before the merge, for `--abort`.
         before: String,
     },
+    /// A publishing step of a release of several packages: what it produced for each package
+    /// it published, in order.
+    Packages {
+        /// Each package's output.
+        packages: Vec<PackageOutput>,
+    },
     /// The fixes cherry-picked onto the target branch.
     CherryPick {
         /// The new commits on the target branches.
@@ -93,6 +99,15 @@ pub enum StepOutput {
         #[serde(default)]
         tips: std::collections::BTreeMap<String, String>,
     },
+}
+
+/// What a step produced for one package of a release of several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageOutput {
+    /// The package.
+    pub name: String,
+    /// What the step produced for it.
+    pub output: StepOutput,
 }
 
 /// An image a step pushed.
@@ -137,6 +152,35 @@ impl Journal {
             plan,
             done: Vec::new(),
         }
+    }
+
+    /// The journal of package `name`'s part of a release of several: the plan as its own
+    /// ([`Plan::for_package`]) and each step's output for it. `None` when it is not released.
+    pub fn for_package(&self, name: &str) -> Option<Journal> {
+        let package = self
+            .plan
+            .packages
+            .iter()
+            .find(|package| package.name == name)?;
+        Some(Journal {
+            journal_version: self.journal_version,
+            plan: self.plan.for_package(package),
+            done: self
+                .done
+                .iter()
+                .map(|record| StepRecord {
+                    step: record.step,
+                    changed: record.changed,
+                    output: match &record.output {
+                        StepOutput::Packages { packages } => packages
+                            .iter()
+                            .find(|output| output.name == name)
+                            .map_or(StepOutput::Nothing, |output| output.output.clone()),
+                        other => other.clone(),
+                    },
+                })
+                .collect(),
+        })
     }
 
     /// The record of `step`, if it is finished.
@@ -237,11 +281,21 @@ impl JournalStore {
         crate::fsutil::write_atomic(&self.active_path(), text.as_bytes())
     }
 
-    /// The journal of the finished release `tag`, if this repository made it.
+    /// The journal of the finished release `tag`, if this repository made it; of a release of
+    /// several packages, the part of the package `tag` is of ([`Journal::for_package`]).
     pub fn finished(&self, tag: &str) -> Option<Journal> {
         let path = self.finished_path(tag);
         let text = fs_err::read_to_string(path).ok()?;
-        serde_json::from_str(&text).ok()
+        let journal: Journal = serde_json::from_str(&text).ok()?;
+        match journal
+            .plan
+            .packages
+            .iter()
+            .find(|package| package.tag == tag)
+        {
+            Some(package) => journal.for_package(&package.name),
+            None => Some(journal),
+        }
     }
 
     fn finished_path(&self, tag: &str) -> PathBuf {
@@ -261,6 +315,12 @@ impl JournalStore {
         };
         let path = self.finished_path(&name);
         let text = serde_json::to_string_pretty(journal)? + "\n";
+        // A release of several packages is found by each of its tags.
+        for package in &journal.plan.packages {
+            if package.tag != journal.plan.tag {
+                crate::fsutil::write_atomic(&self.finished_path(&package.tag), text.as_bytes())?;
+            }
+        }
         crate::fsutil::write_atomic(&path, text.as_bytes())?;
         self.discard()?;
         Ok(path)

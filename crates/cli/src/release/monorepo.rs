@@ -12,9 +12,10 @@ use std::collections::BTreeMap;
 use anyhow::Context as _;
 use versioning::{Level, Version};
 
+use super::journal::Journal;
 use super::plan::{
     BumpChoice, DependencyBump, NextVersion, PackagePlan, Plan, PlanKind, Publish, Request,
-    add_entries, decide_next, notes_as_filed, release_notes,
+    StepNeeds, add_entries, decide_next, notes_as_filed, release_notes,
 };
 use crate::bad_input;
 use crate::context::Context;
@@ -139,6 +140,12 @@ pub(super) fn build(
         }
     }
     let date = today;
+    if !request.no_publish && !project.config.oci.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "[oci] is set at the top level, and this repository releases several packages: an image belongs to one package, so move its table into that package's entry ([[packages]] path = \"…\", then [[packages.oci]])"
+        )));
+    }
+    let mut needs = StepNeeds::of(&project.config.hooks, &Publish::default());
     let mut planned = Vec::new();
     let mut change_files = Vec::new();
     for name in &order {
@@ -173,6 +180,12 @@ pub(super) fn build(
         let dependencies = bumps.remove(name).unwrap_or_default();
         let added = add_entries(&mut block, &entries, &dependencies);
         let notes = notes_as_filed(&package.project, &version, &block, notes, added)?;
+        let publish = if request.no_publish {
+            Publish::default()
+        } else {
+            package_publish(context, package, &version, &next.existing)?
+        };
+        needs = needs.and(StepNeeds::of(&package.project.config.hooks, &publish));
         let version_files = crate::version_files::load(&package.project)?
             .into_iter()
             .map(|file| package.project_path(&file.path))
@@ -189,6 +202,7 @@ pub(super) fn build(
             changelog: block,
             notes,
             dependencies,
+            publish,
             version,
             tag,
         });
@@ -208,11 +222,6 @@ pub(super) fn build(
             version_files.push(path);
         }
     }
-    if !request.no_publish && packages.iter().any(publishes) {
-        return Err(bad_input(anyhow::anyhow!(
-            "publishing is not part of a release of several packages yet: release with --no-publish, then publish each package (`slipway publish pypi|oci …`)"
-        )));
-    }
     let first = planned.first().context("nothing planned")?.clone();
     let summary = planned
         .iter()
@@ -220,7 +229,7 @@ pub(super) fn build(
         .collect::<Vec<_>>()
         .join(", ");
     let kind = PlanKind::Release;
-    let steps = super::plan::steps(&project.config, true, &Publish::default(), &kind);
+    let steps = super::plan::steps(&needs, request.no_publish, &kind);
     Ok(Plan {
         kind,
         version: first.version.clone(),
@@ -262,11 +271,56 @@ fn released_versions(decided: &BTreeMap<String, NextVersion>) -> BTreeMap<String
         .collect()
 }
 
-/// Whether a package's settings name anywhere to publish it.
-fn publishes(package: &Package) -> bool {
-    let config = &package.project.config;
-    config.pypi.is_some()
-        || !config.oci.is_empty()
-        || config.github.is_some()
-        || config.cargo.as_ref().is_some_and(|cargo| cargo.publish)
+/// Where `package` publishes `version`: its targets, as a release of its own would; a crate of
+/// a Cargo workspace publishes itself only (the other members are packages of their own).
+fn package_publish(
+    context: &Context,
+    package: &Package,
+    version: &Version,
+    released: &[Version],
+) -> anyhow::Result<Publish> {
+    let package_context = context.for_package(package)?;
+    let mut publish = super::plan::publish(&package_context, version, released)?;
+    if let Some(crates) = &mut publish.crates {
+        let own = package.manifest_name(&context.project.directory);
+        crates.crates.retain(|name| Some(name) == own.as_ref());
+        if crates.crates.is_empty() {
+            return Err(bad_input(anyhow::anyhow!(
+                "[cargo] publish = true, and the crate of package {} may not be published to {} (`publish = false`, or other registries, in its Cargo.toml): set `[cargo] publish = false`, or allow it",
+                package.name,
+                crates.registry_name()
+            )));
+        }
+    }
+    Ok(publish)
+}
+
+/// One package of a release of several, as a release of its own.
+pub(super) struct PackagePart {
+    /// Its name.
+    pub(super) name: String,
+    /// The package as the project, with its own targets.
+    pub(super) context: Context,
+    /// Its part of the plan and of the steps' outputs ([`Journal::for_package`]).
+    pub(super) journal: Journal,
+}
+
+/// The packages of `journal`'s release, in publishing order.
+pub(super) fn parts(context: &Context, journal: &Journal) -> anyhow::Result<Vec<PackagePart>> {
+    let packages = crate::packages::discover(&context.project)?;
+    journal
+        .plan
+        .packages
+        .iter()
+        .map(|planned| {
+            let package = crate::packages::find(&packages, &planned.name)?;
+            Ok(PackagePart {
+                name: planned.name.clone(),
+                context: context.for_package(package)?,
+                journal: journal
+                    .for_package(&planned.name)
+                    .with_context(|| format!("{} is not in the plan", planned.name))?,
+            })
+        })
+        .collect()
 }

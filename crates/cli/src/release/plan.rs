@@ -292,6 +292,9 @@ pub struct PackagePlan {
     /// The packages it requires whose release rewrote its requirement on them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<DependencyBump>,
+    /// Where it is published (its own targets, see [`crate::packages`]).
+    #[serde(default)]
+    pub publish: Publish,
 }
 
 /// A requirement of a package that follows another package's release.
@@ -357,6 +360,29 @@ impl Plan {
                 .iter()
                 .map(|package| package.tag.clone())
                 .collect()
+        }
+    }
+
+    /// The release of one package of a release of several, as a release of its own: its version,
+    /// tag, notes, changelog section and targets, with the rest of the plan (branch, remote,
+    /// commit). The publishing steps run on it, one package at a time.
+    #[must_use]
+    pub fn for_package(&self, package: &PackagePlan) -> Plan {
+        Plan {
+            version: package.version.clone(),
+            tag: package.tag.clone(),
+            previous_version: package.previous_version.clone(),
+            previous_tag: package.previous_tag.clone(),
+            reason: package.reason.clone(),
+            version_files: package.version_files.clone(),
+            changelog_path: package.changelog_path.clone(),
+            changelog: package.changelog.clone(),
+            notes: package.notes.clone(),
+            title: package.title.clone(),
+            publish: package.publish.clone(),
+            change_files: Vec::new(),
+            packages: Vec::new(),
+            ..self.clone()
         }
     }
 
@@ -1164,7 +1190,11 @@ fn with(
     } else {
         publish(context, &version, &released)?
     };
-    let steps = steps(&project.config, request.no_publish, &publish, &kind);
+    let steps = steps(
+        &StepNeeds::of(&project.config.hooks, &publish),
+        request.no_publish,
+        &kind,
+    );
     let mut version_files: Vec<PathBuf> = crate::version_files::load(project)?
         .into_iter()
         .map(|file| file.path)
@@ -1376,7 +1406,9 @@ pub(super) fn publish(
     let github = targets.github.as_ref().map(|target| GithubPlan {
         repository: target.repository.clone(),
         prerelease: version.is_prerelease(),
-        make_latest: (!version.is_prerelease()).then_some(moves_latest),
+        // GitHub has one Latest release per repository: with several packages, none takes it.
+        make_latest: (!version.is_prerelease())
+            .then_some(moves_latest && context.project.root.is_none()),
         assets: target.assets.clone(),
     });
     let crates = crate::crates::plan(context, version)?;
@@ -1388,15 +1420,52 @@ pub(super) fn publish(
     })
 }
 
+/// What decides a plan's steps besides its kind: the optional steps (hooks, publishing) it
+/// needs; in a release of several packages, those of every package together.
+#[derive(Debug, Clone, Default)]
+pub(super) struct StepNeeds(Vec<StepKind>);
+
+impl StepNeeds {
+    /// The needs of a project with `hooks` publishing to `publish`.
+    pub(super) fn of(hooks: &crate::config::HooksConfig, publish: &Publish) -> StepNeeds {
+        let wanted = [
+            (StepKind::BeforeBumpHooks, !hooks.before_bump.is_empty()),
+            (StepKind::BuildHooks, !hooks.build.is_empty()),
+            (StepKind::PublishPypi, publish.pypi.is_some()),
+            (StepKind::PublishOci, !publish.oci.is_empty()),
+            (StepKind::PublishCrates, publish.crates.is_some()),
+            (StepKind::GithubRelease, publish.github.is_some()),
+            (StepKind::Verify, publish.any()),
+            (StepKind::AfterPublishHooks, !hooks.after_publish.is_empty()),
+        ];
+        StepNeeds(
+            wanted
+                .into_iter()
+                .filter_map(|(step, wanted)| wanted.then_some(step))
+                .collect(),
+        )
+    }
+
+    /// Both needs together.
+    #[must_use]
+    pub(super) fn and(mut self, other: StepNeeds) -> StepNeeds {
+        for step in other.0 {
+            if !self.0.contains(&step) {
+                self.0.push(step);
+            }
+        }
+        self
+    }
+
+    fn has(&self, step: StepKind) -> bool {
+        self.0.contains(&step)
+    }
+}
+
 /// The steps of a release: publishing steps only for what is configured.
-pub(super) fn steps(
-    config: &crate::config::Config,
-    no_publish: bool,
-    publish: &Publish,
-    kind: &PlanKind,
-) -> Vec<StepKind> {
+pub(super) fn steps(needs: &StepNeeds, no_publish: bool, kind: &PlanKind) -> Vec<StepKind> {
     let mut steps = vec![StepKind::Preflight];
-    if !config.hooks.before_bump.is_empty() {
+    if needs.has(StepKind::BeforeBumpHooks) {
         steps.push(StepKind::BeforeBumpHooks);
     }
     if let PlanKind::ReleaseStart { .. } = kind {
@@ -1429,27 +1498,19 @@ pub(super) fn steps(
         steps.extend([StepKind::Tag, StepKind::CheckTag, StepKind::Push]);
     }
     if !no_publish {
-        if !config.hooks.build.is_empty() {
-            steps.push(StepKind::BuildHooks);
-        }
-        if publish.pypi.is_some() {
-            steps.push(StepKind::PublishPypi);
-        }
-        if !publish.oci.is_empty() {
-            steps.push(StepKind::PublishOci);
-        }
-        if publish.crates.is_some() {
-            steps.push(StepKind::PublishCrates);
-        }
-        if publish.github.is_some() {
-            steps.push(StepKind::GithubRelease);
-        }
-        if publish.any() {
-            steps.push(StepKind::Verify);
-        }
-        if !config.hooks.after_publish.is_empty() {
-            steps.push(StepKind::AfterPublishHooks);
-        }
+        steps.extend(
+            [
+                StepKind::BuildHooks,
+                StepKind::PublishPypi,
+                StepKind::PublishOci,
+                StepKind::PublishCrates,
+                StepKind::GithubRelease,
+                StepKind::Verify,
+                StepKind::AfterPublishHooks,
+            ]
+            .into_iter()
+            .filter(|step| needs.has(*step)),
+        );
     }
     if let PlanKind::Hotfix { cherry_pick_to, .. } = kind {
         if !cherry_pick_to.is_empty() {

@@ -102,10 +102,10 @@ impl Needs {
                 .map(|pypi| pypi.channel)
                 .into_iter()
                 .collect(),
-            oci: pending(StepKind::PublishOci),
-            github: pending(StepKind::GithubRelease)
-                || (pending(StepKind::Verify) && plan.publish.github.is_some()),
-            crates: pending(StepKind::PublishCrates),
+            oci: pending(StepKind::PublishOci) && !plan.publish.oci.is_empty(),
+            github: (pending(StepKind::GithubRelease) || pending(StepKind::Verify))
+                && plan.publish.github.is_some(),
+            crates: pending(StepKind::PublishCrates) && plan.publish.crates.is_some(),
         }
     }
 
@@ -195,7 +195,29 @@ pub(super) fn problems(
     mode: Mode,
     done: &[StepKind],
 ) -> Vec<String> {
-    problems_for(context, &Needs::of_plan(plan, done), mode)
+    let needs = Needs::of_plan(plan, done);
+    if plan.packages.is_empty() {
+        return problems_for(context, &needs, mode);
+    }
+    // Several packages: the repository once, then each package's own targets.
+    let mut problems = Vec::new();
+    if mode != Mode::Resume {
+        problems.extend(repository_problems(context, &needs, mode));
+    }
+    match super::monorepo::parts(context, &super::Journal::new(plan.clone())) {
+        Ok(parts) => {
+            for part in parts {
+                let needs = Needs::of_plan(&part.journal.plan, done);
+                problems.extend(
+                    target_problems(&part.context, &needs)
+                        .into_iter()
+                        .map(|problem| format!("{}: {problem}", part.name)),
+                );
+            }
+        }
+        Err(error) => problems.push(format!("{error:#}")),
+    }
+    problems
 }
 
 /// Every problem in the way of what `needs` names.
@@ -204,6 +226,13 @@ pub(super) fn problems_for(context: &Context, needs: &Needs, mode: Mode) -> Vec<
     if mode != Mode::Resume {
         problems.extend(repository_problems(context, needs, mode));
     }
+    problems.extend(target_problems(context, needs));
+    problems
+}
+
+/// The problems in the way of publishing where `needs` says: credentials, access, indexes.
+fn target_problems(context: &Context, needs: &Needs) -> Vec<String> {
+    let mut problems = Vec::new();
     for channel in &needs.pypi {
         problems.extend(pypi_problems(context, *channel));
     }

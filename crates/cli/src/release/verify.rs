@@ -524,8 +524,10 @@ fn github_findings(
             prerelease: expected.version.is_prerelease(),
             draft: false,
             // The Latest flag follows the rule now: on the highest stable release.
-            make_latest: (!expected.version.is_prerelease())
-                .then(|| super::latest::moves_to(expected.version, released)),
+            make_latest: (!expected.version.is_prerelease()).then(|| {
+                super::latest::moves_to(expected.version, released)
+                    && context.project.root.is_none()
+            }),
             target_commitish: None,
         }
     };

@@ -167,6 +167,10 @@ pub struct RollbackArgs {
     /// Print what would be done and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// In a repository of several packages: the release of this package (its images, its GitHub
+    /// Release, its index).
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
     /// `--json`.
     #[command(flatten)]
     pub output: super::JsonArgs,

@@ -36,10 +36,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             command: None,
             version,
             timeout,
+            package,
             output,
         }) => release::verify(
             &context,
             version.as_deref().unwrap_or_default(),
+            package.as_deref(),
             timeout,
             output.json,
         ),

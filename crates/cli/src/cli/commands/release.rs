@@ -391,7 +391,8 @@ pub(super) fn hotfix(context: &Context, command: HotfixCommand) -> anyhow::Resul
 }
 
 pub(super) fn rollback(context: &Context, args: &RollbackArgs) -> anyhow::Result<()> {
-    let release_context = context.release()?;
+    let release_context =
+        crate::packages::context_for(context.release()?, args.package.as_deref())?;
     let bad = super::version::parse_semver(&args.version)?;
     let previous = args
         .to
@@ -423,10 +424,11 @@ pub(super) fn rollback(context: &Context, args: &RollbackArgs) -> anyhow::Result
 pub(super) fn verify(
     context: &Context,
     version: &str,
+    package: Option<&str>,
     timeout: u64,
     json: bool,
 ) -> anyhow::Result<()> {
-    let release_context = context.release()?;
+    let release_context = crate::packages::context_for(context.release()?, package)?;
     let version = super::version::parse_semver(version)?;
     let options = release::verify::Options {
         timeout: std::time::Duration::from_secs(timeout),
