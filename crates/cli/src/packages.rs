@@ -269,29 +269,79 @@ fn manifest_name(path: &Path) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The directories `patterns` name under `root`: literal paths and `dir/*` globs.
-fn expand(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
+/// The directories `patterns` name under `root`, as the workspace tools read their member lists:
+/// literal paths and globs (`packages/*`, `libs/**`, `apps/{api,web}`, `crates/*-sys`), less
+/// those `excludes` name and those of `!pattern` entries (npm's and pnpm's negation). A `*`
+/// stays within one directory; `**` crosses any number. `node_modules`, `target` and hidden
+/// directories are never searched. In path order.
+fn expand(root: &Path, patterns: &[String], excludes: &[String]) -> Vec<PathBuf> {
+    // Globs as the tools write them (`./packages/*/`), matched against `packages/core`.
+    fn clean(pattern: &str) -> &str {
+        pattern.trim_start_matches("./").trim_end_matches('/')
+    }
+    fn set<'a>(patterns: impl Iterator<Item = &'a str>) -> (globset::GlobSet, usize, bool) {
+        let mut builder = globset::GlobSetBuilder::new();
+        let (mut depth, mut deep) = (0, false);
+        for pattern in patterns.map(clean).filter(|pattern| !pattern.is_empty()) {
+            depth = depth.max(pattern.split('/').count());
+            deep |= pattern.contains("**");
+            // A pattern that is not a glob (a stray bracket) is skipped, as the tools skip a
+            // member they cannot read.
+            if let Ok(glob) = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+            {
+                builder.add(glob);
+            }
+        }
+        (
+            builder
+                .build()
+                .unwrap_or_else(|_| globset::GlobSet::empty()),
+            depth,
+            deep,
+        )
+    }
+    let (include, depth, deep) = set(patterns
+        .iter()
+        .map(String::as_str)
+        .filter(|pattern| !pattern.starts_with('!')));
+    let (exclude, _, _) = set(excludes.iter().map(String::as_str).chain(
+        patterns
+            .iter()
+            .filter_map(|pattern| pattern.strip_prefix('!')),
+    ));
+    // `**` may go as deep as the tree does; a bound keeps a pathological tree finite.
+    let depth = if deep { 12 } else { depth };
     let mut found = Vec::new();
-    for pattern in patterns {
-        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
-        if let Some(parent) = pattern
-            .strip_suffix("/*")
-            .or_else(|| pattern.strip_suffix("/**"))
-        {
-            let Ok(entries) = fs_err::read_dir(root.join(parent)) else {
+    let mut level = vec![PathBuf::new()];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for directory in &level {
+            let Ok(entries) = fs_err::read_dir(root.join(directory)) else {
                 continue;
             };
-            let mut members: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .filter(|entry| entry.path().is_dir())
-                .map(|entry| PathBuf::from(parent).join(entry.file_name()))
-                .collect();
-            members.sort();
-            found.extend(members);
-        } else if root.join(pattern).is_dir() {
-            found.push(PathBuf::from(pattern));
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') || name == "node_modules" || name == "target" {
+                    continue;
+                }
+                if !entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                    continue;
+                }
+                let path = directory.join(&*name);
+                let text = path.to_string_lossy().replace('\\', "/");
+                if include.is_match(&text) && !exclude.is_match(&text) {
+                    found.push(path.clone());
+                }
+                next.push(path);
+            }
         }
+        level = next;
     }
+    found.sort();
+    found.dedup();
     found
 }
 
@@ -316,9 +366,11 @@ fn cargo_members(root: &Path) -> Vec<PathBuf> {
     let Some(document) = read_toml(&root.join("Cargo.toml")) else {
         return Vec::new();
     };
-    let patterns = string_list(document.get("workspace").and_then(|w| w.get("members")));
+    let workspace = document.get("workspace");
+    let patterns = string_list(workspace.and_then(|workspace| workspace.get("members")));
+    let excludes = string_list(workspace.and_then(|workspace| workspace.get("exclude")));
     let mut own = Vec::new();
-    for member in expand(root, &patterns) {
+    for member in expand(root, &patterns, &excludes) {
         let Some(manifest) = read_toml(&root.join(&member).join("Cargo.toml")) else {
             continue;
         };
@@ -344,7 +396,8 @@ fn uv_members(root: &Path) -> Vec<PathBuf> {
         .and_then(|tool| tool.get("uv"))
         .and_then(|uv| uv.get("workspace"));
     let patterns = string_list(workspace.and_then(|workspace| workspace.get("members")));
-    expand(root, &patterns)
+    let excludes = string_list(workspace.and_then(|workspace| workspace.get("exclude")));
+    expand(root, &patterns, &excludes)
         .into_iter()
         .filter(|member| {
             let manifest = root.join(member).join("pyproject.toml");
@@ -381,14 +434,11 @@ fn npm_members(root: &Path) -> Vec<PathBuf> {
                 continue;
             }
             if let Some(item) = line.trim().strip_prefix('-').filter(|_| in_packages) {
-                let item = item.trim().trim_matches(['"', '\'']);
-                if !item.starts_with('!') {
-                    patterns.push(item.to_owned());
-                }
+                patterns.push(item.trim().trim_matches(['"', '\'']).to_owned());
             }
         }
     }
-    expand(root, &patterns)
+    expand(root, &patterns, &[])
         .into_iter()
         .filter(|member| {
             fs_err::read_to_string(root.join(member).join("package.json"))
@@ -446,4 +496,79 @@ pub fn graph(
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(directories: &[&str]) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        for directory in directories {
+            fs_err::create_dir_all(root.path().join(directory)).unwrap();
+        }
+        root
+    }
+
+    fn found(root: &tempfile::TempDir, patterns: &[&str], excludes: &[&str]) -> Vec<String> {
+        let owned = |list: &[&str]| {
+            list.iter()
+                .map(|item| (*item).to_owned())
+                .collect::<Vec<_>>()
+        };
+        expand(root.path(), &owned(patterns), &owned(excludes))
+            .into_iter()
+            .map(|path| path.to_string_lossy().replace('\\', "/"))
+            .collect()
+    }
+
+    #[test]
+    fn member_lists_are_read_as_the_workspace_tools_read_them() {
+        let root = tree(&[
+            "packages/core",
+            "packages/app",
+            "packages/legacy",
+            "packages/.cache",
+            "libs/a/x",
+            "libs/b",
+            "apps/api",
+            "apps/web",
+            "apps/admin",
+            "crates/foo",
+            "crates/foo-sys",
+            "node_modules/left-pad",
+            "tools/cli",
+        ]);
+        // `*` is one directory; hidden directories are not members.
+        assert_eq!(
+            found(&root, &["packages/*"], &[]),
+            ["packages/app", "packages/core", "packages/legacy"]
+        );
+        // Cargo's and uv's `exclude`, npm's and pnpm's `!`.
+        assert_eq!(
+            found(&root, &["packages/*"], &["packages/legacy"]),
+            ["packages/app", "packages/core"]
+        );
+        assert_eq!(
+            found(&root, &["./packages/*/", "!packages/legacy"], &[]),
+            ["packages/app", "packages/core"]
+        );
+        // `**` crosses directories; alternatives and partial names.
+        assert_eq!(
+            found(&root, &["libs/**"], &[]),
+            ["libs/a", "libs/a/x", "libs/b"]
+        );
+        assert_eq!(
+            found(&root, &["apps/{api,web}", "crates/*-sys", "tools/cli"], &[]),
+            ["apps/api", "apps/web", "crates/foo-sys", "tools/cli"]
+        );
+        // node_modules is never searched, even by `**`.
+        assert!(
+            !found(&root, &["**"], &[])
+                .iter()
+                .any(|path| path.contains("node_modules") || path.contains(".cache"))
+        );
+        // A literal path that does not exist is no member.
+        assert!(found(&root, &["packages/gone"], &[]).is_empty());
+    }
 }

@@ -469,3 +469,62 @@ fn every_step_of_a_two_package_release_resumes_to_the_state_of_an_uninterrupted_
         }
     }
 }
+
+#[test]
+fn workspace_member_globs_and_exclusions_are_read_as_uv_and_npm_read_them() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[tool.uv.workspace]\nmembers = [\"libs/**\", \"apps/{api,web}\"]\nexclude = [\"libs/legacy\"]\n",
+    )
+    .write("libs/core/pyproject.toml", &pyproject("core", "1.0.0", &[]))
+    .write("libs/io/http/pyproject.toml", &pyproject("http", "0.3.0", &[]))
+    .write("libs/legacy/pyproject.toml", &pyproject("legacy", "0.1.0", &[]))
+    .write("apps/api/pyproject.toml", &pyproject("api", "2.0.0", &[]))
+    .write("apps/web/pyproject.toml", &pyproject("web", "2.0.0", &[]))
+    .write("apps/admin/pyproject.toml", &pyproject("admin", "2.0.0", &[]));
+    repo.git(&["add", "-A"]);
+    repo.commit("feat: the first version");
+    let listed: serde_json::Value =
+        serde_json::from_str(&slipway(&repo, &["packages", "--json"]).ok()).unwrap();
+    let paths: Vec<&str> = listed["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["apps/api", "libs/core", "libs/io/http", "apps/web"],
+        "in name order: api, core, http, web"
+    );
+
+    let npm = TestRepo::new();
+    npm.write(
+        "package.json",
+        "{\"private\": true, \"workspaces\": [\"packages/*\", \"!packages/private\"]}\n",
+    )
+    .write(
+        "packages/ui/package.json",
+        "{\"name\": \"@acme/ui\", \"version\": \"1.0.0\"}\n",
+    )
+    .write(
+        "packages/api/package.json",
+        "{\"name\": \"@acme/api\", \"version\": \"1.0.0\"}\n",
+    )
+    .write(
+        "packages/private/package.json",
+        "{\"name\": \"@acme/private\", \"version\": \"0.0.1\"}\n",
+    );
+    npm.git(&["add", "-A"]);
+    npm.commit("feat: the first version");
+    let listed: serde_json::Value =
+        serde_json::from_str(&slipway(&npm, &["packages", "--json"]).ok()).unwrap();
+    let names: Vec<&str> = listed["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["@acme/api", "@acme/ui"]);
+}
