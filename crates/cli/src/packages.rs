@@ -188,6 +188,39 @@ pub fn context_for(
     }
 }
 
+/// The context `slipway hotfix start` works in: the project's; in a repository of several
+/// packages, that of the package named (`--package`) or of the package whose tag `tag` is.
+pub fn context_for_tag(
+    context: crate::context::Context,
+    tag: Option<&str>,
+    name: Option<&str>,
+) -> anyhow::Result<crate::context::Context> {
+    let packages = discover(&context.project)?;
+    if packages.is_empty() || name.is_some() {
+        return context_for(context, name);
+    }
+    let Some(tag) = tag else {
+        return context_for(context, None);
+    };
+    for package in &packages {
+        let package_context = context.for_package(package)?;
+        let scheme =
+            crate::tags::TagScheme::of(&package_context.project, &package_context.repository)?;
+        if scheme.parse(tag).is_some() {
+            return Ok(package_context);
+        }
+    }
+    Err(bad_input(anyhow::anyhow!(
+        "{tag} is the release tag of no package ({}): name a package's release, e.g. `{}-v1.0.0`",
+        packages
+            .iter()
+            .map(|package| package.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        packages[0].name
+    )))
+}
+
 /// The project a package is: the top-level configuration with the package's own settings.
 fn package_project(
     root: &Project,
@@ -229,6 +262,19 @@ fn package_project(
         .and_then(|own| own.github.clone())
         .or_else(|| root.config.github.clone());
     config.cargo = root.config.cargo.clone().filter(|_| crate_);
+    // Its hotfix branches name it (`hotfix/core-{version}`): two packages may hotfix the same
+    // version at once.
+    let prefix = name.trim_start_matches('@');
+    if let Ok(template) = crate::config::BranchTemplate::new(
+        &root
+            .config
+            .git
+            .hotfix_branch
+            .as_str()
+            .replace("{version}", &format!("{prefix}-{{version}}")),
+    ) {
+        config.git.hotfix_branch = template;
+    }
     // The top-level hooks run once per release in the project directory; a package's own run in
     // its directory.
     config.hooks = own.and_then(|own| own.hooks.clone()).unwrap_or_default();

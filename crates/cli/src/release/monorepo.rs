@@ -264,6 +264,81 @@ pub(super) fn build(
     })
 }
 
+/// The plan of a hotfix of one package (`slipway hotfix finish` on `hotfix/core-1.1.1`): the
+/// package's release as a hotfix of its own ([`super::plan::hotfix`], seen from the package),
+/// carried as a release of that one package, so that its files are the package's and it
+/// publishes to the package's targets. Its dependents are not released: their requirements stay
+/// as they are on the hotfix branch.
+pub(super) fn hotfix(
+    context: &Context,
+    request: &Request,
+    packages: &[Package],
+    cherry_pick_to: &[String],
+) -> anyhow::Result<Plan> {
+    let branch = context
+        .repository
+        .current_branch()
+        .context("a hotfix is released from its branch")?;
+    let Some(package) = packages.iter().find(|package| {
+        package
+            .project
+            .config
+            .git
+            .hotfix_branch
+            .parse(&branch)
+            .is_some()
+    }) else {
+        return Err(bad_input(anyhow::anyhow!(
+            "{branch} is not the hotfix branch of a package ({}): start one with `slipway hotfix start TAG`, which creates it from the package's release",
+            packages
+                .iter()
+                .map(|package| package.project.config.git.hotfix_branch.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    let package_context = context.for_package(package)?;
+    let planned = super::plan::hotfix(&package_context, cherry_pick_to.to_vec())?;
+    let own = super::plan::with(&package_context, planned, request, Vec::new())?;
+    let planned = PackagePlan {
+        name: package.name.clone(),
+        path: package.path.clone(),
+        version: own.version.clone(),
+        tag: own.tag.clone(),
+        previous_version: own.previous_version.clone(),
+        previous_tag: own.previous_tag.clone(),
+        reason: own.reason.clone(),
+        version_files: own
+            .version_files
+            .iter()
+            .map(|path| package.project_path(path))
+            .collect(),
+        changelog_path: package.project_path(&own.changelog_path),
+        changelog: own.changelog.clone(),
+        notes: own.notes.clone(),
+        title: own.title.clone(),
+        dependencies: Vec::new(),
+        publish: own.publish.clone(),
+    };
+    let needs = StepNeeds::of(&context.project.config.hooks, &Publish::default()).and(
+        StepNeeds::of(&package.project.config.hooks, &planned.publish),
+    );
+    let steps = super::plan::steps(&needs, request.no_publish, &own.kind);
+    Ok(Plan {
+        commit_message: crate::config::RELEASE_COMMIT_TEMPLATE.replace(
+            "{version}",
+            &format!("{} {}", planned.name, planned.version),
+        ),
+        version_files: planned.version_files.clone(),
+        changelog_path: planned.changelog_path.clone(),
+        publish: Publish::default(),
+        steps,
+        config: context.project.config.clone(),
+        packages: vec![planned],
+        ..own
+    })
+}
+
 fn released_versions(decided: &BTreeMap<String, NextVersion>) -> BTreeMap<String, Version> {
     decided
         .iter()

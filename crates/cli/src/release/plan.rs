@@ -779,15 +779,21 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
             git.main_branch
         )));
     }
-    if let RequestKind::Release { bump, pre } = &request.kind {
-        let packages = crate::packages::discover(project)?;
-        if !packages.is_empty() {
-            if git_flow {
-                return Err(bad_input(anyhow::anyhow!(
-                    "this repository releases several packages, and git-flow releases one version: set [git] flow = \"trunk\""
-                )));
+    let packages = crate::packages::discover(project)?;
+    if !packages.is_empty() {
+        if git_flow {
+            return Err(bad_input(anyhow::anyhow!(
+                "this repository releases several packages, and git-flow releases one version from one release branch: set [git] flow = \"trunk\" (hotfixes of a package then go through `slipway hotfix start core-v1.2.0`)"
+            )));
+        }
+        match &request.kind {
+            RequestKind::Release { bump, pre } => {
+                return super::monorepo::build(context, request, &packages, *bump, pre.as_deref());
             }
-            return super::monorepo::build(context, request, &packages, *bump, pre.as_deref());
+            RequestKind::Hotfix { cherry_pick_to } => {
+                return super::monorepo::hotfix(context, request, &packages, cherry_pick_to);
+            }
+            RequestKind::ReleaseStart { .. } | RequestKind::ReleaseFinish => {}
         }
     }
     if !request.packages.is_empty() {
@@ -879,7 +885,7 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
 }
 
 /// What the kind of release decided; the rest of the plan follows from it.
-struct Planned {
+pub(super) struct Planned {
     version: Version,
     tag: String,
     reason: String,
@@ -890,7 +896,7 @@ struct Planned {
     kind: PlanKind,
 }
 
-fn hotfix(context: &Context, cherry_pick_to: Vec<String>) -> anyhow::Result<Planned> {
+pub(super) fn hotfix(context: &Context, cherry_pick_to: Vec<String>) -> anyhow::Result<Planned> {
     let repository = &context.repository;
     let scheme = crate::tags::TagScheme::of(&context.project, repository)?;
     let state = crate::tags::release_state(repository, &scheme)?;
@@ -1133,7 +1139,7 @@ fn finish(context: &Context, hotfix: bool) -> anyhow::Result<Planned> {
     })
 }
 
-fn with(
+pub(super) fn with(
     context: &Context,
     planned: Planned,
     request: &Request,

@@ -528,3 +528,103 @@ fn workspace_member_globs_and_exclusions_are_read_as_uv_and_npm_read_them() {
         .collect();
     assert_eq!(names, ["@acme/api", "@acme/ui"]);
 }
+
+#[test]
+fn a_hotfix_of_one_package_releases_it_alone_and_cherry_picks_the_fix_to_main() {
+    let repo = python_monorepo();
+    repo.commit_file(
+        "packages/core/core.py",
+        "def batch(): ...\n",
+        "feat(core): batches",
+    )
+    .push();
+    assert_eq!(
+        slipway(&repo, &["release", "--date", "2026-11-21"]).ok(),
+        "core 1.1.0\napp 1.0.1\n"
+    );
+    repo.commit_file(
+        "packages/core/next.py",
+        "NEXT = 1\n",
+        "feat(core): work for 1.2",
+    )
+    .push();
+
+    // The package is named by its tag, or with --package; the branch names the package.
+    let unnamed = slipway(&repo, &["hotfix", "start"]);
+    assert_eq!(unnamed.code, 2, "{}", unnamed.stderr);
+    assert!(
+        unnamed
+            .stderr
+            .contains("name one with --package (app, core, tools)"),
+        "{}",
+        unnamed.stderr
+    );
+    assert_eq!(
+        slipway(
+            &repo,
+            &["hotfix", "start", "--package", "core", "--dry-run"]
+        )
+        .ok(),
+        "hotfix/core-1.1.1\n"
+    );
+    assert_eq!(
+        slipway(&repo, &["hotfix", "start", "core-v1.1.0"]).ok(),
+        "hotfix/core-1.1.1\n"
+    );
+    repo.commit_file(
+        "packages/core/core.py",
+        "def batch(): return []\n",
+        "fix(core): batches of nothing",
+    );
+    assert_eq!(
+        slipway(
+            &repo,
+            &[
+                "hotfix",
+                "finish",
+                "--cherry-pick-to",
+                "main",
+                "--date",
+                "2026-11-22"
+            ]
+        )
+        .ok(),
+        "core 1.1.1\n"
+    );
+    assert_eq!(
+        repo.remote_git(&["tag", "-l", "core-*"]),
+        "core-v1.0.0\ncore-v1.1.0\ncore-v1.1.1\n"
+    );
+    assert_eq!(
+        repo.remote_git(&["log", "-1", "--format=%s", "core-v1.1.1"]),
+        "chore(release): core 1.1.1\n"
+    );
+    let at_tag = |path: &str| repo.remote_git(&["show", &format!("core-v1.1.1:{path}")]);
+    assert!(at_tag("packages/core/pyproject.toml").contains("version = \"1.1.1\""));
+    // app is not released: its pin stays on the release it was made with.
+    assert!(
+        at_tag("packages/app/pyproject.toml").contains("\"core==1.1.0\""),
+        "{}",
+        at_tag("packages/app/pyproject.toml")
+    );
+    let section = at_tag("packages/core/CHANGELOG.md");
+    assert!(section.contains("## [1.1.1] - 2026-11-22"), "{section}");
+    assert!(section.contains("batches of nothing"), "{section}");
+    assert!(!section.contains("work for 1.2"), "{section}");
+    assert!(!at_tag("packages/app/CHANGELOG.md").contains("1.1.1"));
+
+    // main has the fix and core's changelog lists the hotfix.
+    assert_eq!(
+        repo.remote_git(&["log", "--format=%s", "-3", "main"]),
+        "chore(release): core 1.1.1 in the changelog\nfix(core): batches of nothing\nfeat(core): work for 1.2\n"
+    );
+    assert!(
+        repo.remote_git(&["show", "main:packages/core/CHANGELOG.md"])
+            .contains("## [1.1.1] - 2026-11-22")
+    );
+    assert!(
+        repo.remote_git(&["show", "main:packages/core/pyproject.toml"])
+            .contains("version = \"1.1.0\""),
+        "main keeps its own version"
+    );
+}

@@ -129,6 +129,10 @@ pub struct HotfixStartArgs {
     /// Say which branch would be created from which tag, and create nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// In a repository of several packages: the package to fix (default: the one whose tag TAG
+    /// is).
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
     /// `--json`.
     #[command(flatten)]
     pub output: super::JsonArgs,

@@ -327,7 +327,11 @@ fn write_github_actions(context: &Context, plan: &Plan) -> anyhow::Result<()> {
 pub(super) fn hotfix(context: &Context, command: HotfixCommand) -> anyhow::Result<()> {
     match command {
         HotfixCommand::Start(args) => {
-            let release_context = context.release()?;
+            let release_context = crate::packages::context_for_tag(
+                context.release()?,
+                args.tag.as_deref(),
+                args.package.as_deref(),
+            )?;
             let started =
                 release::hotfix::start(&release_context, args.tag.as_deref(), args.dry_run)?;
             if let Some(latest) = &started.moved_to_latest {

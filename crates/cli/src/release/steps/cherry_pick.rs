@@ -116,7 +116,7 @@ fn pick_onto(
         .unwrap_or_default();
     let merged = changelog::union_releases(&existing, &released);
     if merged != existing {
-        let message = format!("chore(release): {} in the changelog", plan.version);
+        let message = format!("chore(release): {} in the changelog", plan.released());
         let committed = if repository.current_branch().ok().as_deref() == Some(target) {
             // Checked out (after a conflict): commit in the work tree, which follows.
             crate::fsutil::write_atomic(

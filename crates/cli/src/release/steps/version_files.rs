@@ -25,7 +25,15 @@ pub(in crate::release) fn edits(
     if plan.packages.is_empty() {
         return crate::version_files::plan_project(&context.project, &plan.version);
     }
-    let packages = crate::packages::discover(&context.project)?;
+    let mut packages = crate::packages::discover(&context.project)?;
+    if let crate::release::plan::PlanKind::Hotfix { .. } = plan.kind {
+        // A package's hotfix releases it alone: the requirements on it stay as they are.
+        packages.retain(|package| {
+            plan.packages
+                .iter()
+                .any(|planned| planned.name == package.name)
+        });
+    }
     let released: BTreeMap<String, versioning::Version> = plan
         .packages
         .iter()
