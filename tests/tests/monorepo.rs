@@ -412,23 +412,25 @@ const PUBLISHING: &[&str] = &[
 ];
 
 #[test]
-fn a_release_of_two_packages_stopped_in_any_publishing_step_resumes_without_publishing_twice() {
+fn a_release_of_two_packages_stopped_at_any_publishing_step_resumes_without_publishing_twice() {
     let uninterrupted = Workspace::new();
     uninterrupted.slipway(&["release"]);
     let expected = uninterrupted.world();
     assert!(expected.contains("uploads: 4\n"), "{expected}");
     assert!(expected.contains("release POSTs: 2\n"), "{expected}");
-    for step in PUBLISHING {
-        let workspace = Workspace::new();
-        let failed = workspace.run(&["release"], &[("SLIPWAY_TEST_FAIL_BEFORE_RECORD", step)]);
-        assert_eq!(
-            failed.status.code(),
-            Some(1),
-            "{step}: {}",
-            String::from_utf8_lossy(&failed.stderr)
-        );
-        workspace.slipway(&["release", "--resume"]);
-        assert_eq!(workspace.world(), expected, "stopped in {step}");
+    for variable in ["SLIPWAY_TEST_FAIL_AFTER", "SLIPWAY_TEST_FAIL_BEFORE_RECORD"] {
+        for step in PUBLISHING {
+            let workspace = Workspace::new();
+            let failed = workspace.run(&["release"], &[(variable, step)]);
+            assert_eq!(
+                failed.status.code(),
+                Some(1),
+                "{variable}={step}: {}",
+                String::from_utf8_lossy(&failed.stderr)
+            );
+            workspace.slipway(&["release", "--resume"]);
+            assert_eq!(workspace.world(), expected, "{variable}={step}");
+        }
     }
 
     // Half-way through a step: core's files are on the index when app's upload fails (its build
