@@ -16,6 +16,14 @@ The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
 and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
 ";
 
+/// The text above the first release in a new CHANGELOG.md of one package of a repository that
+/// releases several: [`DEFAULT_HEADER`], naming the package.
+pub fn package_header(package: &str) -> String {
+    DEFAULT_HEADER
+        .replacen("# Changelog", &format!("# Changelog of {package}"), 1)
+        .replacen("to this project", &format!("to {package}"), 1)
+}
+
 /// The label of the unreleased section, in its heading and link reference.
 pub const UNRELEASED: &str = "Unreleased";
 

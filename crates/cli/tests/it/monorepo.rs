@@ -134,6 +134,12 @@ fn a_python_monorepo_releases_the_changed_package_and_the_one_that_pins_it_nothi
     );
     // Each changelog lists its own package's changes only.
     let core = read(&repo, "packages/core/CHANGELOG.md");
+    assert!(
+        core.starts_with(
+            "# Changelog of core\n\nAll notable changes to core will be documented in this file.\n"
+        ),
+        "a package's new changelog names it: {core}"
+    );
     assert!(core.contains("## [1.1.0] - 2026-11-21"), "{core}");
     assert!(core.contains("batches"), "{core}");
     let app = read(&repo, "packages/app/CHANGELOG.md");

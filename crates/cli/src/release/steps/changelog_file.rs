@@ -53,8 +53,9 @@ pub(in crate::release) fn changelogs(
         &PathBuf,
         &versioning::Version,
         &crate::release::plan::ChangelogBlock,
+        Option<&str>,
     )> = if plan.packages.is_empty() {
-        vec![(&plan.changelog_path, &plan.version, &plan.changelog)]
+        vec![(&plan.changelog_path, &plan.version, &plan.changelog, None)]
     } else {
         plan.packages
             .iter()
@@ -63,15 +64,22 @@ pub(in crate::release) fn changelogs(
                     &package.changelog_path,
                     &package.version,
                     &package.changelog,
+                    Some(package.name.as_str()),
                 )
             })
             .collect()
     };
     let mut changed = Vec::new();
-    for (path, version, block) in sections {
+    for (path, version, block, package) in sections {
         let existing = crate::fsutil::read_changelog(&context.directory().join(path))?;
+        // A package's new changelog names it.
+        let base = match package {
+            Some(name) if existing.trim().is_empty() => changelog::package_header(name),
+            _ => existing.clone(),
+        };
         if let Some(merged) =
-            crate::release::plan::merged_changelog(&plan.config, version, block, &existing)
+            crate::release::plan::merged_changelog(&plan.config, version, block, &base)
+                .or_else(|| (base != existing).then(|| base.clone()))
         {
             changed.push((path.clone(), existing, merged));
         }
