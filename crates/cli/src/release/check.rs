@@ -15,8 +15,10 @@ pub struct Report {
 /// the signing key, each target's credentials; with `fetch`, whether the branch is behind its
 /// remote), version files that disagree with each other, with a release tag on `HEAD`, or with
 /// the latest release `HEAD` contains.
+///
+/// In a repository of several packages, the repository is checked once and each package's
+/// targets, version files and tags on their own (each problem names its package).
 pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report> {
-    let project = &context.project;
     let repository = &context.repository;
     let mut problems = Vec::new();
     let mode = if fetch {
@@ -24,11 +26,21 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
     } else {
         super::preflight::Mode::DryRun
     };
-    problems.extend(super::preflight::problems_for(
-        context,
-        &super::preflight::Needs::of_config(context),
-        mode,
-    ));
+    let packages = crate::packages::discover(&context.project)?;
+    if packages.is_empty() {
+        problems.extend(super::preflight::problems_for(
+            context,
+            &super::preflight::Needs::of_config(context),
+            mode,
+        ));
+    } else {
+        problems.extend(super::preflight::packages_problems(
+            context, &packages, mode,
+        ));
+        if !context.project.config.oci.is_empty() {
+            problems.push("[oci] is set at the top level, and this repository releases several packages: an image belongs to one package, so move its table into that package's entry ([[packages]] path = \"…\", then [[packages.oci]])".to_owned());
+        }
+    }
     if let Ok(Some(journal)) = super::journal::JournalStore::new(repository.git_dir()).load() {
         problems.push(format!(
             "a release of {} is in progress (last finished step: {}): `{command} --resume` finishes it, `{command} --abort` undoes its local steps",
@@ -44,6 +56,39 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
         ));
     }
     let flow_branch = flow_problems(context, &mut problems);
+    if packages.is_empty() {
+        let files = files_problems(context, flow_branch.as_ref(), &mut problems)?;
+        return Ok(Report { files, problems });
+    }
+    let mut files = Vec::new();
+    for package in &packages {
+        let package_context = context.for_package(package)?;
+        let mut own = Vec::new();
+        for (path, why) in files_problems(&package_context, None, &mut own)? {
+            files.push((
+                package.path.join(path).display().to_string(),
+                format!("{}: {why}", package.name),
+            ));
+        }
+        problems.extend(
+            own.into_iter()
+                .map(|problem| format!("{}: {problem}", package.name)),
+        );
+    }
+    Ok(Report { files, problems })
+}
+
+/// The version files of the project of `context` (each with why it is one), and into `problems`
+/// what is wrong with them: files that disagree with each other, with the latest release (but for
+/// `flow_branch`, the version of the git-flow branch checked out) or with a release tag on
+/// `HEAD`.
+fn files_problems(
+    context: &Context,
+    flow_branch: Option<&versioning::Version>,
+    problems: &mut Vec<String>,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let project = &context.project;
+    let repository = &context.repository;
     let files = crate::version_files::load(project)?;
     let report_files = files
         .iter()
@@ -57,10 +102,7 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
         }
     }
     if repository.is_shallow() {
-        return Ok(Report {
-            files: report_files,
-            problems,
-        });
+        return Ok(report_files);
     }
     // A release tag on HEAD must agree with the files: the runbook's "Version mismatch!" check.
     let scheme = crate::tags::TagScheme::of(project, repository)?;
@@ -91,7 +133,7 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
         .max_by(|a, b| a.version.cmp(&b.version));
     if let Some(latest) = latest {
         // A release or hotfix branch carries the version it will release.
-        if latest.version != current && flow_branch.as_ref() != Some(&current) {
+        if latest.version != current && flow_branch != Some(&current) {
             let chosen: Vec<String> = files
                 .iter()
                 .map(crate::version_files::VersionFile::display_path)
@@ -114,10 +156,7 @@ pub fn check_repository(context: &Context, fetch: bool) -> anyhow::Result<Report
             problems.extend(file.check_tag(&tag.version)?);
         }
     }
-    Ok(Report {
-        files: report_files,
-        problems,
-    })
+    Ok(report_files)
 }
 
 /// In git-flow, which branch a release may start from: a release starts on the develop branch

@@ -220,6 +220,34 @@ pub(super) fn problems(
     problems
 }
 
+/// What stands in the way of a release of `packages` (of the project of `context`), from the
+/// configuration: the repository once, then each package's own targets.
+pub(super) fn packages_problems(
+    context: &Context,
+    packages: &[crate::packages::Package],
+    mode: Mode,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if mode != Mode::Resume {
+        problems.extend(repository_problems(
+            context,
+            &Needs::of_config(context),
+            mode,
+        ));
+    }
+    for package in packages {
+        match context.for_package(package) {
+            Ok(package_context) => problems.extend(
+                target_problems(&package_context, &Needs::of_config(&package_context))
+                    .into_iter()
+                    .map(|problem| format!("{}: {problem}", package.name)),
+            ),
+            Err(error) => problems.push(format!("{}: {error:#}", package.name)),
+        }
+    }
+    problems
+}
+
 /// Every problem in the way of what `needs` names.
 pub(super) fn problems_for(context: &Context, needs: &Needs, mode: Mode) -> Vec<String> {
     let mut problems = Vec::new();

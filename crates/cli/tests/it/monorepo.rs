@@ -634,3 +634,29 @@ fn a_hotfix_of_one_package_releases_it_alone_and_cherry_picks_the_fix_to_main() 
         "main keeps its own version"
     );
 }
+
+#[test]
+fn check_looks_at_each_package_on_its_own() {
+    let repo = python_monorepo();
+    let clean = slipway(&repo, &["check"]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    assert!(
+        clean
+            .stderr
+            .contains("version file packages/core/pyproject.toml: core: detected"),
+        "{}",
+        clean.stderr
+    );
+    // A package whose files disagree with its latest release is named.
+    repo.commit_file(
+        "packages/app/pyproject.toml",
+        &pyproject("app", "1.3.0", &["core==1.0.0", "httpx>=0.27"]),
+        "chore: a hand-made bump",
+    )
+    .push();
+    let wrong = slipway(&repo, &["check"]);
+    assert_eq!(wrong.code, 1, "{}{}", wrong.stdout, wrong.stderr);
+    let text = format!("{}{}", wrong.stdout, wrong.stderr);
+    assert!(text.contains("app: the version files say 1.3.0"), "{text}");
+    assert!(!text.contains("core: the version files"), "{text}");
+}
