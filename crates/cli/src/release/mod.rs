@@ -42,8 +42,8 @@ use anyhow::Context as _;
 
 pub use journal::{Journal, JournalStore, StepOutput, StepRecord};
 pub use plan::{
-    BumpChoice, DependencyBump, NextVersion, PackagePlan, Plan, PlanKind, Request, RequestKind,
-    StepKind, decide_next,
+    BumpChoice, ChangeRewrite, DependencyBump, NextVersion, PackagePlan, Plan, PlanKind, Request,
+    RequestKind, StepKind, decide_next,
 };
 pub use preflight::PreconditionsFailed;
 
@@ -180,12 +180,21 @@ fn describe_plan(
         let edit = crate::version_files::FileEdit { path, old, new };
         write!(out, "{}", edit.unified_diff())?;
     }
-    for path in &plan.change_files {
+    let kept = plan
+        .change_rewrites
+        .iter()
+        .map(|rewrite| (&rewrite.path, rewrite.text.clone()));
+    for (path, new) in plan
+        .change_files
+        .iter()
+        .map(|path| (path, String::new()))
+        .chain(kept)
+    {
         let old = crate::fsutil::read_or_empty(&context.directory().join(path))?;
         let edit = crate::version_files::FileEdit {
             path: path.clone(),
             old,
-            new: String::new(),
+            new,
         };
         write!(out, "{}", edit.unified_diff())?;
     }

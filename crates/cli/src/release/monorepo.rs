@@ -14,8 +14,8 @@ use versioning::{Level, Version};
 
 use super::journal::Journal;
 use super::plan::{
-    BumpChoice, DependencyBump, NextVersion, PackagePlan, Plan, PlanKind, Publish, Request,
-    StepNeeds, add_entries, decide_next, notes_as_filed, release_notes,
+    BumpChoice, ChangeRewrite, DependencyBump, NextVersion, PackagePlan, Plan, PlanKind, Publish,
+    Request, StepNeeds, add_entries, decide_next, notes_as_filed, release_notes,
 };
 use crate::bad_input;
 use crate::context::Context;
@@ -207,6 +207,28 @@ pub(super) fn build(
             tag,
         });
     }
+    // A change file that names a package not released now stays for it, without the lines of
+    // the packages released.
+    let mut change_rewrites = Vec::new();
+    change_files.retain(|path| {
+        let Some(change) = changes.iter().find(|change| change.path == *path) else {
+            return true;
+        };
+        let mut rest = change.file.clone();
+        rest.levels.retain(|name, _| {
+            !planned
+                .iter()
+                .any(|package: &PackagePlan| package.name == *name)
+        });
+        if rest.levels.is_empty() {
+            return true;
+        }
+        change_rewrites.push(ChangeRewrite {
+            path: path.clone(),
+            text: rest.render(),
+        });
+        false
+    });
     let released = released_versions(&decided);
     let mut version_files: Vec<std::path::PathBuf> = Vec::new();
     for path in planned
@@ -260,6 +282,7 @@ pub(super) fn build(
         steps,
         config: project.config.clone(),
         change_files,
+        change_rewrites,
         packages: planned,
     })
 }

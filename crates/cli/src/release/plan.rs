@@ -255,11 +255,24 @@ pub struct Plan {
     /// project.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub change_files: Vec<PathBuf>,
+    /// The change files that also name packages this release does not release: kept for them,
+    /// rewritten without the packages released (in the release commit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub change_rewrites: Vec<ChangeRewrite>,
     /// In a repository of several packages, each package released, in publishing order
     /// (dependencies first); the fields above then describe the first one, and the commit, the
     /// tags and the push cover them all. Empty for a single-package release.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<PackagePlan>,
+}
+
+/// A change file kept for the packages a release does not release, and its new text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRewrite {
+    /// Its path, relative to the project.
+    pub path: PathBuf,
+    /// Its text without the packages released.
+    pub text: String,
 }
 
 /// One package of a release of several.
@@ -381,6 +394,7 @@ impl Plan {
             title: package.title.clone(),
             publish: package.publish.clone(),
             change_files: Vec::new(),
+            change_rewrites: Vec::new(),
             packages: Vec::new(),
             ..self.clone()
         }
@@ -1235,6 +1249,7 @@ pub(super) fn with(
         steps,
         config: project.config.clone(),
         change_files: changes.into_iter().map(|change| change.path).collect(),
+        change_rewrites: Vec::new(),
         packages: Vec::new(),
         tag,
         version,

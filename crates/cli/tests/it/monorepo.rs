@@ -660,3 +660,41 @@ fn check_looks_at_each_package_on_its_own() {
     assert!(text.contains("app: the version files say 1.3.0"), "{text}");
     assert!(!text.contains("core: the version files"), "{text}");
 }
+
+#[test]
+fn a_change_file_naming_a_package_not_released_stays_for_it() {
+    let repo = python_monorepo();
+    repo.write(
+        ".changes/shared.md",
+        "---\ncore: minor\ntools: patch\n---\nBatches of 500.\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.commit("Batch (#24)").push();
+    let plan = slipway(&repo, &["release", "--package", "core", "--dry-run"]).ok();
+    assert!(
+        plan.contains("keep .changes/shared.md for the packages not released"),
+        "{plan}"
+    );
+    assert!(plan.contains("-core: minor\n"), "{plan}");
+    assert_eq!(
+        slipway(
+            &repo,
+            &["release", "--package", "core", "--date", "2026-11-21"]
+        )
+        .ok(),
+        "core 1.1.0\napp 1.0.1\n"
+    );
+    assert_eq!(
+        read(&repo, ".changes/shared.md"),
+        "---\ntools: patch\n---\nBatches of 500.\n"
+    );
+    assert!(read(&repo, "packages/core/CHANGELOG.md").contains("Batches of 500."));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    // tools still has its change, and the next release consumes the rest of the file.
+    assert_eq!(
+        slipway(&repo, &["release", "--date", "2026-11-22"]).ok(),
+        "tools 1.0.1\n"
+    );
+    assert!(!repo.path().join(".changes/shared.md").exists());
+    assert!(read(&repo, "packages/tools/CHANGELOG.md").contains("Batches of 500."));
+}

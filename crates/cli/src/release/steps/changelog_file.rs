@@ -30,18 +30,26 @@ pub(super) fn describe(plan: &Plan) -> String {
             .collect();
         format!("add {}", each.join(", "))
     };
-    if plan.change_files.is_empty() {
-        added
-    } else {
-        format!(
-            "{added}; remove the change files {}",
-            plan.change_files
-                .iter()
-                .map(|path| path.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+    let list = |paths: &mut dyn Iterator<Item = &PathBuf>| {
+        paths
+            .map(|path| path.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text = added;
+    if !plan.change_files.is_empty() {
+        text = format!(
+            "{text}; remove the change files {}",
+            list(&mut plan.change_files.iter())
+        );
     }
+    if !plan.change_rewrites.is_empty() {
+        text = format!(
+            "{text}; keep {} for the packages not released",
+            list(&mut plan.change_rewrites.iter().map(|rewrite| &rewrite.path))
+        );
+    }
+    text
 }
 
 /// Each changelog the release writes, with its new text (only those that change).
@@ -92,6 +100,13 @@ pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
     for (path, _, merged) in changelogs(context, plan)? {
         crate::fsutil::write_atomic(&context.directory().join(path), merged.as_bytes())?;
         changed = true;
+    }
+    for rewrite in &plan.change_rewrites {
+        let path = context.directory().join(&rewrite.path);
+        if crate::fsutil::read_or_empty(&path)? != rewrite.text {
+            crate::fsutil::write_atomic(&path, rewrite.text.as_bytes())?;
+            changed = true;
+        }
     }
     for path in &plan.change_files {
         match fs_err::remove_file(context.directory().join(path)) {

@@ -31,6 +31,11 @@ pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
             .map(|package| package.changelog_path.clone()),
     );
     paths.extend(plan.change_files.iter().cloned());
+    paths.extend(
+        plan.change_rewrites
+            .iter()
+            .map(|rewrite| rewrite.path.clone()),
+    );
     let outcome = repository.commit_paths(&paths, &plan.commit_message)?;
     let changed = outcome.is_applied();
     let commit = outcome.into_inner().as_str().to_owned();
