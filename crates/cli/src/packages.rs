@@ -96,7 +96,20 @@ pub fn discover(project: &Project) -> anyhow::Result<Vec<Package>> {
         };
     let mut packages = Vec::new();
     let mut names = BTreeSet::new();
+    let mut paths = BTreeSet::new();
     for (path, config, source) in found {
+        crate::fsutil::inside(&project.directory, &path, "[[packages]] path")?;
+        let path = PathBuf::from(
+            path.to_string_lossy()
+                .trim_start_matches("./")
+                .trim_end_matches('/'),
+        );
+        if !paths.insert(path.clone()) {
+            return Err(bad_input(anyhow::anyhow!(
+                "[[packages]] lists {} twice: remove one entry",
+                path.display()
+            )));
+        }
         let directory = project.directory.join(&path);
         if !directory.is_dir() {
             return Err(bad_input(anyhow::anyhow!(
@@ -140,6 +153,24 @@ pub fn discover(project: &Project) -> anyhow::Result<Vec<Package>> {
         });
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
+    // Each package's tags must be its own, or two would claim one tag.
+    let sample = versioning::Version::new(1, 0, 0);
+    let mut tags: BTreeMap<String, &str> = BTreeMap::new();
+    for package in &packages {
+        let Some(pattern) = &package.project.config.tag_pattern else {
+            continue;
+        };
+        let Ok(pattern) = versioning::TagPattern::new(pattern) else {
+            continue;
+        };
+        let tag = pattern.with_package(&package.name).format(&sample);
+        if let Some(other) = tags.insert(tag.clone(), &package.name) {
+            return Err(bad_input(anyhow::anyhow!(
+                "the packages {other} and {} would both tag their 1.0.0 as {tag}: give each a tag-pattern with {{package}} in it (the default is {{package}}-v{{version}})",
+                package.name
+            )));
+        }
+    }
     Ok(packages)
 }
 

@@ -698,3 +698,49 @@ fn a_change_file_naming_a_package_not_released_stays_for_it() {
     assert!(!repo.path().join(".changes/shared.md").exists());
     assert!(read(&repo, "packages/tools/CHANGELOG.md").contains("Batches of 500."));
 }
+
+#[test]
+fn package_settings_that_cannot_work_are_refused_before_anything_is_written() {
+    let outside = tempfile::tempdir().unwrap();
+    fs_err::create_dir_all(outside.path().join("web")).unwrap();
+    fs_err::write(
+        outside.path().join("web/pyproject.toml"),
+        pyproject("web", "1.0.0", &[]),
+    )
+    .unwrap();
+    for (settings, expected) in [
+        (
+            "[[packages]]\npath = \"packages/core\"\n[[packages]]\npath = \"../victim/web\"\n"
+                .to_owned(),
+            "is outside the project directory",
+        ),
+        (
+            format!(
+                "[[packages]]\npath = \"packages/core\"\n[[packages]]\npath = \"{}\"\n",
+                outside.path().join("web").display()
+            ),
+            "is outside the project directory",
+        ),
+        (
+            "[[packages]]\npath = \"packages/core\"\n[[packages]]\npath = \"./packages/core/\"\nname = \"again\"\n"
+                .to_owned(),
+            "[[packages]] lists packages/core twice",
+        ),
+        (
+            "[[packages]]\npath = \"packages/core\"\ntag-pattern = \"v{version}\"\n[[packages]]\npath = \"packages/app\"\ntag-pattern = \"v{version}\"\n"
+                .to_owned(),
+            "the packages app and core would both tag their 1.0.0 as v1.0.0",
+        ),
+    ] {
+        let repo = python_monorepo();
+        repo.commit_file("slipway.toml", &settings, "chore: packages").push();
+        let before = repo.git(&["status", "--porcelain"]);
+        for args in [&["release"][..], &["packages"], &["check"]] {
+            let run = slipway(&repo, args);
+            assert_eq!(run.code, 2, "{args:?} with {settings}: {}", run.stderr);
+            assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+        }
+        assert_eq!(repo.git(&["status", "--porcelain"]), before);
+        assert_eq!(repo.git(&["tag", "-l"]).lines().count(), 3);
+    }
+}
