@@ -1,5 +1,6 @@
 //! A release of several packages end to end, against real servers (issue 15): a uv workspace with
-//! a tooling-only root, `core` and `app` (which pins `core` exactly), each published to a real
+//! a tooling-only root, `core` (the distribution `hangar-core`) and `app` (which pins it exactly),
+//! each published to a real
 //! pypiserver by its own build hook, `app`'s image to a real OCI registry (distribution 2.8), and a
 //! GitHub Release per package on a local FAKE of GitHub's API. `pip download` and `skopeo inspect`
 //! prove what was published; `slipway verify --package` and `slipway rollback --package` work on
@@ -51,17 +52,17 @@ impl Workspace {
         )
         .write(
             "packages/core/pyproject.toml",
-            &pyproject("core", "1.0.0", &[]),
+            &pyproject("hangar-core", "1.0.0", &[]),
         )
         .write(
             "packages/app/pyproject.toml",
-            &pyproject("app", "1.0.0", &["core==1.0.0"]),
+            &pyproject("app", "1.0.0", &["hangar-core==1.0.0"]),
         )
         .write(".gitignore", "dist/\nbuild/\n")
         .write(
             "slipway.toml",
             &format!(
-                "[pypi]\nrepository-url = \"{pypi}\"\n\n[github]\nrepository = \"acme/hangar\"\napi-url = \"{api}\"\n\n[[packages]]\npath = \"packages/core\"\nhooks.build = [\"{build} core\"]\n\n[[packages]]\npath = \"packages/app\"\nhooks.build = [\"{build} app\"]\n\n[[packages.oci]]\nrepository = \"{registry}/acme/app\"\nlayout = \"build/image\"\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\n",
+                "[pypi]\nrepository-url = \"{pypi}\"\n\n[github]\nrepository = \"acme/hangar\"\napi-url = \"{api}\"\n\n[[packages]]\npath = \"packages/core\"\nname = \"core\"\nhooks.build = [\"{build} hangar-core\"]\n\n[[packages]]\npath = \"packages/app\"\nhooks.build = [\"{build} app\"]\n\n[[packages.oci]]\nrepository = \"{registry}/acme/app\"\nlayout = \"build/image\"\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\n",
                 pypi = pypi.url(),
                 api = github.api_url(),
                 registry = registry.address(),
@@ -249,7 +250,7 @@ fn each_package_is_published_to_its_own_targets_verified_and_rolled_back_on_its_
         ("build-hooks", "core: run "),
         (
             "publish-pypi",
-            "core: upload the core 1.0.0 sdist and wheels",
+            "core: upload the hangar-core 1.0.0 sdist and wheels",
         ),
         (
             "publish-pypi",
@@ -282,8 +283,8 @@ fn each_package_is_published_to_its_own_targets_verified_and_rolled_back_on_its_
     // The first release: both packages, each published where it goes.
     assert_eq!(workspace.slipway(&["release"]), "core 1.0.0\napp 1.0.0\n");
     assert_eq!(
-        workspace.pip_download("core==1.0.0"),
-        ["core-1.0.0-py3-none-any.whl"]
+        workspace.pip_download("hangar-core==1.0.0"),
+        ["hangar_core-1.0.0-py3-none-any.whl"]
     );
     assert_eq!(
         workspace.pip_download("app==1.0.0"),
@@ -317,9 +318,9 @@ fn each_package_is_published_to_its_own_targets_verified_and_rolled_back_on_its_
     assert!(
         fs_err::read_to_string(workspace.repo.path().join("packages/app/pyproject.toml"))
             .unwrap()
-            .contains("dependencies = [\"core==1.0.1\"]")
+            .contains("dependencies = [\"hangar-core==1.0.1\"]")
     );
-    workspace.pip_download("core==1.0.1");
+    workspace.pip_download("hangar-core==1.0.1");
     workspace.pip_download("app==1.0.1");
     let app_101 = workspace.image("1.0.1").expect("app's image 1.0.1");
     assert_ne!(app_101, app_100);

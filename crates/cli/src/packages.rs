@@ -548,8 +548,17 @@ pub fn requirements(
             {
                 let Some(ecosystem) = ecosystem else { continue };
                 let wanted = ecosystem.normalise_name(&requirement.name);
+                // A requirement names the other's distribution, which its `name` in
+                // [[packages]] may differ from.
                 if let Some(other) = packages.iter().find(|other| {
-                    other.name != package.name && ecosystem.normalise_name(&other.name) == wanted
+                    other.name != package.name
+                        && [
+                            Some(other.name.clone()),
+                            other.manifest_name(&project.directory),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .any(|name| ecosystem.normalise_name(&name) == wanted)
                 }) {
                     required.push((other.name.clone(), requirement.requirement));
                 }

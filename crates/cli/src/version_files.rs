@@ -292,13 +292,29 @@ pub fn plan_packages(
             continue;
         };
         let files = load(&package.project)?;
-        current_versions.push((package.name.clone(), current_version(&files)?, version));
+        current_versions.push((
+            package
+                .manifest_name(&project.directory)
+                .unwrap_or_else(|| package.name.clone()),
+            current_version(&files)?,
+            version,
+        ));
         for file in files {
             let path = package.project_path(&file.path);
             let edit = files::set_version(&file.kind, &file.text, version)
                 .with_context(|| format!("cannot write {version} into {}", path.display()))
                 .map_err(bad_input)?;
             texts.push((path, file.text, edit.text));
+        }
+    }
+    // Requirements name distributions, which a package's `name` in [[packages]] may differ from.
+    let mut by_distribution = released.clone();
+    for package in packages {
+        if let (Some(version), Some(distribution)) = (
+            released.get(&package.name),
+            package.manifest_name(&project.directory),
+        ) {
+            by_distribution.insert(distribution, version.clone());
         }
     }
     for package in packages {
@@ -312,7 +328,7 @@ pub fn plan_packages(
             texts.push((path.clone(), text.clone(), text));
             texts.len() - 1
         };
-        let edit = files::set_requirements(kind, &texts[index].2, released)
+        let edit = files::set_requirements(kind, &texts[index].2, &by_distribution)
             .with_context(|| path.display().to_string())
             .map_err(bad_input)?;
         texts[index].2 = edit.text;

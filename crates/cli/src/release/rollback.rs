@@ -107,9 +107,10 @@ pub fn rollback(
         }
     }
     if let Some(target) = &context.targets.pypi {
-        let name = project
-            .name
+        let name = target
+            .project
             .clone()
+            .or_else(|| project.name.clone())
             .unwrap_or_else(|| "<project>".to_owned());
         let version =
             versioning::to_pep440(bad).map_or_else(|_| bad.to_string(), |v| v.to_string());
