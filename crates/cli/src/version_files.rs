@@ -213,19 +213,25 @@ impl FileEdit {
 
 /// The edits that write `version` into every file; files already at it are left out.
 pub fn plan(version_files: &[VersionFile], version: &Version) -> anyhow::Result<Vec<FileEdit>> {
-    let mut edits = Vec::new();
+    let mut edits: Vec<FileEdit> = Vec::new();
     for file in version_files {
-        let edit = files::set_version(&file.kind, &file.text, version)
+        // One file may carry the version in several places, each its own [[version-files]]
+        // entry (a Helm chart's `version:` and `appVersion:`): the edits follow each other.
+        let earlier = edits.iter().position(|edit| edit.path == file.path);
+        let current = earlier.map_or(&file.text, |index| &edits[index].new);
+        let edit = files::set_version(&file.kind, current, version)
             .with_context(|| format!("cannot write {version} into {}", file.display_path()))
             .map_err(bad_input)?;
-        if edit.text != file.text {
-            edits.push(FileEdit {
+        match earlier {
+            Some(index) => edits[index].new = edit.text,
+            None => edits.push(FileEdit {
                 path: file.path.clone(),
                 old: file.text.clone(),
                 new: edit.text,
-            });
+            }),
         }
     }
+    edits.retain(|edit| edit.new != edit.old);
     Ok(edits)
 }
 
@@ -301,10 +307,15 @@ pub fn plan_packages(
         ));
         for file in files {
             let path = package.project_path(&file.path);
-            let edit = files::set_version(&file.kind, &file.text, version)
+            let earlier = texts.iter().position(|(known, _, _)| *known == path);
+            let current = earlier.map_or(&file.text, |index| &texts[index].2);
+            let edit = files::set_version(&file.kind, current, version)
                 .with_context(|| format!("cannot write {version} into {}", path.display()))
                 .map_err(bad_input)?;
-            texts.push((path, file.text, edit.text));
+            match earlier {
+                Some(index) => texts[index].2 = edit.text,
+                None => texts.push((path, file.text, edit.text)),
+            }
         }
     }
     // Requirements name distributions, which a package's `name` in [[packages]] may differ from.

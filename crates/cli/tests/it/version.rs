@@ -300,3 +300,29 @@ fn a_configured_text_file_with_a_pattern() {
     assert_eq!(result.code, 2, "{}", result.stderr);
     assert!(result.stderr.contains("missing.md"), "{}", result.stderr);
 }
+
+#[test]
+fn a_file_named_by_two_version_file_entries_gets_both_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        dir.path().join("Chart.yaml"),
+        "apiVersion: v2\nname: operator\nversion: 1.0.0\nappVersion: \"1.0.0\"\n",
+    )
+    .unwrap();
+    fs_err::write(
+        dir.path().join("slipway.toml"),
+        "[[version-files]]\npath = \"Chart.yaml\"\npattern = \"version: {version}\"\n\n[[version-files]]\npath = \"Chart.yaml\"\npattern = \"appVersion: \\\"{version}\\\"\"\n",
+    )
+    .unwrap();
+    let plan = slipway_in(dir.path(), &["version", "set", "1.1.0", "--dry-run"], "").ok();
+    assert_eq!(
+        plan.matches("+++ b/Chart.yaml").count(),
+        1,
+        "one diff of the file, with both lines: {plan}"
+    );
+    slipway_in(dir.path(), &["version", "set", "1.1.0"], "").ok();
+    assert_eq!(
+        fs_err::read_to_string(dir.path().join("Chart.yaml")).unwrap(),
+        "apiVersion: v2\nname: operator\nversion: 1.1.0\nappVersion: \"1.1.0\"\n"
+    );
+}
