@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | [`Ecosystem::Cargo`] | `=1.0.0` | `1.0` and `^1.0` (caret), `~1.0`, `>=1.0`, comma lists |
 //! | [`Ecosystem::Python`] | `==1.0.0`, `===1.0.0` | PEP 440 specifiers: `~=1.0`, `>=1.0,<2` |
-//! | [`Ecosystem::Npm`] | `1.0.0`, `=1.0.0` | `^1.0.0`, `~1.0.0`, `>=1.0.0`, `*`, `workspace:…` |
+//! | [`Ecosystem::Npm`] | `1.0.0`, `=1.0.0`, `workspace:1.0.0` | `^1.0.0`, `~1.0.0`, `>=1.0.0`, `*`, `workspace:^1.0.0`; `workspace:*`, `:^` and `:~` follow any version |
 //!
 //! [`rewrite`] decides what a dependent's requirement becomes when a package it requires is
 //! released: an exact pin always follows the new version; any other requirement is left as it is
@@ -143,6 +143,9 @@ const PYTHON_OPERATORS: [&str; 8] = ["===", "==", "~=", "!=", "<=", ">=", "<", "
 /// assert!(!is_exact(Ecosystem::Python, "==1.2.*"));
 /// ```
 pub fn is_exact(ecosystem: Ecosystem, requirement: &str) -> bool {
+    if let Some((_, range)) = workspace_range(ecosystem, requirement) {
+        return range.is_some_and(|range| is_exact(ecosystem, range));
+    }
     match ecosystem {
         Ecosystem::Cargo => single_clause(requirement, &CARGO_OPERATORS)
             .is_some_and(|clause| clause.operator == "="),
@@ -157,10 +160,27 @@ pub fn is_exact(ecosystem: Ecosystem, requirement: &str) -> bool {
     }
 }
 
+/// A pnpm `workspace:` requirement, split: the length of its prefix (`workspace:` and the spaces
+/// before it) and its range, `None` for the aliases `workspace:*`, `workspace:^` and
+/// `workspace:~`, which follow the package wherever it goes (pnpm writes its version when it
+/// publishes). `None` for any other requirement.
+fn workspace_range(ecosystem: Ecosystem, requirement: &str) -> Option<(usize, Option<&str>)> {
+    if ecosystem != Ecosystem::Npm {
+        return None;
+    }
+    let range = requirement.trim_start().strip_prefix("workspace:")?;
+    let prefix = requirement.len() - range.len();
+    Some((
+        prefix,
+        (!matches!(range.trim(), "" | "*" | "^" | "~")).then_some(range),
+    ))
+}
+
 /// Whether `requirement` admits `version`.
 ///
-/// A pnpm `workspace:` requirement and npm's `*` admit every version (pnpm writes the version
-/// when it publishes). Pre-releases follow each ecosystem's own rule: a Cargo or npm range admits
+/// pnpm's `workspace:*`, `workspace:^`, `workspace:~` and npm's `*` admit every version (pnpm
+/// writes the version when it publishes); `workspace:1.0.0` and `workspace:^1.0.0` admit what
+/// their range does, since pnpm refuses to link a package that does not satisfy it. Pre-releases follow each ecosystem's own rule: a Cargo or npm range admits
 /// a pre-release only when a clause names the same `major.minor.patch` with a pre-release.
 pub fn admits(
     ecosystem: Ecosystem,
@@ -175,7 +195,10 @@ pub fn admits(
     match ecosystem {
         Ecosystem::Cargo | Ecosystem::Npm => {
             if ecosystem == Ecosystem::Npm {
-                if trimmed.starts_with("workspace:") || matches!(trimmed, "*" | "" | "latest") {
+                if let Some((_, range)) = workspace_range(ecosystem, trimmed) {
+                    return range.map_or(Ok(true), |range| admits(ecosystem, range, version));
+                }
+                if matches!(trimmed, "*" | "" | "latest") {
                     return Ok(true);
                 }
                 if trimmed.contains("||") {
@@ -234,6 +257,13 @@ pub fn rewrite(
     requirement: &str,
     version: &Version,
 ) -> Result<Option<String>, RequirementError> {
+    if let Some((prefix, range)) = workspace_range(ecosystem, requirement) {
+        let Some(range) = range else {
+            return Ok(None);
+        };
+        return Ok(rewrite(ecosystem, range, version)?
+            .map(|new| format!("{}{new}", &requirement[..prefix])));
+    }
     let exact = is_exact(ecosystem, requirement);
     if !exact && admits(ecosystem, requirement, version)? {
         return Ok(None);
@@ -366,6 +396,12 @@ mod tests {
         check(Ecosystem::Python, "===1.0.0", "1.0.1", Some("===1.0.1"));
         check(Ecosystem::Npm, "1.0.0", "1.0.1", Some("1.0.1"));
         check(Ecosystem::Npm, "=1.0.0", "1.0.1", Some("=1.0.1"));
+        check(
+            Ecosystem::Npm,
+            "workspace:1.0.0",
+            "1.0.1",
+            Some("workspace:1.0.1"),
+        );
     }
 
     #[test]
@@ -378,6 +414,16 @@ mod tests {
         check(Ecosystem::Npm, "^1.0.0", "1.3.0", None);
         check(Ecosystem::Npm, "^1.0.0", "2.0.0", Some("^2.0.0"));
         check(Ecosystem::Npm, "workspace:*", "9.0.0", None);
+        check(Ecosystem::Npm, "workspace:^", "9.0.0", None);
+        check(Ecosystem::Npm, "workspace:~", "9.0.0", None);
+        // pnpm checks a workspace range against the package in the workspace.
+        check(Ecosystem::Npm, "workspace:^1.0.0", "1.3.0", None);
+        check(
+            Ecosystem::Npm,
+            "workspace:^1.0.0",
+            "2.0.0",
+            Some("workspace:^2.0.0"),
+        );
         check(Ecosystem::Npm, "*", "9.0.0", None);
         check(Ecosystem::Python, ">=1.0", "2.0.0", None);
         check(Ecosystem::Python, "~=1.0", "1.5.0", None);
