@@ -47,6 +47,16 @@ impl PypiServer {
     /// Starts pypiserver authenticating the actions in `authenticate` (`update`, `download`, `list`,
     /// comma-separated, as `--authenticate` takes them).
     pub fn start_with(authenticate: &str) -> anyhow::Result<PypiServer> {
+        PypiServer::start_configured(authenticate, None)
+    }
+
+    /// Starts pypiserver as it runs by default, sending the names it does not hold elsewhere (its
+    /// fallback): to `fallback`, which the tests keep on a closed loopback port.
+    pub fn start_with_fallback(fallback: &str) -> anyhow::Result<PypiServer> {
+        PypiServer::start_configured("update", Some(fallback))
+    }
+
+    fn start_configured(authenticate: &str, fallback: Option<&str>) -> anyhow::Result<PypiServer> {
         let dir = tempfile::tempdir()?;
         let packages = dir.path().join("packages");
         fs_err::create_dir_all(&packages)?;
@@ -83,7 +93,11 @@ impl PypiServer {
             ])
             .arg("--passwords")
             .arg(&htpasswd)
-            .args(["--authenticate", authenticate, "--disable-fallback"])
+            .args(["--authenticate", authenticate])
+            .args(match fallback {
+                Some(url) => vec!["--fallback-url", url],
+                None => vec!["--disable-fallback"],
+            })
             .arg(&packages)
             .stdin(Stdio::null())
             .stdout(fs_err::File::create(&log)?.into_parts().0)

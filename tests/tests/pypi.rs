@@ -171,6 +171,52 @@ fn publish_uploads_sdist_then_wheel_and_pip_downloads_the_same_bytes() {
 }
 
 #[test]
+fn a_first_upload_to_a_pypiserver_that_redirects_unknown_names_goes_through_and_verifies() {
+    // pypiserver's default: names it does not hold are redirected to another index (here a
+    // closed loopback port; slipway follows no redirect off the index anyway).
+    let server = PypiServer::start_with_fallback("http://127.0.0.1:9/simple/").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let files = release("redirected-demo", "1.0.0", "one");
+    let url = server.url();
+    let published = slipway(
+        &server,
+        home.path(),
+        &[
+            "publish",
+            "pypi",
+            s(&files.wheel),
+            s(&files.sdist),
+            "--repository-url",
+            &url,
+            "--release",
+            "1.0.0",
+        ],
+    );
+    assert!(published.status.success(), "{}", text(&published));
+    assert!(
+        server.log_text().contains("GET /simple/redirected-demo/"),
+        "the index was asked first: {}",
+        server.log_text()
+    );
+    let verified = slipway(
+        &server,
+        home.path(),
+        &[
+            "verify",
+            "pypi",
+            "redirected-demo",
+            "1.0.0",
+            "--files",
+            s(&files.sdist),
+            s(&files.wheel),
+            "--repository-url",
+            &url,
+        ],
+    );
+    assert!(verified.status.success(), "{}", text(&verified));
+}
+
+#[test]
 fn a_rerun_is_idempotent_and_other_content_under_the_same_name_is_refused_naming_both_hashes() {
     let server = PypiServer::start().unwrap();
     let home = tempfile::tempdir().unwrap();

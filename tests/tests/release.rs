@@ -688,6 +688,21 @@ fn missing_credentials_stop_the_release_before_the_first_mutation() {
 }
 
 #[test]
+fn a_version_the_index_holds_already_stops_the_release_before_the_first_mutation() {
+    let hangar = Hangar::new("hangar-taken");
+    // Someone published 1.0.0 by hand: its files can never be replaced.
+    slipway_tests::pypiserver::build_sdist(
+        hangar.pypi.packages_dir(),
+        "hangar-taken",
+        "1.0.0",
+        "1.0.0",
+    )
+    .unwrap();
+    refused_before_anything(&hangar, &[], &[], "hangar-taken 1.0.0 is on the index");
+    assert_eq!(hangar.uploads(), 0);
+}
+
+#[test]
 fn latest_is_left_alone_when_the_configuration_says_so() {
     let hangar = Hangar::new("hangar-nolatest");
     hangar.configure(|text| text.replace("platforms = ", "latest = false\nplatforms = "));

@@ -196,8 +196,13 @@ pub(super) fn problems(
     done: &[StepKind],
 ) -> Vec<String> {
     let needs = Needs::of_plan(plan, done);
+    let fresh = mode != Mode::Resume && !done.contains(&StepKind::PublishPypi);
     if plan.packages.is_empty() {
-        return problems_for(context, &needs, mode);
+        let mut problems = problems_for(context, &needs, mode);
+        if fresh && !needs.pypi.is_empty() {
+            problems.extend(pypi_release_problems(context, plan));
+        }
+        return problems;
     }
     // Several packages: the repository once, then each package's own targets.
     let mut problems = Vec::new();
@@ -208,9 +213,12 @@ pub(super) fn problems(
         Ok(parts) => {
             for part in parts {
                 let needs = Needs::of_plan(&part.journal.plan, done);
+                let mut own = target_problems(&part.context, &needs);
+                if fresh && !needs.pypi.is_empty() {
+                    own.extend(pypi_release_problems(&part.context, &part.journal.plan));
+                }
                 problems.extend(
-                    target_problems(&part.context, &needs)
-                        .into_iter()
+                    own.into_iter()
                         .map(|problem| format!("{}: {problem}", part.name)),
                 );
             }
@@ -387,6 +395,48 @@ fn access_problem(
             None
         }
         Err(error) => Some(format!("{what}: cannot check the credentials: {error}")),
+    }
+}
+
+/// Whether the index can take the release: a version it holds files of already can never be
+/// published there again (a file is never replaced), so that is found before anything is tagged.
+fn pypi_release_problems(context: &Context, plan: &Plan) -> Vec<String> {
+    let (Some(pypi), Some(target)) = (&plan.publish.pypi, &context.targets.pypi) else {
+        return Vec::new();
+    };
+    let Ok(index) = target.index(pypi.channel) else {
+        return Vec::new();
+    };
+    let Ok(version) = versioning::pep440::Pep440Version::parse(&pypi.version) else {
+        return Vec::new();
+    };
+    // Read as anyone reads the index; with the upload credentials only where they may go.
+    let credentials = match &index.credentials {
+        Some(crate::credentials::UploadCredentials::Static(credentials, _))
+            if index.index.allows_credentials().is_ok() =>
+        {
+            Some(credentials.clone())
+        }
+        _ => None,
+    };
+    let client = registry::pypi::PypiClient::new(index.index.urls.clone(), credentials);
+    match context.block_on(client.release_files(&pypi.project, &version)) {
+        Ok(files) if files.is_empty() => Vec::new(),
+        Ok(files) => vec![format!(
+            "{} {} is on the index {} already ({}): a published file is never replaced, so this version cannot be published there; release the next one (e.g. `slipway release patch`), or remove those files from a private index first",
+            pypi.project,
+            pypi.version,
+            pypi.index,
+            files
+                .iter()
+                .map(|file| file.filename.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )],
+        Err(error) => vec![format!(
+            "the Python index {} cannot be read: {error}",
+            pypi.index
+        )],
     }
 }
 

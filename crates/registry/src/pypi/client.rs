@@ -255,6 +255,12 @@ fn found(response: reqwest::Response, url: &str) -> Result<Option<reqwest::Respo
     if status == 404 {
         return Ok(None);
     }
+    // A redirect the client did not follow points off the index: pypiserver sends the names it
+    // does not hold to pypi.org (its fallback). Whatever is there, it is not on this index.
+    if response.status().is_redirection() {
+        tracing::debug!(url = %RedactedUrl::new(url), status, "redirected off the index: not here");
+        return Ok(None);
+    }
     if !response.status().is_success() {
         return Err(IndexError::Status {
             status,
