@@ -284,7 +284,7 @@ fn guard(context: &Context, journal: &Journal) -> anyhow::Result<()> {
     let refuse = |reason: String| {
         anyhow::anyhow!(
             "cannot resume the release of {}: {reason}; {way_out}",
-            plan.version
+            plan.released()
         )
     };
     // A merge or a cherry-pick checks out what it needs and finds its work however it was
@@ -435,7 +435,7 @@ pub fn run(
         let done = steps::execute(context, &journal, step).with_context(|| {
             format!(
                 "release {}: step `{step}` failed; fix the cause, then `{command} --resume` (or `{command} --abort` to undo the local steps and plan again)",
-                journal.plan.version,
+                journal.plan.released(),
                 command = journal.plan.command()
             )
         })?;
@@ -578,7 +578,7 @@ fn undo_merges(
 fn in_progress(journal: &Journal) -> anyhow::Error {
     bad_input(anyhow::anyhow!(
         "a release of {} is in progress (last finished step: {}): `{command} --resume` finishes it, `{command} --abort` undoes its local steps",
-        journal.plan.version,
+        journal.plan.released(),
         journal.last_done().map_or("none", StepKind::name),
         command = journal.plan.command()
     ))
@@ -622,13 +622,13 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
             .collect();
         return Err(bad_input(anyhow::anyhow!(
             "the release of {} is pushed to {} and cannot be taken back by --abort; `{command} --resume` finishes it ({}){}",
-            plan.version,
+            plan.released(),
             plan.remote,
             remaining.join(", "),
             if plan.tags() {
                 format!(
-                    ", and `slipway rollback {}` takes back what it published",
-                    plan.version
+                    ", and {} takes back what it published",
+                    plan.rollback_command()
                 )
             } else {
                 String::new()
@@ -654,7 +654,7 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
     {
         return Err(bad_input(anyhow::anyhow!(
             "the release of {} was made on {}: `git switch {}`, then `{command} --abort` takes back its commit there",
-            plan.version,
+            plan.released(),
             plan.branch,
             plan.branch
         )));
@@ -719,12 +719,12 @@ fn abort_journal(context: &Context) -> anyhow::Result<Vec<String>> {
     ] {
         if journal.record(published).is_some() {
             report.push(format!(
-                "{published} is done and stays: see `slipway rollback {}`",
-                plan.version
+                "{published} is done and stays: see {}",
+                plan.rollback_command()
             ));
         }
     }
     store.discard()?;
-    report.push(format!("forgot the release of {}", plan.version));
+    report.push(format!("forgot the release of {}", plan.released()));
     Ok(report)
 }

@@ -400,6 +400,25 @@ impl Plan {
         }
     }
 
+    /// The command that rolls the release back, for messages: `` `slipway rollback 1.2.0` ``, or
+    /// one per package.
+    pub fn rollback_command(&self) -> String {
+        if self.packages.is_empty() {
+            format!("`slipway rollback {}`", self.version)
+        } else {
+            self.packages
+                .iter()
+                .map(|package| {
+                    format!(
+                        "`slipway rollback {} --package {}`",
+                        package.version, package.name
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
+
     /// What is released, for messages: `1.2.0`, or `core 1.1.0, app 1.0.1`.
     pub fn released(&self) -> String {
         if self.packages.is_empty() {

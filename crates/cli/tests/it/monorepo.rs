@@ -89,6 +89,15 @@ fn a_python_monorepo_releases_the_changed_package_and_the_one_that_pins_it_nothi
         slipway(&repo, &["next-version", "--package", "core"]).ok(),
         "1.1.0\n"
     );
+    let unnamed = slipway(&repo, &["next-version"]);
+    assert_eq!(unnamed.code, 2, "{}", unnamed.stderr);
+    assert!(
+        unnamed
+            .stderr
+            .contains("name one with --package (app, core, tools)"),
+        "{}",
+        unnamed.stderr
+    );
     let plan = slipway(&repo, &["release", "--dry-run", "--date", "2026-11-21"]).ok();
     assert!(
         plan.starts_with("release core 1.1.0, app 1.0.1 on branch main"),
@@ -743,4 +752,40 @@ fn package_settings_that_cannot_work_are_refused_before_anything_is_written() {
         assert_eq!(repo.git(&["status", "--porcelain"]), before);
         assert_eq!(repo.git(&["tag", "-l"]).lines().count(), 3);
     }
+}
+
+#[test]
+fn in_github_actions_a_release_of_several_packages_outputs_each_of_them() {
+    let repo = python_monorepo();
+    repo.commit_file("packages/core/core.py", "X = 1\n", "feat(core): x")
+        .push();
+    let outputs = tempfile::NamedTempFile::new().unwrap();
+    let summary = tempfile::NamedTempFile::new().unwrap();
+    let output = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .args(["release", "--date", "2026-11-21"])
+        .env("SOURCE_DATE_EPOCH", "1763683200")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", outputs.path())
+        .env("GITHUB_STEP_SUMMARY", summary.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = fs_err::read_to_string(outputs.path()).unwrap();
+    assert!(
+        written.contains(
+            r#"[{"name":"core","tag":"core-v1.1.0","version":"1.1.0"},{"name":"app","tag":"app-v1.0.1","version":"1.0.1"}]"#
+        ),
+        "{written}"
+    );
+    let summary = fs_err::read_to_string(summary.path()).unwrap();
+    assert!(
+        summary.contains("## Released core 1.1.0 (core-v1.1.0)")
+            && summary.contains("## Released app 1.0.1 (app-v1.0.1)"),
+        "{summary}"
+    );
 }

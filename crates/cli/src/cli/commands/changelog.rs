@@ -212,11 +212,19 @@ pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow:
     let project = project_or_package(context, args.config.as_deref(), args.package.as_deref())?;
     let repository = open_repository(&context.directory)?;
     // Change files count as a release would count them.
+    let packages = crate::packages::discover(&root)?;
+    if args.package.is_none() && args.include_paths.is_empty() && !packages.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "this repository releases several packages, each with its own next version: name one with --package ({}), or see them all with `slipway packages`",
+            packages
+                .iter()
+                .map(|package| package.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let names = match &args.package {
-        Some(_) => crate::packages::discover(&root)?
-            .into_iter()
-            .map(|package| package.name)
-            .collect(),
+        Some(_) => packages.into_iter().map(|package| package.name).collect(),
         None => vec![crate::changes::project_name(&root)],
     };
     let changes = crate::changes::read(&root.directory, &names)?;

@@ -165,7 +165,7 @@ fn run(
             {
                 return Err(bad_input(anyhow::anyhow!(
                     "a release of {} is in progress (last finished step: {}): `{command} --resume` finishes it, `{command} --abort` undoes its local steps",
-                    journal.plan.version,
+                    journal.plan.released(),
                     journal.last_done().map_or("none", release::StepKind::name),
                     command = journal.plan.command()
                 )));
@@ -293,12 +293,45 @@ fn github_actions_outputs(plan: &Plan) -> (BTreeMap<&'static str, String>, Strin
     outputs.insert("is_prerelease", plan.is_prerelease().to_string());
     // The Action (action.yml) sets `released=false` when the command wrote none.
     outputs.insert("released", "true".to_owned());
-    let summary = format!(
-        "## Released {} ({})\n\n{}\n",
-        plan.version,
-        plan.tag,
-        plan.notes.trim_end()
+    if plan.packages.is_empty() {
+        let summary = format!(
+            "## Released {} ({})\n\n{}\n",
+            plan.version,
+            plan.tag,
+            plan.notes.trim_end()
+        );
+        return (outputs, summary);
+    }
+    // Several packages: `version` and `tag` are the first one's; `packages` has them all.
+    outputs.insert(
+        "packages",
+        serde_json::Value::Array(
+            plan.packages
+                .iter()
+                .map(|package| {
+                    serde_json::json!({
+                        "name": package.name,
+                        "version": package.version.to_string(),
+                        "tag": package.tag,
+                    })
+                })
+                .collect(),
+        )
+        .to_string(),
     );
+    let summary = plan
+        .packages
+        .iter()
+        .map(|package| {
+            format!(
+                "## Released {} ({})\n\n{}\n",
+                package.title,
+                package.tag,
+                package.notes.trim_end()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     (outputs, summary)
 }
 

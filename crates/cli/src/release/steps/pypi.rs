@@ -38,11 +38,25 @@ pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
     let release = versioning::pep440::Pep440Version::parse(&pypi.version).map_err(bad_input)?;
     let paths = target.files(context.directory())?;
     if paths.is_empty() {
-        return Err(bad_input(anyhow::anyhow!(
-            "no wheel or sdist matches {} in {}: add a build hook (`python -m build`) or set pypi.dist",
-            pypi.patterns.join(", "),
-            context.directory().display()
-        )));
+        let hooks = &context.project.config.hooks.build;
+        return Err(bad_input(if hooks.is_empty() {
+            anyhow::anyhow!(
+                "no wheel or sdist matches {} in {}: add a build hook (`python -m build`) or set pypi.dist",
+                pypi.patterns.join(", "),
+                context.directory().display()
+            )
+        } else {
+            // The build step is done and is not run again by --resume: a rebuild of files
+            // already uploaded would differ from them.
+            anyhow::anyhow!(
+                "no wheel or sdist matches {} in {}, after the build hooks ran ({}): fix the build, run it there by hand for this release (`SLIPWAY_VERSION={} {}`), then resume; or set pypi.dist to where it writes them",
+                pypi.patterns.join(", "),
+                context.directory().display(),
+                hooks.join(" && "),
+                plan.version,
+                hooks.join(" && ")
+            )
+        }));
     }
     let mut artifacts = Vec::new();
     for path in paths {
