@@ -199,7 +199,8 @@ pub(super) fn problems(
     let fresh = mode != Mode::Resume && !done.contains(&StepKind::PublishPypi);
     if plan.packages.is_empty() {
         let mut problems = problems_for(context, &needs, mode);
-        if fresh && !needs.pypi.is_empty() {
+        // Asked only of an index the release can reach (the problems above say why not).
+        if fresh && !needs.pypi.is_empty() && problems.is_empty() {
             problems.extend(pypi_release_problems(context, plan));
         }
         return problems;
@@ -211,21 +212,36 @@ pub(super) fn problems(
     }
     match super::monorepo::parts(context, &super::Journal::new(plan.clone())) {
         Ok(parts) => {
+            let mut named = Vec::new();
             for part in parts {
                 let needs = Needs::of_plan(&part.journal.plan, done);
                 let mut own = target_problems(&part.context, &needs);
-                if fresh && !needs.pypi.is_empty() {
+                if fresh && !needs.pypi.is_empty() && own.is_empty() {
                     own.extend(pypi_release_problems(&part.context, &part.journal.plan));
                 }
-                problems.extend(
-                    own.into_iter()
-                        .map(|problem| format!("{}: {problem}", part.name)),
-                );
+                named.extend(own.into_iter().map(|problem| (part.name.clone(), problem)));
             }
+            problems.extend(by_package(named));
         }
         Err(error) => problems.push(format!("{error:#}")),
     }
     problems
+}
+
+/// Problems of packages, each said once with the packages it is a problem of (`core, app: no
+/// credentials for …`), in the order first found.
+fn by_package(named: Vec<(String, String)>) -> Vec<String> {
+    let mut merged: Vec<(Vec<String>, String)> = Vec::new();
+    for (name, problem) in named {
+        match merged.iter_mut().find(|(_, known)| *known == problem) {
+            Some((names, _)) => names.push(name),
+            None => merged.push((vec![name], problem)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(names, problem)| format!("{}: {problem}", names.join(", ")))
+        .collect()
 }
 
 /// What stands in the way of a release of `packages` (of the project of `context`), from the
@@ -243,16 +259,18 @@ pub(super) fn packages_problems(
             mode,
         ));
     }
+    let mut named = Vec::new();
     for package in packages {
         match context.for_package(package) {
-            Ok(package_context) => problems.extend(
+            Ok(package_context) => named.extend(
                 target_problems(&package_context, &Needs::of_config(&package_context))
                     .into_iter()
-                    .map(|problem| format!("{}: {problem}", package.name)),
+                    .map(|problem| (package.name.clone(), problem)),
             ),
-            Err(error) => problems.push(format!("{}: {error:#}", package.name)),
+            Err(error) => named.push((package.name.clone(), format!("{error:#}"))),
         }
     }
+    problems.extend(by_package(named));
     problems
 }
 
@@ -434,8 +452,9 @@ fn pypi_release_problems(context: &Context, plan: &Plan) -> Vec<String> {
                 .join(", ")
         )],
         Err(error) => vec![format!(
-            "the Python index {} cannot be read: {error}",
-            pypi.index
+            "the Python index {} cannot be read: {:#}",
+            pypi.index,
+            anyhow::Error::from(error)
         )],
     }
 }

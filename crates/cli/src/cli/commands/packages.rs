@@ -63,7 +63,13 @@ pub(super) fn list(context: &Context, args: &PackagesArgs) -> anyhow::Result<()>
                 row["commits"],
                 row["change_files"].as_array().map_or(0, Vec::len)
             ),
-            None => "nothing pending".to_owned(),
+            None => match row["commits"].as_u64().unwrap_or(0) {
+                0 => "nothing pending".to_owned(),
+                commits => format!(
+                    "nothing pending: {commits} commit(s) since the last tag, none calling for a release (`slipway change add --package {}` writes down a change they make)",
+                    row["name"].as_str().unwrap_or_default()
+                ),
+            },
         };
         writeln!(
             stdout,
