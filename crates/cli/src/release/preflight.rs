@@ -230,17 +230,17 @@ pub(super) fn problems(
 
 /// Problems of packages, each said once with the packages it is a problem of (`core, app: no
 /// credentials for …`), in the order first found.
-fn by_package(named: Vec<(String, String)>) -> Vec<String> {
+fn by_package(found: Vec<(String, String)>) -> Vec<String> {
     let mut merged: Vec<(Vec<String>, String)> = Vec::new();
-    for (name, problem) in named {
+    for (package, problem) in found {
         match merged.iter_mut().find(|(_, known)| *known == problem) {
-            Some((names, _)) => names.push(name),
-            None => merged.push((vec![name], problem)),
+            Some((packages, _)) => packages.push(package),
+            None => merged.push((vec![package], problem)),
         }
     }
     merged
         .into_iter()
-        .map(|(names, problem)| format!("{}: {problem}", names.join(", ")))
+        .map(|(packages, problem)| format!("{}: {problem}", packages.join(", ")))
         .collect()
 }
 
