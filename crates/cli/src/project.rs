@@ -112,10 +112,15 @@ impl Project {
         let members = workspace_versioned_members(&self.directory);
         let mut found = self.existing(paths, "detected: it carries the version");
         found.extend(self.existing(members, "[workspace] members in Cargo.toml"));
-        found.extend(self.existing(
-            vec![PathBuf::from("package.json"), PathBuf::from("Dockerfile")],
-            "detected: it carries the version",
-        ));
+        found.extend(
+            self.existing(
+                ["package.json", "Dockerfile", "Chart.yaml", "VERSION"]
+                    .into_iter()
+                    .map(PathBuf::from)
+                    .collect(),
+                "detected: it carries the version",
+            ),
+        );
         let mut seen = std::collections::BTreeSet::new();
         found.retain(|candidate| seen.insert(candidate.path.clone()));
         found

@@ -128,7 +128,7 @@ pub fn load(project: &Project) -> anyhow::Result<Vec<VersionFile>> {
     if loaded.is_empty() {
         return Err(bad_input(anyhow::anyhow!(
             "no version file found in {}: slipway looks for pyproject.toml, setup.py, setup.cfg, the package's __init__.py, \
-             Cargo.toml, package.json and Dockerfile; list yours under [[version-files]] in slipway.toml",
+             Cargo.toml, package.json, Dockerfile, Chart.yaml and VERSION; list yours under [[version-files]] in slipway.toml (`pattern = \"version: {{version}}\"`)",
             project.directory.display()
         )));
     }

@@ -13,6 +13,8 @@
 //! | [`FileKind::SetupCfg`] | `version =` in `[metadata]` | PEP 440 |
 //! | [`FileKind::PackageJson`] | the top-level `"version"` only | SemVer |
 //! | [`FileKind::Dockerfile`] | `LABEL version=…` and `org.opencontainers.image.version=…` | SemVer |
+//! | [`FileKind::HelmChart`] | `Chart.yaml`'s top-level `version:` and `appVersion:` | SemVer |
+//! | [`FileKind::VersionFile`] | a `VERSION` file's only line | SemVer |
 //! | [`FileKind::Text`] | a user-given pattern, refused when it matches too often | configurable |
 //!
 //! When a file declares that its version lives elsewhere (`dynamic = ["version"]`,
@@ -37,6 +39,7 @@
 mod cargo_lock;
 mod dockerfile;
 mod json;
+mod plain;
 mod python;
 mod text;
 mod toml;
@@ -103,6 +106,10 @@ pub enum FileKind {
     PackageJson,
     /// A `Dockerfile` or `Containerfile`.
     Dockerfile,
+    /// A Helm chart's `Chart.yaml`: the chart's `version` and the application's `appVersion`.
+    HelmChart,
+    /// A `VERSION` file: the version and nothing else.
+    VersionFile,
     /// Any text file, with a user-given pattern.
     Text(TextPattern),
 }
@@ -127,13 +134,17 @@ impl FileKind {
             | FileKind::PythonSource
             | FileKind::SetupPy
             | FileKind::SetupCfg => Scheme::Pep440,
-            FileKind::Cargo { .. } | FileKind::PackageJson | FileKind::Dockerfile => Scheme::SemVer,
+            FileKind::Cargo { .. }
+            | FileKind::PackageJson
+            | FileKind::Dockerfile
+            | FileKind::HelmChart
+            | FileKind::VersionFile => Scheme::SemVer,
             FileKind::Text(pattern) => pattern.scheme(),
         }
     }
 
     /// A short name for messages: `pyproject`, `cargo`, `python`, `setup.py`, `setup.cfg`,
-    /// `package.json`, `dockerfile` or `text`.
+    /// `package.json`, `dockerfile`, `helm-chart`, `version-file` or `text`.
     pub fn name(&self) -> &'static str {
         match self {
             FileKind::Pyproject => "pyproject",
@@ -143,6 +154,8 @@ impl FileKind {
             FileKind::SetupCfg => "setup.cfg",
             FileKind::PackageJson => "package.json",
             FileKind::Dockerfile => "dockerfile",
+            FileKind::HelmChart => "helm-chart",
+            FileKind::VersionFile => "version-file",
             FileKind::Text(_) => "text",
         }
     }
@@ -160,6 +173,8 @@ impl FileKind {
 /// assert_eq!(detect("pyproject.toml"), Some(FileKind::Pyproject));
 /// assert_eq!(detect("src/pkg/__init__.py"), Some(FileKind::PythonSource));
 /// assert_eq!(detect("docker/Dockerfile.prod"), Some(FileKind::Dockerfile));
+/// assert_eq!(detect("charts/operator/Chart.yaml"), Some(FileKind::HelmChart));
+/// assert_eq!(detect("VERSION"), Some(FileKind::VersionFile));
 /// assert_eq!(detect("README.md"), None);
 /// ```
 pub fn detect(file_name: &str) -> Option<FileKind> {
@@ -171,6 +186,8 @@ pub fn detect(file_name: &str) -> Option<FileKind> {
         "setup.py" => Some(FileKind::SetupPy),
         "setup.cfg" => Some(FileKind::SetupCfg),
         "package.json" => Some(FileKind::PackageJson),
+        "Chart.yaml" => Some(FileKind::HelmChart),
+        "VERSION" => Some(FileKind::VersionFile),
         _ if lower == "dockerfile"
             || lower == "containerfile"
             || lower.starts_with("dockerfile.")
@@ -377,6 +394,8 @@ fn find_sites(kind: &FileKind, text: &str) -> Result<Sites, FileError> {
         FileKind::SetupCfg => python::setup_cfg(text),
         FileKind::PackageJson => json::package_json(text)?,
         FileKind::Dockerfile => dockerfile::labels(text),
+        FileKind::HelmChart => plain::helm_chart(text),
+        FileKind::VersionFile => plain::version_file(text),
         FileKind::Text(pattern) => pattern.sites(text)?,
     };
     found.sites.sort_by_key(|site| site.range.start);
@@ -402,6 +421,8 @@ fn not_found_hint(kind: &FileKind) -> String {
         FileKind::Dockerfile => {
             "no `LABEL version=…` or `LABEL org.opencontainers.image.version=…` with a literal value".to_owned()
         }
+        FileKind::HelmChart => "no top-level `version:` in Chart.yaml".to_owned(),
+        FileKind::VersionFile => "a VERSION file holds one line, the version".to_owned(),
         FileKind::Text(pattern) => format!("the pattern {:?} matches nothing", pattern.as_str()),
     }
 }

@@ -656,3 +656,45 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_helm_chart_carries_the_chart_version_and_the_app_version_dependencies_stay() {
+    let chart = "apiVersion: v2\nname: operator\n# the chart\nversion: 1.2.0\nappVersion: \"1.2.0\"\ndependencies:\n  - name: redis\n    version: 17.3.7\n    repository: https://charts.example.com\n";
+    let kind = files::detect("charts/operator/Chart.yaml").unwrap();
+    assert_eq!(kind, FileKind::HelmChart);
+    assert_eq!(read_version(&kind, chart).unwrap().version, "1.2.0");
+    let edit = set_version(&kind, chart, &version("1.3.0-rc.1")).unwrap();
+    assert_eq!(
+        edit.text,
+        chart
+            .replace("version: 1.2.0", "version: 1.3.0-rc.1")
+            .replace("appVersion: \"1.2.0\"", "appVersion: \"1.3.0-rc.1\"")
+    );
+    assert!(edit.text.contains("    version: 17.3.7\n"));
+    // An appVersion that names no version is not the release's to change.
+    let latest = "apiVersion: v2\nname: web\nversion: 0.4.0\nappVersion: latest\n";
+    let edit = set_version(&kind, latest, &version("0.5.0")).unwrap();
+    assert_eq!(edit.text, latest.replace("0.4.0", "0.5.0"));
+}
+
+#[test]
+fn a_version_file_is_its_one_line() {
+    let kind = files::detect("operator/VERSION").unwrap();
+    assert_eq!(kind, FileKind::VersionFile);
+    let edit = set_version(&kind, "v1.4.2\n", &version("1.5.0")).unwrap();
+    assert_eq!(edit.text, "v1.5.0\n");
+    assert_eq!(
+        set_version(&kind, "1.4.2", &version("1.5.0")).unwrap().text,
+        "1.5.0"
+    );
+    // Anything else is no version file: found nothing, so a detected one is passed over.
+    for text in ["dev\n", "1.0.0\n2.0.0\n", ""] {
+        assert!(
+            matches!(
+                read_version(&kind, text),
+                Err(versioning::FileError::NotFound { .. })
+            ),
+            "{text:?}"
+        );
+    }
+}

@@ -218,6 +218,11 @@ fn file_of(kind: &str, version: &str, noise: &str) -> String {
         "dockerfile" => format!(
             "FROM scratch\n# {noise}\nLABEL org.opencontainers.image.version=\"{version}\"\n"
         ),
+        "helm" => format!(
+            "apiVersion: v2\nname: demo\ndescription: \"{}\"\nversion: {version}\nappVersion: \"{version}\"\n",
+            noise.replace(['"', '\\', '\n'], " ")
+        ),
+        "version-file" => format!("{version}\n"),
         _ => format!("{}\nversion {version}\n", noise.replace("version", "v")),
     }
 }
@@ -231,6 +236,8 @@ fn kind(name: &str) -> FileKind {
         "setup.cfg" => FileKind::SetupCfg,
         "package.json" => FileKind::PackageJson,
         "dockerfile" => FileKind::Dockerfile,
+        "helm" => FileKind::HelmChart,
+        "version-file" => FileKind::VersionFile,
         _ => FileKind::Text(TextPattern::template("version {version}").unwrap()),
     }
 }
@@ -243,6 +250,8 @@ const KINDS: &[&str] = &[
     "setup.cfg",
     "package.json",
     "dockerfile",
+    "helm",
+    "version-file",
     "text",
 ];
 
