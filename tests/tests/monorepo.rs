@@ -382,6 +382,16 @@ fn each_package_is_published_to_its_own_targets_verified_and_rolled_back_on_its_
     );
     assert_eq!(workspace.uploads(), uploads);
 
+    // A version the package never released is no rollback.
+    let never = workspace.run(&["rollback", "1.1.3", "--package", "app"], &[]);
+    assert_eq!(never.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&never.stderr)
+            .contains("1.1.3 was never released here (no tag app-v1.1.3)"),
+        "{}",
+        String::from_utf8_lossy(&never.stderr)
+    );
+
     // app 1.0.1 is bad: its `latest` goes back to 1.0.0, by digest; core is untouched.
     let report = workspace.slipway(&["rollback", "1.0.1", "--package", "app"]);
     assert!(report.contains("0 blob bytes moved"), "{report}");

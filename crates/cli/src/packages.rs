@@ -153,22 +153,28 @@ pub fn discover(project: &Project) -> anyhow::Result<Vec<Package>> {
         });
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
-    // Each package's tags must be its own, or two would claim one tag.
-    let sample = versioning::Version::new(1, 0, 0);
-    let mut tags: BTreeMap<String, &str> = BTreeMap::new();
-    for package in &packages {
-        let Some(pattern) = &package.project.config.tag_pattern else {
-            continue;
-        };
-        let Ok(pattern) = versioning::TagPattern::new(pattern) else {
-            continue;
-        };
-        let tag = pattern.with_package(&package.name).format(&sample);
-        if let Some(other) = tags.insert(tag.clone(), &package.name) {
-            return Err(bad_input(anyhow::anyhow!(
-                "the packages {other} and {} would both tag their 1.0.0 as {tag}: give each a tag-pattern with {{package}} in it (the default is {{package}}-v{{version}})",
-                package.name
-            )));
+    // Each package's tags must be its own: no package may read another's tag as one of its
+    // releases (`release-{version}` reads `release-1.0.0-app` as its 1.0.0-app).
+    let patterns: Vec<(&str, versioning::TagPattern)> = packages
+        .iter()
+        .filter_map(|package| {
+            let pattern =
+                versioning::TagPattern::new(package.project.config.tag_pattern.as_deref()?).ok()?;
+            Some((package.name.as_str(), pattern.with_package(&package.name)))
+        })
+        .collect();
+    for sample in ["1.0.0", "1.0.0-rc.1"] {
+        let sample = versioning::Version::parse(sample).expect("a version");
+        for (name, pattern) in &patterns {
+            let tag = pattern.format(&sample);
+            if let Some((other, _)) = patterns
+                .iter()
+                .find(|(other, theirs)| other != name && theirs.parse_tag(&tag).is_some())
+            {
+                return Err(bad_input(anyhow::anyhow!(
+                    "{other}'s tag pattern reads {name}'s tag {tag} as a release of {other}: give each package a tag-pattern that no other matches, e.g. with {{package}} in it (the default is {{package}}-v{{version}})"
+                )));
+            }
         }
     }
     Ok(packages)

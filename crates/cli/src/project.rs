@@ -107,7 +107,13 @@ impl Project {
             .iter()
             .map(PathBuf::from)
             .collect();
-        paths.extend(module_files(Path::new(""), self.name.as_deref()));
+        // The module is named after the distribution (`hangar-core` → `hangar_core`), which a
+        // package's own `name` may differ from; both are looked for.
+        let distribution = detect_name(&self.directory);
+        paths.extend(module_files(Path::new(""), distribution.as_deref()));
+        if self.name != distribution {
+            paths.extend(module_files(Path::new(""), self.name.as_deref()));
+        }
         paths.push(PathBuf::from("Cargo.toml"));
         let members = workspace_versioned_members(&self.directory);
         let mut found = self.existing(paths, "detected: it carries the version");

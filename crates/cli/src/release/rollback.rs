@@ -31,6 +31,16 @@ pub fn rollback(
         .into_iter()
         .map(|tag| tag.version)
         .collect();
+    if !released.contains(bad) {
+        return Err(bad_input(anyhow::anyhow!(
+            "{bad} was never released here (no tag {}): name a release that was, e.g. the latest ({})",
+            scheme.write.format(bad),
+            released
+                .iter()
+                .max()
+                .map_or_else(|| "there is none yet".to_owned(), ToString::to_string)
+        )));
+    }
     let previous = match to {
         Some(version) => version.clone(),
         None => super::latest::after_withdrawing(bad, &released)

@@ -738,7 +738,12 @@ fn package_settings_that_cannot_work_are_refused_before_anything_is_written() {
         (
             "[[packages]]\npath = \"packages/core\"\ntag-pattern = \"v{version}\"\n[[packages]]\npath = \"packages/app\"\ntag-pattern = \"v{version}\"\n"
                 .to_owned(),
-            "the packages app and core would both tag their 1.0.0 as v1.0.0",
+            "'s tag pattern reads ",
+        ),
+        (
+            "[[packages]]\npath = \"packages/core\"\ntag-pattern = \"release-{version}\"\n[[packages]]\npath = \"packages/app\"\ntag-pattern = \"release-{version}-app\"\n"
+                .to_owned(),
+            "core's tag pattern reads app's tag release-1.0.0-app as a release of core",
         ),
     ] {
         let repo = python_monorepo();
@@ -787,5 +792,37 @@ fn in_github_actions_a_release_of_several_packages_outputs_each_of_them() {
         summary.contains("## Released core 1.1.0 (core-v1.1.0)")
             && summary.contains("## Released app 1.0.1 (app-v1.0.1)"),
         "{summary}"
+    );
+}
+
+#[test]
+fn a_package_named_otherwise_than_its_distribution_still_finds_its_module_version() {
+    let repo = TestRepo::new().with_remote();
+    repo.write(
+        "packages/core/pyproject.toml",
+        &pyproject("hangar-core", "1.0.0", &[]),
+    )
+    .write(
+        "packages/core/src/hangar_core/__init__.py",
+        "__version__ = \"1.0.0\"\n",
+    )
+    .write("packages/app/pyproject.toml", &pyproject("app", "1.0.0", &[]))
+    .write(
+        "slipway.toml",
+        "[[packages]]\npath = \"packages/core\"\nname = \"core\"\n\n[[packages]]\npath = \"packages/app\"\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.commit("feat: the first version")
+        .tag("core-v1.0.0")
+        .tag("app-v1.0.0");
+    repo.commit_file("packages/core/src/hangar_core/io.py", "\n", "fix(core): io")
+        .push();
+    assert_eq!(
+        slipway(&repo, &["release", "--no-publish", "--date", "2026-11-21"]).ok(),
+        "core 1.0.1\n"
+    );
+    assert_eq!(
+        read(&repo, "packages/core/src/hangar_core/__init__.py"),
+        "__version__ = \"1.0.1\"\n"
     );
 }
