@@ -218,7 +218,18 @@ fn git_dir_of(path: &Path) -> Option<PathBuf> {
 /// through its nearest existing ancestor. `setting` names where the path came from
 /// (`[[version-files]] path`), for the message.
 pub fn inside(root: &Path, relative: &Path, setting: &str) -> anyhow::Result<std::path::PathBuf> {
-    let joined = root.join(relative);
+    inside_from(root, root, relative, setting)
+}
+
+/// As [`inside`], with `relative` taken from `base` (a package's directory) and kept inside
+/// `root` (the project's): a package may name a file elsewhere in the repository.
+pub fn inside_from(
+    root: &Path,
+    base: &Path,
+    relative: &Path,
+    setting: &str,
+) -> anyhow::Result<std::path::PathBuf> {
+    let joined = base.join(relative);
     let canonical_root = fs_err::canonicalize(root)?;
     let resolved = resolve(&joined)?;
     match resolved {

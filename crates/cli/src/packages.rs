@@ -59,9 +59,20 @@ impl Package {
         manifest_name(&root.join(&self.manifest.as_ref()?.0))
     }
 
-    /// A path of the package (relative to it) as a path of the project.
+    /// A path of the package (relative to it) as a plain path of the project: `..` taken away
+    /// (`packages/core/../../docs/core.md` is `docs/core.md`), as git names its files.
     pub fn project_path(&self, path: &Path) -> PathBuf {
-        self.path.join(path)
+        let mut plain = PathBuf::new();
+        for component in self.path.join(path).components() {
+            match component {
+                std::path::Component::ParentDir => {
+                    plain.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => plain.push(other),
+            }
+        }
+        plain
     }
 }
 

@@ -70,6 +70,12 @@ impl Project {
         })
     }
 
+    /// What the project's files must stay inside: the project directory, or for a package of a
+    /// repository of several, the repository's.
+    pub fn boundary(&self) -> &Path {
+        self.root.as_deref().unwrap_or(&self.directory)
+    }
+
     /// The files that may carry the version: the configured ones, or the detected ones.
     pub fn candidate_files(&self) -> Vec<CandidateFile> {
         if !self.config.version_files.is_empty() {

@@ -82,7 +82,12 @@ pub fn load(project: &Project) -> anyhow::Result<Vec<VersionFile>> {
         } else {
             candidate.reason.as_str()
         };
-        let path = crate::fsutil::inside(&project.directory, &candidate.path, setting)?;
+        let path = crate::fsutil::inside_from(
+            project.boundary(),
+            &project.directory,
+            &candidate.path,
+            setting,
+        )?;
         let bytes = match fs_err::read(&path) {
             Ok(bytes) => bytes,
             Err(error)

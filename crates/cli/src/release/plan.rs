@@ -1316,10 +1316,15 @@ pub(super) fn notes_as_filed(
     notes: String,
     added: bool,
 ) -> anyhow::Result<String> {
-    let existing = crate::fsutil::read_changelog(&crate::fsutil::inside(
+    let existing = crate::fsutil::read_changelog(&crate::fsutil::inside_from(
+        project.boundary(),
         &project.directory,
         &project.config.changelog.path,
-        "changelog.path",
+        if project.root.is_some() {
+            "[[packages]] changelog"
+        } else {
+            "changelog.path"
+        },
     )?)?;
     let Some(body) = file_section_body(&project.config, version, changelog, &existing) else {
         return Ok(notes);

@@ -826,3 +826,21 @@ fn a_package_named_otherwise_than_its_distribution_still_finds_its_module_versio
         "__version__ = \"1.0.1\"\n"
     );
 }
+
+#[test]
+fn a_package_may_keep_its_changelog_elsewhere_in_the_repository() {
+    let repo = python_monorepo();
+    repo.commit_file(
+        "slipway.toml",
+        "[[packages]]\npath = \"packages/core\"\nchangelog = \"../../docs/core-changes.md\"\n\n[[packages]]\npath = \"packages/app\"\n\n[[packages]]\npath = \"packages/tools\"\n",
+        "chore: the changelog in docs",
+    );
+    repo.commit_file("packages/core/core.py", "X = 1\n", "feat(core): x")
+        .push();
+    assert_eq!(
+        slipway(&repo, &["release", "--no-publish", "--date", "2026-11-21"]).ok(),
+        "core 1.1.0\napp 1.0.1\n"
+    );
+    assert!(read(&repo, "docs/core-changes.md").contains("## [1.1.0] - 2026-11-21"));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}

@@ -98,7 +98,12 @@ pub(in crate::release) fn changelogs(
 pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
     let mut changed = false;
     for (path, _, merged) in changelogs(context, plan)? {
-        crate::fsutil::write_atomic(&context.directory().join(path), merged.as_bytes())?;
+        let path = context.directory().join(path);
+        // A first changelog may be configured in a directory that does not exist yet.
+        if let Some(parent) = path.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        crate::fsutil::write_atomic(&path, merged.as_bytes())?;
         changed = true;
     }
     for rewrite in &plan.change_rewrites {
