@@ -129,6 +129,7 @@ impl Project {
                 ["package.json", "Dockerfile", "Chart.yaml", "VERSION"]
                     .into_iter()
                     .map(PathBuf::from)
+                    .chain(helm_charts(&self.directory))
                     .collect(),
                 "detected: it carries the version",
             ),
@@ -188,6 +189,24 @@ impl Project {
 
 /// The module files that may carry a Python package's version, under `directory`: `__init__.py`,
 /// `_version.py` and `__about__.py` in `src/<module>/` or `<module>/`.
+/// The Helm charts where charts usually live: `chart/Chart.yaml` and `charts/*/Chart.yaml`.
+fn helm_charts(directory: &Path) -> Vec<PathBuf> {
+    let mut charts = vec![PathBuf::from("chart/Chart.yaml")];
+    if let Ok(entries) = fs_err::read_dir(directory.join("charts")) {
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| {
+                PathBuf::from("charts")
+                    .join(entry.file_name())
+                    .join("Chart.yaml")
+            })
+            .collect();
+        found.sort();
+        charts.extend(found);
+    }
+    charts
+}
+
 fn module_files(directory: &Path, name: Option<&str>) -> Vec<PathBuf> {
     let Some(name) = name else {
         return Vec::new();

@@ -433,10 +433,17 @@ pub fn run(
             continue;
         }
         let done = steps::execute(context, &journal, step).with_context(|| {
+            // Once pushed, a release is finished, never taken back by --abort.
+            let pushed = journal.record(StepKind::Push).is_some() && journal.plan.tags();
+            let command = journal.plan.command();
             format!(
-                "release {}: step `{step}` failed; fix the cause, then `{command} --resume` (or `{command} --abort` to undo the local steps and plan again)",
+                "release {}: step `{step}` failed; fix the cause, then `{command} --resume`{}",
                 journal.plan.released(),
-                command = journal.plan.command()
+                if pushed {
+                    String::new()
+                } else {
+                    format!(" (or `{command} --abort` to undo the local steps and plan again)")
+                },
             )
         })?;
         inject_failure(context, "SLIPWAY_TEST_FAIL_BEFORE_RECORD", step)?;

@@ -181,7 +181,7 @@ pub(super) fn fail_on(plan: &Plan, problems: Vec<String>) -> anyhow::Result<()> 
         return Ok(());
     }
     Err(PreconditionsFailed {
-        version: plan.version.to_string(),
+        version: plan.released(),
         problems,
     }
     .into())
@@ -441,7 +441,7 @@ fn pypi_release_problems(context: &Context, plan: &Plan) -> Vec<String> {
     match context.block_on(client.release_files(&pypi.project, &version)) {
         Ok(files) if files.is_empty() => Vec::new(),
         Ok(files) => vec![format!(
-            "{} {} is on the index {} already ({}): a published file is never replaced, so this version cannot be published there; release the next one (e.g. `slipway release patch`), or remove those files from a private index first",
+            "{} {} is on the index {} already ({}): a published file is never replaced, so this version cannot be published there; release a version after it (`slipway release patch{}`, or a higher level if that one is taken too), or remove those files from a private index first",
             pypi.project,
             pypi.version,
             pypi.index,
@@ -449,7 +449,11 @@ fn pypi_release_problems(context: &Context, plan: &Plan) -> Vec<String> {
                 .iter()
                 .map(|file| file.filename.as_str())
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            match (&context.project.root, &context.project.name) {
+                (Some(_), Some(name)) => format!(" --package {name}"),
+                _ => String::new(),
+            }
         )],
         Err(error) => vec![format!(
             "the Python index {} cannot be read: {:#}",

@@ -326,3 +326,25 @@ fn a_file_named_by_two_version_file_entries_gets_both_edits() {
         "apiVersion: v2\nname: operator\nversion: 1.1.0\nappVersion: \"1.1.0\"\n"
     );
 }
+
+#[test]
+fn an_operator_s_version_file_and_its_chart_are_found_where_they_usually_are() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("VERSION"), "1.0.0\n").unwrap();
+    fs_err::create_dir_all(dir.path().join("charts/operator")).unwrap();
+    fs_err::write(
+        dir.path().join("charts/operator/Chart.yaml"),
+        "apiVersion: v2\nname: operator\nversion: 0.5.0\nappVersion: \"1.0.0\"\n",
+    )
+    .unwrap();
+    slipway_in(dir.path(), &["version", "set", "1.1.0"], "").ok();
+    assert_eq!(
+        fs_err::read_to_string(dir.path().join("VERSION")).unwrap(),
+        "1.1.0\n"
+    );
+    assert_eq!(
+        fs_err::read_to_string(dir.path().join("charts/operator/Chart.yaml")).unwrap(),
+        "apiVersion: v2\nname: operator\nversion: 0.5.0\nappVersion: \"1.1.0\"\n",
+        "the chart's own version stays; the application's follows"
+    );
+}

@@ -25,7 +25,8 @@ pub(super) fn version_file(text: &str) -> Sites {
 
 /// The top-level `version:` (the chart's) and `appVersion:` (the application's) of a Helm
 /// `Chart.yaml`, quoted or not; indented keys belong to other maps (dependencies) and are left
-/// alone.
+/// alone. A chart whose version differs from its appVersion is versioned on its own: only the
+/// appVersion is a site then.
 pub(super) fn helm_chart(text: &str) -> Sites {
     let mut found = Sites::default();
     let mut offset = 0;
@@ -58,6 +59,13 @@ pub(super) fn helm_chart(text: &str) -> Sites {
                 .push(Site::version(at..at + unquoted.len(), key.to_owned()));
         }
         offset += line.len();
+    }
+    // A chart versioned on its own (`version: 0.5.0`, `appVersion: "1.2.0"`) keeps its version:
+    // only the application's follows the release.
+    if let [chart, app] = found.sites.as_slice() {
+        if chart.place == "version" && text[chart.range.clone()] != text[app.range.clone()] {
+            found.sites.remove(0);
+        }
     }
     found
 }

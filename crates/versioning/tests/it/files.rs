@@ -671,6 +671,13 @@ fn a_helm_chart_carries_the_chart_version_and_the_app_version_dependencies_stay(
             .replace("appVersion: \"1.2.0\"", "appVersion: \"1.3.0-rc.1\"")
     );
     assert!(edit.text.contains("    version: 17.3.7\n"));
+    // A chart versioned on its own keeps its version; the application's follows.
+    let own = "apiVersion: v2\nname: op\nversion: 0.5.0\nappVersion: \"1.0.0\"\n";
+    assert_eq!(read_version(&kind, own).unwrap().version, "1.0.0");
+    assert_eq!(
+        set_version(&kind, own, &version("1.0.1")).unwrap().text,
+        "apiVersion: v2\nname: op\nversion: 0.5.0\nappVersion: \"1.0.1\"\n"
+    );
     // An appVersion that names no version is not the release's to change.
     let latest = "apiVersion: v2\nname: web\nversion: 0.4.0\nappVersion: latest\n";
     let edit = set_version(&kind, latest, &version("0.5.0")).unwrap();
