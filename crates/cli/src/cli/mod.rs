@@ -67,8 +67,12 @@ fn init_logging(global: &args::GlobalArgs) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SLIPWAY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // Colours for people at a terminal only: not in a file, a pipe, or with NO_COLOR set.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .without_time()
         .with_target(false)
