@@ -323,6 +323,9 @@ pub(super) fn hotfix(
     let package_context = context.for_package(package)?;
     let planned = super::plan::hotfix(&package_context, cherry_pick_to.to_vec())?;
     let own = super::plan::with(&package_context, planned, request, Vec::new())?;
+    if let PlanKind::Hotfix { base_tag, .. } = &own.kind {
+        warn_foreign_commits(context, package, base_tag, cherry_pick_to)?;
+    }
     let planned = PackagePlan {
         name: package.name.clone(),
         path: package.path.clone(),
@@ -360,6 +363,51 @@ pub(super) fn hotfix(
         packages: vec![planned],
         ..own
     })
+}
+
+/// Says which commits on a package's hotfix branch touch nothing of the package: the hotfix
+/// does not release them, and `--cherry-pick-to` carries them along.
+fn warn_foreign_commits(
+    context: &Context,
+    package: &Package,
+    base_tag: &str,
+    cherry_pick_to: &[String],
+) -> anyhow::Result<()> {
+    let range = gitops::Range::head().exclude(base_tag.to_owned());
+    let all = context
+        .repository
+        .commits(&range, &gitops::HistoryOptions::default())
+        .context("cannot list the hotfix branch's commits")?;
+    let own: Vec<gitops::CommitId> = context
+        .repository
+        .commits(
+            &range,
+            &gitops::HistoryOptions {
+                paths: gitops::PathFilter::new([package.history_path()]),
+                ..gitops::HistoryOptions::default()
+            },
+        )
+        .context("cannot list the hotfix branch's commits")?
+        .into_iter()
+        .map(|commit| commit.id)
+        .collect();
+    for commit in all.iter().filter(|commit| !own.contains(&commit.id)) {
+        tracing::warn!(
+            "{} \"{}\" touches nothing of {}: this hotfix does not release it{}",
+            commit.id.short(),
+            commit.summary(),
+            package.name,
+            if cherry_pick_to.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", and it is cherry-picked onto {} with the fix",
+                    cherry_pick_to.join(", ")
+                )
+            }
+        );
+    }
+    Ok(())
 }
 
 fn released_versions(decided: &BTreeMap<String, NextVersion>) -> BTreeMap<String, Version> {

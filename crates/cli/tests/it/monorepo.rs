@@ -591,21 +591,27 @@ fn a_hotfix_of_one_package_releases_it_alone_and_cherry_picks_the_fix_to_main() 
         "def batch(): return []\n",
         "fix(core): batches of nothing",
     );
-    assert_eq!(
-        slipway(
-            &repo,
-            &[
-                "hotfix",
-                "finish",
-                "--cherry-pick-to",
-                "main",
-                "--date",
-                "2026-11-22"
-            ]
-        )
-        .ok(),
-        "core 1.1.1\n"
+    // A commit of another package on core's hotfix branch is said, not released.
+    repo.commit_file("packages/app/app.py", "A = 1\n", "fix(app): a stray fix");
+    let finish = slipway(
+        &repo,
+        &[
+            "hotfix",
+            "finish",
+            "--cherry-pick-to",
+            "main",
+            "--date",
+            "2026-11-22",
+        ],
     );
+    assert!(
+        finish.stderr.contains(
+            "\"fix(app): a stray fix\" touches nothing of core: this hotfix does not release it, and it is cherry-picked onto main with the fix"
+        ),
+        "{}",
+        finish.stderr
+    );
+    assert_eq!(finish.ok(), "core 1.1.1\n");
     assert_eq!(
         repo.remote_git(&["tag", "-l", "core-*"]),
         "core-v1.0.0\ncore-v1.1.0\ncore-v1.1.1\n"
@@ -631,7 +637,7 @@ fn a_hotfix_of_one_package_releases_it_alone_and_cherry_picks_the_fix_to_main() 
     // main has the fix and core's changelog lists the hotfix.
     assert_eq!(
         repo.remote_git(&["log", "--format=%s", "-3", "main"]),
-        "chore(release): core 1.1.1 in the changelog\nfix(core): batches of nothing\nfeat(core): work for 1.2\n"
+        "chore(release): core 1.1.1 in the changelog\nfix(app): a stray fix\nfix(core): batches of nothing\n"
     );
     assert!(
         repo.remote_git(&["show", "main:packages/core/CHANGELOG.md"])
