@@ -26,7 +26,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-const USAGE: &str = "usage: cargo xtask <ci | test | wheel | lint | bench [changelog|pypi|oci|release-state] | provision | chaos fuzz [--cases N] | chaos kill|race|faults [--runs N] | release [patch|minor|major] [--pre ID] [--dry-run]>";
+const USAGE: &str = "usage: cargo xtask <ci | test | wheel | lint | bench [changelog|monorepo|pypi|oci|release-state] | provision | chaos fuzz [--cases N] | chaos kill|race|faults [--runs N] | release [patch|minor|major] [--pre ID] [--dry-run]>";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 
 mod changelog;
+mod monorepo;
 mod oci;
 mod pypi;
 mod release_state;
@@ -20,6 +21,7 @@ type Bench = fn(&[String]) -> anyhow::Result<()>;
 /// Every benchmark, by the name `cargo xtask bench NAME` takes.
 const BENCHES: &[(&str, Bench)] = &[
     ("changelog", changelog::run),
+    ("monorepo", |_| monorepo::run()),
     ("oci", |_| oci::run()),
     ("pypi", |_| pypi::run()),
     ("release-state", |_| release_state::run()),

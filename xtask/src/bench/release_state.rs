@@ -110,7 +110,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
 
 /// The median of [`RUNS`] runs after a warm-up, or the warm-up alone when it is [`SLOW`]; with
 /// what the command printed (its line, or how many lines).
-fn measure(command: &mut Command) -> anyhow::Result<(Duration, String)> {
+pub(super) fn measure(command: &mut Command) -> anyhow::Result<(Duration, String)> {
     let (first, answer) = run_once(command)?;
     if first > SLOW {
         return Ok((first, format!("{answer} (1 run)")));
