@@ -152,6 +152,15 @@ pub struct Release {
     pub commits: Vec<Commit>,
 }
 
+/// One part of a release history, as [`Repository::release_history_each`] hands it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryPart<'t> {
+    /// The release tag; `None` for the commits reachable from `HEAD` and from no release tag.
+    pub tag: Option<&'t Tag>,
+    /// The commits the release introduced, in topological order (newest first).
+    pub commits: Vec<Commit>,
+}
+
 /// The whole history split at release tags.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReleaseHistory {
@@ -232,6 +241,10 @@ const BLOCK: usize = 512;
 /// Below this many commits, reading them on one thread is cheaper than opening more handles.
 const PARALLEL_FROM: usize = 2 * BLOCK;
 
+/// Commits listed before a batch is read and handed out by [`Repository::release_history_each`]:
+/// large enough to keep every core busy, small enough that one batch is little memory.
+const BATCH_COMMITS: usize = 8192;
+
 /// Threads at most: past this the object store's reads, not the inflating, limit the speed.
 const MAX_THREADS: usize = 8;
 
@@ -293,9 +306,38 @@ impl Repository {
         tags: &[Tag],
         options: &HistoryOptions,
     ) -> Result<ReleaseHistory, Error> {
+        let mut releases = Vec::new();
+        let mut unreleased = Vec::new();
+        self.release_history_each(tags, options, |part| match part.tag {
+            Some(tag) => releases.push(Release {
+                tag: tag.clone(),
+                commits: part.commits,
+            }),
+            None => unreleased = part.commits,
+        })?;
+        Ok(ReleaseHistory {
+            releases,
+            unreleased,
+        })
+    }
+
+    /// [`release_history`](Repository::release_history) handed out one part at a time, so that
+    /// the caller holds one release's commits at a time instead of the whole history: each
+    /// release by ascending precedence (oldest first), then the unreleased commits (`tag` is
+    /// `None`) last. The parts and their commits are exactly those of `release_history`.
+    ///
+    /// The history is read in batches of a few thousand commits (each batch on every core when
+    /// it was listed from the commit-graph); `each` is called once a batch is read, for each part
+    /// in the batch.
+    pub fn release_history_each<'t>(
+        &self,
+        tags: &'t [Tag],
+        options: &HistoryOptions,
+        mut each: impl FnMut(HistoryPart<'t>),
+    ) -> Result<(), Error> {
         self.ensure_full_history()?;
         let head = self.head_oid()?;
-        let mut order: Vec<&Tag> = tags.iter().collect();
+        let mut order: Vec<&'t Tag> = tags.iter().collect();
         order.sort_by(|a, b| a.release_order(b));
 
         // The owner of each tagged commit: the highest precedence, then smallest name.
@@ -311,38 +353,50 @@ impl Repository {
                 })
                 .or_insert(tag);
         }
+        // One walk per release (none for a tag that does not own its commit), then the
+        // unreleased commits last.
+        let tips = order
+            .iter()
+            .map(|tag| {
+                let oid = tag.target.to_oid();
+                let owns = owner
+                    .get(&oid)
+                    .is_some_and(|owner| std::ptr::eq(*owner, *tag));
+                (Some(*tag), owns.then_some(oid))
+            })
+            .chain(std::iter::once((None, Some(head))));
 
         let reader = self.reader(options);
         let mut seen: HashSet<Oid, OidBuild> = HashSet::default();
-        // One walk per release, then the unreleased commits last.
-        let mut walks = Vec::with_capacity(order.len() + 1);
-        for tag in &order {
-            let oid = tag.target.to_oid();
-            let owns = owner
-                .get(&oid)
-                .is_some_and(|owner| std::ptr::eq(*owner, *tag));
-            walks.push(if owns {
-                reader.walk_new(&[oid], &mut seen)?
-            } else {
-                Walked::default()
-            });
+        let mut batch: Vec<(Option<&'t Tag>, Walked)> = Vec::new();
+        let mut batched = 0;
+        let mut flush = |batch: &mut Vec<(Option<&'t Tag>, Walked)>| -> Result<(), Error> {
+            let mut walks: Vec<Walked> = batch
+                .iter_mut()
+                .map(|(_, walked)| std::mem::take(walked))
+                .collect();
+            reader.read_pending(&mut walks)?;
+            for ((tag, _), walked) in batch.drain(..).zip(walks) {
+                each(HistoryPart {
+                    tag,
+                    commits: walked.into_topological_order(),
+                });
+            }
+            Ok(())
+        };
+        for (tag, tip) in tips {
+            let walked = match tip {
+                Some(oid) => reader.walk_new(&[oid], &mut seen)?,
+                None => Walked::default(),
+            };
+            batched += walked.nodes.len();
+            batch.push((tag, walked));
+            if batched >= BATCH_COMMITS {
+                flush(&mut batch)?;
+                batched = 0;
+            }
         }
-        walks.push(reader.walk_new(&[head], &mut seen)?);
-        reader.read_pending(&mut walks)?;
-        let mut walks = walks.into_iter().map(Walked::into_topological_order);
-        let releases = order
-            .into_iter()
-            .zip(walks.by_ref())
-            .map(|(tag, commits)| Release {
-                tag: tag.clone(),
-                commits,
-            })
-            .collect();
-        let unreleased = walks.next().unwrap_or_default();
-        Ok(ReleaseHistory {
-            releases,
-            unreleased,
-        })
+        flush(&mut batch)
     }
 
     /// The patch id of a commit (`git patch-id --stable` of its diff against its

@@ -71,7 +71,7 @@ mod types;
 mod write;
 
 pub use error::{Cause, Error};
-pub use history::{HistoryOptions, PathFilter, Range, Release, ReleaseHistory};
+pub use history::{HistoryOptions, HistoryPart, PathFilter, Range, Release, ReleaseHistory};
 pub use hotfix::{CherryPick, CherryPickOptions, Hotfix};
 pub use merge::{InProgress, Merge, MergeOptions};
 pub use preflight::{

@@ -785,8 +785,23 @@ fn reads_listed_from_the_commit_graph_on_several_threads_equal_the_sequential_re
         let tags = opened.release_tags(&pattern()).unwrap();
         assert!(tags.len() >= 29, "{}", tags.len());
         let options = HistoryOptions::default();
+        let history = opened.release_history(&tags, &options).unwrap();
+        // Handed out one release at a time, oldest first, the unreleased commits last: the same.
+        let mut parts = Vec::new();
+        opened
+            .release_history_each(&tags, &options, |part| {
+                parts.push((part.tag.map(|tag| tag.name.clone()), part.commits));
+            })
+            .unwrap();
+        let expected: Vec<_> = history
+            .releases
+            .iter()
+            .map(|release| (Some(release.tag.name.clone()), release.commits.clone()))
+            .chain(std::iter::once((None, history.unreleased.clone())))
+            .collect();
+        assert_eq!(parts, expected);
         (
-            opened.release_history(&tags, &options).unwrap(),
+            history,
             opened.commits(&Range::head(), &options).unwrap(),
             opened
                 .commits(&Range::between("v1.3.0", "HEAD"), &options)
