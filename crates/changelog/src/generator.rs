@@ -67,6 +67,129 @@ struct Range<'a> {
     also_tagged: Vec<&'a str>,
 }
 
+/// Whose commits a settled range takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Member {
+    Unreleased,
+    /// A release, by its index in [`History::releases`].
+    Release(usize),
+}
+
+/// A settled range, planned from the releases alone; releases by index in [`History::releases`].
+#[derive(Debug)]
+struct Planned {
+    release: Option<usize>,
+    /// Whose commits the range takes, in order.
+    members: Vec<Member>,
+    folded: Vec<usize>,
+    also_tagged: Vec<usize>,
+}
+
+/// A changelog built one release at a time: see [`Generator::stream`].
+///
+/// The caller hands each release's commits to [`Stream::release`] as it reads them, oldest
+/// release first, then the unreleased commits to [`Stream::finish`]. Each release's notes are
+/// given to `out` as soon as the release and every older one have their commits, oldest first,
+/// and the commits are then dropped: at most a release's commits (and a run of pre-releases
+/// folded into the next stable release) are held at a time. The notes are those
+/// [`Generator::build`] gives for the whole history, in the opposite order: releases oldest
+/// first, then the unreleased changes last (not at all when nothing is listed).
+#[derive(Debug)]
+pub struct Stream<'g> {
+    generator: &'g Generator,
+    remote: Option<Remote>,
+    /// The releases, newest first, holding the commits handed in and not yet used.
+    releases: Vec<Release>,
+    unreleased: Vec<Commit>,
+    arrived: Vec<bool>,
+    /// The settled ranges, newest first; those from `emitted` on are given out.
+    plan: Vec<Planned>,
+    emitted: usize,
+    /// Each release's range.
+    plan_of: Vec<usize>,
+    /// Each range's members whose commits have not arrived.
+    missing: Vec<usize>,
+    dedupe: Dedupe,
+}
+
+impl Stream<'_> {
+    /// The commits of `releases[index]` (newest first). Gives `out` every release this
+    /// completes. A release given twice keeps the first commits.
+    pub fn release(
+        &mut self,
+        index: usize,
+        commits: Vec<Commit>,
+        mut out: impl FnMut(&ReleaseNotes<'_>),
+    ) {
+        if self.arrived.get(index).copied() != Some(false) {
+            return;
+        }
+        self.arrived[index] = true;
+        self.releases[index].commits = commits;
+        self.missing[self.plan_of[index]] -= 1;
+        while self.emitted > 1 && self.missing[self.emitted - 1] == 0 {
+            self.emit(self.emitted - 1, &mut out);
+        }
+    }
+
+    /// The unreleased commits (newest first): gives `out` every release not given yet (a
+    /// release whose commits never came has none), then the unreleased changes when any are
+    /// listed.
+    pub fn finish(mut self, unreleased: Vec<Commit>, mut out: impl FnMut(&ReleaseNotes<'_>)) {
+        self.unreleased = unreleased;
+        while self.emitted > 0 {
+            self.emit(self.emitted - 1, &mut out);
+        }
+    }
+
+    /// Gives out the range `index`, the oldest not given yet, and drops its commits.
+    fn emit(&mut self, index: usize, out: &mut impl FnMut(&ReleaseNotes<'_>)) {
+        let generator = self.generator;
+        let planned = &self.plan[index];
+        let releases = &self.releases;
+        let commits: Vec<&Commit> = planned
+            .members
+            .iter()
+            .flat_map(|member| match *member {
+                Member::Unreleased => self.unreleased.iter(),
+                Member::Release(index) => releases[index].commits.iter(),
+            })
+            .collect();
+        let mut items = generator.range_items(&commits);
+        if generator.config.dedupe_cherry_picks {
+            self.dedupe.range(&mut items);
+        }
+        let tag = |index: &usize| releases[*index].tag.as_str();
+        let folded: Vec<&str> = planned.folded.iter().map(tag).collect();
+        let also_tagged: Vec<&str> = planned.also_tagged.iter().map(tag).collect();
+        let previous_tag = self
+            .plan
+            .get(index + 1)
+            .and_then(|older| older.release)
+            .map(|index| releases[index].tag.as_str());
+        let notes = generator.range_notes(
+            items,
+            self.remote.as_ref(),
+            planned.release.map(|index| &releases[index]),
+            &folded,
+            &also_tagged,
+            previous_tag,
+        );
+        if planned.release.is_some() || !notes.is_empty() {
+            out(&notes);
+        }
+        drop(notes);
+        drop(commits);
+        for member in &self.plan[index].members {
+            match *member {
+                Member::Unreleased => self.unreleased = Vec::new(),
+                Member::Release(index) => self.releases[index].commits = Vec::new(),
+            }
+        }
+        self.emitted = index;
+    }
+}
+
 impl Generator {
     /// Compiles a configuration: filter patterns, path globs and the type lookup table.
     pub fn new(config: Config) -> Result<Generator, Error> {
@@ -154,19 +277,14 @@ impl Generator {
         // Parse once, skip what is never listed, cancel reverts inside each range.
         let mut items: Vec<Vec<Item<'a>>> = ranges
             .iter()
-            .map(|range| {
-                let items = self.parse_listable(&range.commits);
-                if self.config.cancel_reverts {
-                    cancel_reverts(items)
-                } else {
-                    items
-                }
-            })
+            .map(|range| self.range_items(&range.commits))
             .collect();
         if self.config.dedupe_cherry_picks {
-            dedupe_cherry_picks(&mut items);
+            let mut dedupe = Dedupe::default();
+            for range in items.iter_mut().rev() {
+                dedupe.range(range);
+            }
         }
-        let unreleased_index = 0;
         let mut unreleased = None;
         let mut releases = Vec::with_capacity(ranges.len().saturating_sub(1));
         for (index, (range, items)) in ranges.iter().zip(items).enumerate() {
@@ -174,35 +292,22 @@ impl Generator {
                 .get(index + 1)
                 .and_then(|older| older.release)
                 .map(|release| release.tag.as_str());
-            let mut notes = self.notes(items, remote);
-            notes.folded.clone_from(&range.folded);
-            notes.also_tagged.clone_from(&range.also_tagged);
-            notes.previous_tag = previous_tag;
+            let notes = self.range_notes(
+                items,
+                remote,
+                range.release,
+                &range.folded,
+                &range.also_tagged,
+                previous_tag,
+            );
             match range.release {
                 None => {
-                    debug_assert_eq!(index, unreleased_index);
-                    notes.compare_url = remote
-                        .zip(previous_tag)
-                        .map(|(remote, tag)| remote.compare_url(tag, "HEAD"));
+                    debug_assert_eq!(index, 0);
                     if !notes.is_empty() {
                         unreleased = Some(notes);
                     }
                 }
-                Some(release) => {
-                    let version = release
-                        .version
-                        .as_ref()
-                        .expect("settled ranges carry a version");
-                    notes.version = Some(version.to_string());
-                    notes.tag = Some(&release.tag);
-                    notes.date = Some(release.date);
-                    notes.prerelease = version.is_prerelease();
-                    notes.compare_url = remote.map(|remote| match previous_tag {
-                        Some(previous) => remote.compare_url(previous, &release.tag),
-                        None => remote.tag_url(&release.tag),
-                    });
-                    releases.push(notes);
-                }
+                Some(_) => releases.push(notes),
             }
         }
         Changelog {
@@ -213,20 +318,122 @@ impl Generator {
         }
     }
 
+    /// Builds a changelog one release at a time, for a caller that reads the history one
+    /// release at a time and should not hold all of it: see [`Stream`].
+    ///
+    /// `releases` are the history's releases as [`History::releases`] would hold them (newest
+    /// first), their `commits` left empty: the commits are handed to [`Stream::release`] later.
+    pub fn stream(&self, releases: Vec<Release>, remote: Option<&Remote>) -> Stream<'_> {
+        let plan = self.plan_ranges(&releases);
+        let mut plan_of = vec![0; releases.len()];
+        let mut missing = Vec::with_capacity(plan.len());
+        for (index, planned) in plan.iter().enumerate() {
+            for member in &planned.members {
+                if let Member::Release(release) = *member {
+                    plan_of[release] = index;
+                }
+            }
+            missing.push(planned.members.len());
+        }
+        let arrived = vec![false; releases.len()];
+        Stream {
+            generator: self,
+            remote: remote.cloned(),
+            emitted: plan.len(),
+            plan,
+            plan_of,
+            missing,
+            arrived,
+            releases,
+            unreleased: Vec::new(),
+            dedupe: Dedupe::default(),
+        }
+    }
+
+    /// The listable items of one settled range, reverts cancelled when configured.
+    fn range_items<'a>(&self, commits: &[&'a Commit]) -> Vec<Item<'a>> {
+        let items = self.parse_listable(commits);
+        if self.config.cancel_reverts {
+            cancel_reverts(items)
+        } else {
+            items
+        }
+    }
+
+    /// The notes of one settled range, from its items (after deduplication).
+    fn range_notes<'a>(
+        &self,
+        items: Vec<Item<'a>>,
+        remote: Option<&Remote>,
+        release: Option<&'a Release>,
+        folded: &[&'a str],
+        also_tagged: &[&'a str],
+        previous_tag: Option<&'a str>,
+    ) -> ReleaseNotes<'a> {
+        let mut notes = self.notes(items, remote);
+        notes.folded = folded.to_vec();
+        notes.also_tagged = also_tagged.to_vec();
+        notes.previous_tag = previous_tag;
+        match release {
+            None => {
+                notes.compare_url = remote
+                    .zip(previous_tag)
+                    .map(|(remote, tag)| remote.compare_url(tag, "HEAD"));
+            }
+            Some(release) => {
+                let version = release
+                    .version
+                    .as_ref()
+                    .expect("settled ranges carry a version");
+                notes.version = Some(version.to_string());
+                notes.tag = Some(&release.tag);
+                notes.date = Some(release.date);
+                notes.prerelease = version.is_prerelease();
+                notes.compare_url = remote.map(|remote| match previous_tag {
+                    Some(previous) => remote.compare_url(previous, &release.tag),
+                    None => remote.tag_url(&release.tag),
+                });
+            }
+        }
+        notes
+    }
+
     /// Unreleased first, then releases newest first; non-release tags and duplicate tags on one
     /// commit merged away, pre-releases folded when configured.
     fn settle_ranges<'a>(&self, history: &'a History) -> Vec<Range<'a>> {
-        let mut ranges: Vec<Option<Range<'a>>> = Vec::with_capacity(history.releases.len() + 1);
-        ranges.push(Some(Range {
+        let tag = |index: &usize| history.releases[*index].tag.as_str();
+        self.plan_ranges(&history.releases)
+            .into_iter()
+            .map(|planned| Range {
+                release: planned.release.map(|index| &history.releases[index]),
+                commits: planned
+                    .members
+                    .iter()
+                    .flat_map(|member| match *member {
+                        Member::Unreleased => history.unreleased.iter(),
+                        Member::Release(index) => history.releases[index].commits.iter(),
+                    })
+                    .collect(),
+                folded: planned.folded.iter().map(tag).collect(),
+                also_tagged: planned.also_tagged.iter().map(tag).collect(),
+            })
+            .collect()
+    }
+
+    /// The settled ranges of [`Generator::settle_ranges`] from the releases alone (their commits
+    /// are not looked at): which releases' commits each range takes, in order.
+    fn plan_ranges(&self, releases: &[Release]) -> Vec<Planned> {
+        let mut ranges: Vec<Option<Planned>> = Vec::with_capacity(releases.len() + 1);
+        ranges.push(Some(Planned {
             release: None,
-            commits: history.unreleased.iter().collect(),
+            members: vec![Member::Unreleased],
             folded: Vec::new(),
             also_tagged: Vec::new(),
         }));
-        ranges.extend(history.releases.iter().map(|release| {
-            Some(Range {
-                release: Some(release),
-                commits: release.commits.iter().collect(),
+        ranges.extend((0..releases.len()).map(|index| {
+            Some(Planned {
+                release: Some(index),
+                members: vec![Member::Release(index)],
                 folded: Vec::new(),
                 also_tagged: Vec::new(),
             })
@@ -235,7 +442,7 @@ impl Generator {
         // Several release tags on one commit are one release: the highest version names it.
         let mut by_target: HashMap<&str, usize> = HashMap::new();
         for index in 1..ranges.len() {
-            let release = &history.releases[index - 1];
+            let release = &releases[index - 1];
             let Some(version) = &release.version else {
                 continue;
             };
@@ -243,7 +450,7 @@ impl Generator {
                 by_target.insert(&release.target, index);
                 continue;
             };
-            let kept_version = history.releases[kept - 1]
+            let kept_version = releases[kept - 1]
                 .version
                 .as_ref()
                 .expect("only versioned releases are indexed");
@@ -254,28 +461,30 @@ impl Generator {
             };
             let loser_range = ranges[loser].take().expect("each range is merged once");
             let winner_range = ranges[winner].as_mut().expect("the winner is alive");
-            winner_range.commits.extend(loser_range.commits);
-            winner_range.also_tagged.push(
-                loser_range
-                    .release
-                    .map_or("", |release| release.tag.as_str()),
-            );
+            winner_range.members.extend(loser_range.members);
+            winner_range
+                .also_tagged
+                .push(loser_range.release.expect("a merged range is a release"));
             winner_range.also_tagged.extend(loser_range.also_tagged);
             winner_range.folded.extend(loser_range.folded);
             by_target.insert(&release.target, winner);
         }
 
         // Tags that are not releases are no boundary: their commits belong to the next newer range.
-        let mut settled: Vec<Range<'a>> = Vec::with_capacity(ranges.len());
+        let version = |planned: &Planned| {
+            planned
+                .release
+                .and_then(|index| releases[index].version.as_ref())
+        };
+        let mut settled: Vec<Planned> = Vec::with_capacity(ranges.len());
         for range in ranges.into_iter().flatten() {
-            match range.release {
-                Some(release) if release.version.is_none() => {
-                    let newer = settled
-                        .last_mut()
-                        .expect("the unreleased range is always first");
-                    newer.commits.extend(range.commits);
-                }
-                _ => settled.push(range),
+            if range.release.is_some() && version(&range).is_none() {
+                let newer = settled
+                    .last_mut()
+                    .expect("the unreleased range is always first");
+                newer.members.extend(range.members);
+            } else {
+                settled.push(range);
             }
         }
 
@@ -283,24 +492,19 @@ impl Generator {
             return settled;
         }
         // Fold each run of pre-releases into the stable release just above it (newer).
-        let mut folded: Vec<Range<'a>> = Vec::with_capacity(settled.len());
+        let mut folded: Vec<Planned> = Vec::with_capacity(settled.len());
         for range in settled {
-            let is_prerelease = range
-                .release
-                .and_then(|release| release.version.as_ref())
-                .is_some_and(Version::is_prerelease);
-            let stable_above = folded.last().is_some_and(|newer| {
-                newer
-                    .release
-                    .and_then(|release| release.version.as_ref())
-                    .is_some_and(|version| !version.is_prerelease())
-            });
+            let is_prerelease = version(&range).is_some_and(Version::is_prerelease);
+            let stable_above = folded
+                .last()
+                .and_then(version)
+                .is_some_and(|version| !version.is_prerelease());
             if is_prerelease && stable_above {
                 let newer = folded.last_mut().expect("checked above");
-                newer.commits.extend(range.commits);
+                newer.members.extend(range.members);
                 newer
                     .folded
-                    .push(range.release.map_or("", |release| release.tag.as_str()));
+                    .push(range.release.expect("a pre-release is a release"));
                 newer.folded.extend(range.also_tagged);
                 newer.folded.extend(range.folded);
             } else {
@@ -659,46 +863,94 @@ fn is_revert(parsed: &ParsedMessage<'_>) -> bool {
             .is_some_and(|ty| ty.eq_ignore_ascii_case("revert"))
 }
 
-/// Keeps the oldest listing of each change across all ranges (`items[0]` is the newest range).
-fn dedupe_cherry_picks(ranges: &mut [Vec<Item<'_>>]) {
-    let mut patch_ids: HashSet<&str> = HashSet::new();
-    let mut ids: HashSet<&str> = HashSet::new();
-    let mut picked_sources: HashSet<&str> = HashSet::new();
-    let mut keep: Vec<Vec<bool>> = Vec::with_capacity(ranges.len());
-    for range in ranges.iter().rev() {
-        let mut range_keep = vec![true; range.len()];
-        for (index, item) in range.iter().enumerate().rev() {
+/// What [`Dedupe::range`] has seen listed so far, to keep the oldest listing of each change.
+#[derive(Debug, Default)]
+struct Dedupe {
+    patch_ids: HashSet<String>,
+    ids: IdSet,
+    picked_sources: HashSet<String>,
+}
+
+impl Dedupe {
+    /// Drops from one range's items (newest first) the changes an older range, or an older item
+    /// of this range, already lists. Ranges are given oldest first.
+    fn range(&mut self, items: &mut Vec<Item<'_>>) {
+        let mut keep = vec![true; items.len()];
+        for (index, item) in items.iter().enumerate().rev() {
             let commit = item.commit;
             let duplicate = commit
                 .patch_id
                 .as_deref()
-                .is_some_and(|patch_id| patch_ids.contains(patch_id))
+                .is_some_and(|patch_id| self.patch_ids.contains(patch_id))
                 || item
                     .parsed
                     .cherry_picked_from
-                    .is_some_and(|source| ids.contains(source))
-                || picked_sources.contains(commit.id.as_str());
+                    .is_some_and(|source| self.ids.contains(source))
+                || self.picked_sources.contains(commit.id.as_str());
             if duplicate {
-                range_keep[index] = false;
+                keep[index] = false;
                 continue;
             }
             if let Some(patch_id) = &commit.patch_id {
-                patch_ids.insert(patch_id);
+                self.patch_ids.insert(patch_id.clone());
             }
             if let Some(source) = item.parsed.cherry_picked_from {
-                picked_sources.insert(source);
+                self.picked_sources.insert(source.to_owned());
             }
-            ids.insert(&commit.id);
+            self.ids.insert(&commit.id);
         }
-        keep.push(range_keep);
-    }
-    for (range, range_keep) in ranges.iter_mut().zip(keep.into_iter().rev()) {
-        if range_keep.iter().all(|&keep| keep) {
-            continue;
+        if keep.iter().all(|&keep| keep) {
+            return;
         }
-        let mut flags = range_keep.into_iter();
-        range.retain(|_| flags.next().unwrap_or(true));
+        let mut flags = keep.into_iter();
+        items.retain(|_| flags.next().unwrap_or(true));
     }
+}
+
+/// A set of commit ids: a 40-digit lower-case hex id is held as its 20 bytes (every id of a
+/// whole history is held while a changelog streams), anything else as text.
+#[derive(Debug, Default)]
+struct IdSet {
+    sha1: HashSet<[u8; 20]>,
+    other: HashSet<Box<str>>,
+}
+
+impl IdSet {
+    fn insert(&mut self, id: &str) {
+        match sha1_bytes(id) {
+            Some(bytes) => {
+                self.sha1.insert(bytes);
+            }
+            None => {
+                self.other.insert(id.into());
+            }
+        }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        match sha1_bytes(id) {
+            Some(bytes) => self.sha1.contains(&bytes),
+            None => self.other.contains(id),
+        }
+    }
+}
+
+/// The bytes of a 40-digit lower-case hex id (one text per value, so equality is unchanged).
+fn sha1_bytes(id: &str) -> Option<[u8; 20]> {
+    let digit = |byte: u8| match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        _ => None,
+    };
+    let hex = id.as_bytes();
+    if hex.len() != 40 {
+        return None;
+    }
+    let mut bytes = [0; 20];
+    for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+        *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
+    }
+    Some(bytes)
 }
 
 /// Translates a path glob to a regular expression: `**` any path, `*` and `?` within one segment;

@@ -156,13 +156,14 @@ pub use bump::{BumpDecision, BumpReason, DecidingCommit};
 pub use change_file::{ChangeFile, ChangeFileError, add_entries, list_item, parse_change_file};
 pub use config::{BumpConfig, Config, FilterAction, FilterConfig, FilterField, SectionConfig};
 pub use error::{Error, Unmergeable};
-pub use generator::Generator;
+pub use generator::{Generator, Stream};
 pub use hygiene::{check_existing, strip_control};
 pub use input::{Commit, Date, History, Release, Signature, Time};
 pub use lint::{LintProblem, known_types, lint_message};
 pub use markdown::{
-    Announcement, DEFAULT_HEADER, LinkDefinition, ReleaseBlock, UNRELEASED, announcement_string,
-    markdown_string, package_header, release_notes_string, write_announcement, write_markdown,
+    Announcement, DEFAULT_HEADER, LinkDefinition, MarkdownStream, ReleaseBlock, UNRELEASED,
+    announcement_string, markdown_string, package_header, release_notes_string,
+    write_announcement, write_markdown,
     write_release_notes,
 };
 pub use merge::{

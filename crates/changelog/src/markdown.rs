@@ -116,6 +116,89 @@ pub fn write_markdown(
     Ok(())
 }
 
+/// [`write_markdown`] for notes that come one release at a time, oldest first and the
+/// unreleased changes last, as a [`Stream`](crate::Stream) gives them out: each release is
+/// rendered as it comes and only its text is kept; [`pieces`](MarkdownStream::pieces) then gives
+/// the text of [`write_markdown`], newest release first, in pieces to write one after the other.
+#[derive(Debug, Default)]
+pub struct MarkdownStream {
+    remote: Option<Remote>,
+    /// The releases' sections and link definitions, one after the other, oldest first.
+    text: String,
+    /// Each release's section and link definition, by range in `text`, oldest first.
+    releases: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    /// The unreleased changes' section and link definition.
+    unreleased: Option<(String, String)>,
+}
+
+impl MarkdownStream {
+    /// Renders with links for `remote` (the changelog's remote).
+    pub fn new(remote: Option<&Remote>) -> MarkdownStream {
+        MarkdownStream {
+            remote: remote.cloned(),
+            ..MarkdownStream::default()
+        }
+    }
+
+    /// Renders one release, or the unreleased changes (no version).
+    pub fn add(&mut self, notes: &ReleaseNotes<'_>) {
+        let mut section = String::new();
+        let mut link = String::new();
+        section.push('\n');
+        write_release_section(&mut section, self.remote.as_ref(), notes)
+            .expect("writing to a String cannot fail");
+        if let Some(url) = &notes.compare_url {
+            writeln!(
+                link,
+                "[{}]: {url}",
+                notes.version.as_deref().unwrap_or(UNRELEASED)
+            )
+            .expect("writing to a String cannot fail");
+        }
+        if notes.version.is_none() {
+            self.unreleased = Some((section, link));
+            return;
+        }
+        let start = self.text.len();
+        self.text.push_str(&section);
+        let middle = self.text.len();
+        self.text.push_str(&link);
+        self.releases.push((start..middle, middle..self.text.len()));
+    }
+
+    /// The text of [`write_markdown`] with this `header`, in pieces.
+    pub fn pieces<'s>(&'s self, header: Option<&'s str>) -> impl Iterator<Item = &'s str> {
+        let header = header.unwrap_or(DEFAULT_HEADER);
+        let newline = (!header.ends_with('\n')).then_some("\n");
+        let (unreleased_section, unreleased_link) = self
+            .unreleased
+            .as_ref()
+            .map_or(("", ""), |(section, link)| {
+                (section.as_str(), link.as_str())
+            });
+        let sections = self
+            .releases
+            .iter()
+            .rev()
+            .map(|(section, _)| &self.text[section.clone()]);
+        let links = self
+            .releases
+            .iter()
+            .rev()
+            .map(|(_, link)| &self.text[link.clone()]);
+        let any_link =
+            !unreleased_link.is_empty() || self.releases.iter().any(|(_, link)| !link.is_empty());
+        std::iter::once(header)
+            .chain(newline)
+            .chain(std::iter::once(unreleased_section))
+            .chain(sections)
+            .chain(any_link.then_some("\n"))
+            .chain(std::iter::once(unreleased_link))
+            .chain(links)
+            .filter(|piece| !piece.is_empty())
+    }
+}
+
 /// [`write_markdown`] into a `String`.
 pub fn markdown_string(changelog: &Changelog<'_>, header: Option<&str>) -> String {
     let mut out = String::with_capacity(estimate(changelog));

@@ -11,6 +11,7 @@ mod pitfalls;
 mod properties;
 mod remote;
 mod render;
+mod stream;
 
 use changelog::{Commit, Config, Date, Generator, History, Release, Signature, Time};
 use versioning::Version;
