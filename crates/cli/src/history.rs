@@ -114,6 +114,84 @@ pub fn read(
     })
 }
 
+/// The whole history's changelog in Markdown, built while the history is read: each release's
+/// commits are converted, grouped and rendered on a second thread as soon as they are read, then
+/// dropped, so that only the rendered text is held (not every commit). The text equals
+/// [`changelog::markdown_string`] of [`read`]'s history built by `generator`.
+pub fn stream_markdown(
+    repository: &gitops::Repository,
+    scheme: &crate::tags::TagScheme,
+    request: &HistoryRequest,
+    generator: &changelog::Generator,
+) -> anyhow::Result<changelog::MarkdownStream> {
+    anyhow::ensure!(request.range.is_none(), "a range is not streamed");
+    let tags = scheme.release_tags(repository)?;
+    let options = gitops::HistoryOptions {
+        paths: gitops::PathFilter::new(&request.include_paths),
+        ..gitops::HistoryOptions::default()
+    };
+    let remote = match &request.remote {
+        Some(name) => repository
+            .remote_url(name)
+            .with_context(|| format!("cannot read the URL of remote {name}"))?
+            .and_then(|url| changelog::Remote::parse(&url)),
+        None => None,
+    };
+    // Newest first, as `changelog::History::releases`; `release_history_each` hands the parts
+    // out in the opposite order.
+    let mut order: Vec<&gitops::Tag> = tags.iter().collect();
+    order.sort_by(|a, b| b.release_order(a));
+    let releases: Vec<changelog::Release> = order
+        .iter()
+        .map(|tag| changelog::Release {
+            version: Some(tag.version.clone()),
+            date: date(tag.date),
+            target: tag.target.as_str().to_owned(),
+            tag: tag.name.clone(),
+            commits: Vec::new(),
+        })
+        .collect();
+    let count = releases.len();
+    let stream = generator.stream(releases, remote.as_ref());
+    let mut markdown = changelog::MarkdownStream::new(remote.as_ref());
+    // A part is a release's commits, by index in `releases`, or the unreleased ones (`None`).
+    let (parts, received) =
+        std::sync::mpsc::sync_channel::<(Option<usize>, Vec<gitops::Commit>)>(64);
+    let read = std::thread::scope(|scope| {
+        let renderer = scope.spawn(|| {
+            let mut stream = Some(stream);
+            for (index, commits) in received {
+                let commits = commits.into_iter().map(into_changelog).collect();
+                match index {
+                    Some(index) => stream
+                        .as_mut()
+                        .expect("the unreleased part comes last")
+                        .release(index, commits, |notes| markdown.add(notes)),
+                    None => {
+                        if let Some(stream) = stream.take() {
+                            stream.finish(commits, |notes| markdown.add(notes));
+                        }
+                    }
+                }
+            }
+        });
+        let mut next = count;
+        let read = repository.release_history_each(&tags, &options, |part| {
+            let index = part.tag.map(|_| {
+                next -= 1;
+                next
+            });
+            // The renderer only stops early by panicking, which the join below reports.
+            let _ = parts.send((index, part.commits));
+        });
+        drop(parts);
+        renderer.join().expect("the changelog renderer panicked");
+        read
+    });
+    read.context("cannot read the history")?;
+    Ok(markdown)
+}
+
 /// A git commit as the changelog sees it: its text without control characters (but newlines and
 /// tabs), so that no terminal escape in a commit message reaches CHANGELOG.md, a tag message or a
 /// release's notes.

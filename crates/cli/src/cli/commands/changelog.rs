@@ -41,6 +41,37 @@ pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Resu
         range: args.range.clone(),
         remote: Some(project.config.git.remote.clone()),
     };
+    let mut policy = project.config.changelog.policy();
+    if let Some(fold) = args.fold_prereleases {
+        policy.fold_prereleases = fold;
+    }
+    let generator = changelog::Generator::new(policy)
+        .context("the [changelog] configuration")
+        .map_err(bad_input)?;
+
+    // The whole history in Markdown: rendered while it is read, holding no more than a release's
+    // commits at a time.
+    let whole_markdown = matches!(args.format, ChangelogFormat::Md)
+        && args.template.is_none()
+        && args.prepend.is_none()
+        && args.range.is_none()
+        && args.tag.is_none()
+        && !args.unreleased
+        && !args.latest;
+    if whole_markdown {
+        let markdown = history::stream_markdown(&repository, &scheme, &request, &generator)?;
+        if let Some(file) = &args.output {
+            let text: String = markdown.pieces(None).collect();
+            return fsutil::write_atomic(&context.directory.join(file), text.as_bytes());
+        }
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        for piece in markdown.pieces(None) {
+            stdout.write_all(piece.as_bytes())?;
+        }
+        stdout.flush()?;
+        return Ok(());
+    }
+
     let mut read = history::read(&repository, &scheme, &request)?;
 
     if let Some(next) = &args.tag {
@@ -53,13 +84,6 @@ pub(super) fn changelog(context: &Context, args: &ChangelogArgs) -> anyhow::Resu
             context.env.today(),
         )?;
     }
-    let mut policy = project.config.changelog.policy();
-    if let Some(fold) = args.fold_prereleases {
-        policy.fold_prereleases = fold;
-    }
-    let generator = changelog::Generator::new(policy)
-        .context("the [changelog] configuration")
-        .map_err(bad_input)?;
     let mut built = generator.build(&read.history, read.remote.as_ref());
     if args.unreleased {
         if args.tag.is_some() {
