@@ -326,9 +326,10 @@ impl Repository {
     /// release by ascending precedence (oldest first), then the unreleased commits (`tag` is
     /// `None`) last. The parts and their commits are exactly those of `release_history`.
     ///
-    /// The history is read in batches of a few thousand commits (each batch on every core when
-    /// it was listed from the commit-graph); `each` is called once a batch is read, for each part
-    /// in the batch.
+    /// The history is listed and read in batches of a few thousand commits: what a batch listed
+    /// from the commit-graph is read on every core by threads that live for the whole read, while
+    /// this thread lists the next batch and hands out the one before (`each` is called on this
+    /// thread, for each part of a batch once the batch is read). At most two batches are held.
     pub fn release_history_each<'t>(
         &self,
         tags: &'t [Tag],
@@ -368,35 +369,38 @@ impl Repository {
 
         let reader = self.reader(options);
         let mut seen: HashSet<Oid, OidBuild> = HashSet::default();
-        let mut batch: Vec<(Option<&'t Tag>, Walked)> = Vec::new();
-        let mut batched = 0;
-        let mut flush = |batch: &mut Vec<(Option<&'t Tag>, Walked)>| -> Result<(), Error> {
-            let mut walks: Vec<Walked> = batch
-                .iter_mut()
-                .map(|(_, walked)| std::mem::take(walked))
-                .collect();
-            reader.read_pending(&mut walks)?;
-            for ((tag, _), walked) in batch.drain(..).zip(walks) {
-                each(HistoryPart {
-                    tag,
-                    commits: walked.into_topological_order(),
-                });
+        std::thread::scope(|scope| {
+            // Dropped when this closure returns, which stops the reading threads before the scope
+            // waits for them.
+            let mut pool = Pool::default();
+            // The batches listed and not handed out yet, oldest first: while the pool reads one,
+            // this thread lists the next and hands out the one before.
+            let mut in_flight: std::collections::VecDeque<Batch<'t>> =
+                std::collections::VecDeque::new();
+            let mut batch = Batch::default();
+            for (tag, tip) in tips {
+                let walked = match tip {
+                    Some(oid) => reader.walk_new(&[oid], &mut seen)?,
+                    None => Walked::default(),
+                };
+                batch.listed += walked.nodes.len();
+                batch.walks.push((tag, walked));
+                if batch.listed >= BATCH_COMMITS {
+                    reader.submit(&mut batch, &mut pool, scope)?;
+                    in_flight.push_back(std::mem::take(&mut batch));
+                    if in_flight.len() > 1 {
+                        let done = in_flight.pop_front().expect("two batches");
+                        Reader::hand_out(done, &mut pool, &mut in_flight, &mut each)?;
+                    }
+                }
+            }
+            reader.submit(&mut batch, &mut pool, scope)?;
+            in_flight.push_back(batch);
+            while let Some(done) = in_flight.pop_front() {
+                Reader::hand_out(done, &mut pool, &mut in_flight, &mut each)?;
             }
             Ok(())
-        };
-        for (tag, tip) in tips {
-            let walked = match tip {
-                Some(oid) => reader.walk_new(&[oid], &mut seen)?,
-                None => Walked::default(),
-            };
-            batched += walked.nodes.len();
-            batch.push((tag, walked));
-            if batched >= BATCH_COMMITS {
-                flush(&mut batch)?;
-                batched = 0;
-            }
-        }
-        flush(&mut batch)
+        })
     }
 
     /// The patch id of a commit (`git patch-id --stable` of its diff against its
@@ -452,7 +456,179 @@ fn patch_id_in(
     )))
 }
 
+/// Walks listed together and read together, by [`Repository::release_history_each`].
+#[derive(Default)]
+struct Batch<'t> {
+    /// Its number: blocks read come back with it.
+    number: usize,
+    walks: Vec<(Option<&'t Tag>, Walked)>,
+    /// Commits listed in its walks.
+    listed: usize,
+    /// The walk and node of each commit left to read, in blocks of [`BLOCK`].
+    jobs: Vec<(usize, usize)>,
+    /// Each block's reads, once back from the pool.
+    blocks: Vec<Option<Vec<Read>>>,
+}
+
+/// A block of commits to read: its batch, its number in the batch, the commits.
+type Job = (usize, usize, Vec<Oid>);
+
+/// A block read: its batch, its number in the batch, the reads.
+type Done = (usize, usize, Result<Vec<Read>, Error>);
+
+/// Reading threads that live as long as a [`Repository::release_history_each`], each with its
+/// own libgit2 handle, started when a batch first has enough to read to be worth them.
+#[derive(Default)]
+struct Pool {
+    jobs: Option<std::sync::mpsc::Sender<Job>>,
+    done: Option<std::sync::mpsc::Receiver<Done>>,
+    batches: usize,
+}
+
 impl Reader<'_> {
+    /// Starts reading what `batch` listed from the commit-graph: on the pool's threads when there
+    /// is enough of it (or the pool is running), else here and now.
+    fn submit<'s>(
+        &'s self,
+        batch: &mut Batch<'_>,
+        pool: &mut Pool,
+        scope: &'s std::thread::Scope<'s, '_>,
+    ) -> Result<(), Error> {
+        batch.number = pool.batches;
+        pool.batches += 1;
+        batch.jobs = batch
+            .walks
+            .iter()
+            .enumerate()
+            .flat_map(|(walk, (_, walked))| {
+                walked
+                    .nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, node)| matches!(node.read, Read::Pending))
+                    .map(move |(node, _)| (walk, node))
+            })
+            .collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(MAX_THREADS);
+        if pool.jobs.is_none() && (threads <= 1 || batch.jobs.len() < PARALLEL_FROM) {
+            // Few enough to read here.
+            let git = &self.repository.git;
+            for &(walk, node) in &batch.jobs {
+                let node = &mut batch.walks[walk].1.nodes[node];
+                node.read = read_oid(git, self.mailmap.as_ref(), node.oid, self.options)?;
+            }
+            batch.jobs.clear();
+            return Ok(());
+        }
+        if pool.jobs.is_none() {
+            self.start_pool(pool, threads, scope);
+        }
+        let jobs = pool.jobs.as_ref().expect("the pool is running");
+        for (block, chunk) in batch.jobs.chunks(BLOCK).enumerate() {
+            let oids = chunk
+                .iter()
+                .map(|&(walk, node)| batch.walks[walk].1.nodes[node].oid)
+                .collect();
+            // The threads only stop once `jobs` is dropped, or on a panic that `scope` reports.
+            let _ = jobs.send((batch.number, block, oids));
+        }
+        batch.blocks = (0..batch.jobs.len().div_ceil(BLOCK))
+            .map(|_| None)
+            .collect();
+        Ok(())
+    }
+
+    fn start_pool<'s>(
+        &'s self,
+        pool: &mut Pool,
+        threads: usize,
+        scope: &'s std::thread::Scope<'s, '_>,
+    ) {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let (done, results) = std::sync::mpsc::channel();
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        let git_dir = self.repository.git.path().to_owned();
+        for _ in 0..threads {
+            let queue = std::sync::Arc::clone(&queue);
+            let done = done.clone();
+            let git_dir = git_dir.clone();
+            let use_mailmap = self.use_mailmap;
+            let options = self.options;
+            std::thread::Builder::new()
+                .name("history-reader".to_owned())
+                .spawn_scoped(scope, move || {
+                    let next = || {
+                        let queue = queue.lock().ok()?;
+                        queue.recv().ok()
+                    };
+                    // libgit2 handles are not shared between threads: each opens its own.
+                    let git = match git2::Repository::open(&git_dir)
+                        .context(|| format!("opening {}", git_dir.display()))
+                    {
+                        Ok(git) => git,
+                        Err(error) => {
+                            // The first error ends the read: one is enough.
+                            if let Some((batch, block, _)) = next() {
+                                let _ = done.send((batch, block, Err(error)));
+                            }
+                            return;
+                        }
+                    };
+                    let mailmap = use_mailmap.then(|| git.mailmap().ok()).flatten();
+                    while let Some((batch, block, oids)) = next() {
+                        let reads = oids
+                            .iter()
+                            .map(|&oid| read_oid(&git, mailmap.as_ref(), oid, options))
+                            .collect();
+                        if done.send((batch, block, reads)).is_err() {
+                            return;
+                        }
+                    }
+                })
+                .expect("starting a history reader");
+        }
+        pool.jobs = Some(jobs);
+        pool.done = Some(results);
+    }
+
+    /// Waits for `batch`'s blocks (keeping those of the batches after it, `later`), puts each
+    /// read at its node and hands each walk out in topological order.
+    fn hand_out<'t>(
+        mut batch: Batch<'t>,
+        pool: &mut Pool,
+        later: &mut std::collections::VecDeque<Batch<'t>>,
+        each: &mut impl FnMut(HistoryPart<'t>),
+    ) -> Result<(), Error> {
+        while batch.blocks.iter().any(Option::is_none) {
+            let (number, block, reads) = pool
+                .done
+                .as_ref()
+                .expect("blocks are only awaited from a running pool")
+                .recv()
+                .expect("the reading threads stop early only on an error, which ends the read");
+            let reads = reads?;
+            if number == batch.number {
+                batch.blocks[block] = Some(reads);
+            } else if let Some(other) = later.iter_mut().find(|other| other.number == number) {
+                other.blocks[block] = Some(reads);
+            }
+        }
+        for (jobs, reads) in batch.jobs.chunks(BLOCK).zip(batch.blocks) {
+            for (&(walk, node), read) in jobs.iter().zip(reads.expect("every block was read")) {
+                batch.walks[walk].1.nodes[node].read = read;
+            }
+        }
+        for (tag, walked) in batch.walks {
+            each(HistoryPart {
+                tag,
+                commits: walked.into_topological_order(),
+            });
+        }
+        Ok(())
+    }
+
     /// Walk from `tips` over commits not yet `seen`, marking them.
     fn walk_new(&self, tips: &[Oid], seen: &mut HashSet<Oid, OidBuild>) -> Result<Walked, Error> {
         let mut walked = Walked::default();
@@ -575,13 +751,16 @@ impl Reader<'_> {
         let mut results: Vec<Result<ReadBlocks, Error>> = std::thread::scope(|scope| {
             let helpers: Vec<_> = (1..threads)
                 .map(|_| {
-                    scope.spawn(|| {
-                        // libgit2 handles are not shared between threads: each opens its own.
-                        let git = git2::Repository::open(git_dir)
-                            .context(|| format!("opening {}", git_dir.display()))?;
-                        let mailmap = use_mailmap.then(|| git.mailmap().ok()).flatten();
-                        work(&git, mailmap.as_ref())
-                    })
+                    std::thread::Builder::new()
+                        .name("history-reader".to_owned())
+                        .spawn_scoped(scope, || {
+                            // libgit2 handles are not shared between threads: each opens its own.
+                            let git = git2::Repository::open(git_dir)
+                                .context(|| format!("opening {}", git_dir.display()))?;
+                            let mailmap = use_mailmap.then(|| git.mailmap().ok()).flatten();
+                            work(&git, mailmap.as_ref())
+                        })
+                        .expect("starting a history reader")
                 })
                 .collect();
             let mut results = vec![work(&self.repository.git, self.mailmap.as_ref())];
