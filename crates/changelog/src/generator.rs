@@ -5,6 +5,7 @@
 //! patterns are compiled once in [`Generator::new`].
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use regex::Regex;
 use versioning::Version;
@@ -911,8 +912,30 @@ impl Dedupe {
 /// whole history is held while a changelog streams), anything else as text.
 #[derive(Debug, Default)]
 struct IdSet {
-    sha1: HashSet<[u8; 20]>,
+    sha1: HashSet<[u8; 20], BuildHasherDefault<IdHasher>>,
     other: HashSet<Box<str>>,
+}
+
+/// A hasher for commit ids, which are already uniformly distributed: a few of their bytes, mixed.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    // The array's length, the same for every id, adds nothing.
+    fn write_usize(&mut self, _: usize) {}
 }
 
 impl IdSet {

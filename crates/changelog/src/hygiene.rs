@@ -20,7 +20,12 @@ use crate::error::Unmergeable;
 /// assert_eq!(changelog::strip_control("\x1b]8;;https://e.test\x07link\x1b]8;;\x1b\\"), "link");
 /// ```
 pub fn strip_control(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_stripped) {
+    // A control character is a byte below 0x20 or 0x7f, or (U+0080 to U+009F) 0xc2 then a byte
+    // of 0x80 to 0x9f: without such bytes, which a byte scan finds fast, there is none.
+    let may_have_control = text.bytes().any(|byte| {
+        (byte < 0x20 && byte != b'\n' && byte != b'\t') || byte == 0x7f || byte == 0xc2
+    });
+    if !may_have_control || !text.chars().any(is_stripped) {
         return Cow::Borrowed(text);
     }
     let mut clean = String::with_capacity(text.len());
