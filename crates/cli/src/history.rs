@@ -158,23 +158,26 @@ pub fn stream_markdown(
     let (parts, received) =
         std::sync::mpsc::sync_channel::<(Option<usize>, Vec<gitops::Commit>)>(64);
     let read = std::thread::scope(|scope| {
-        let renderer = scope.spawn(|| {
-            let mut stream = Some(stream);
-            for (index, commits) in received {
-                let commits = commits.into_iter().map(into_changelog).collect();
-                match index {
-                    Some(index) => stream
-                        .as_mut()
-                        .expect("the unreleased part comes last")
-                        .release(index, commits, |notes| markdown.add(notes)),
-                    None => {
-                        if let Some(stream) = stream.take() {
-                            stream.finish(commits, |notes| markdown.add(notes));
+        let renderer = std::thread::Builder::new()
+            .name("changelog".to_owned())
+            .spawn_scoped(scope, || {
+                let mut stream = Some(stream);
+                for (index, commits) in received {
+                    let commits = commits.into_iter().map(into_changelog).collect();
+                    match index {
+                        Some(index) => stream
+                            .as_mut()
+                            .expect("the unreleased part comes last")
+                            .release(index, commits, |notes| markdown.add(notes)),
+                        None => {
+                            if let Some(stream) = stream.take() {
+                                stream.finish(commits, |notes| markdown.add(notes));
+                            }
                         }
                     }
                 }
-            }
-        });
+            })
+            .expect("starting the changelog thread");
         let mut next = count;
         let read = repository.release_history_each(&tags, &options, |part| {
             let index = part.tag.map(|_| {
