@@ -14,6 +14,7 @@
 //! truth and the graph only a shortcut. As git does, the graph is ignored when `core.commitGraph`
 //! is false.
 
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use git2::Oid;
@@ -24,8 +25,12 @@ const NO_PARENT: u32 = 0x7000_0000;
 const OCTOPUS: u32 = 0x8000_0000;
 /// Length of a SHA-1 object id; the reader refuses SHA-256 graphs (libgit2 reads SHA-1 only).
 const HASH: usize = 20;
+/// What is kept of a commit's `CDAT` row: its two parent positions and its time (not its tree).
+const ROW: usize = 16;
+/// `CDAT` rows read at a time.
+const READ_ROWS: usize = 4096;
 
-/// One layer: a commit-graph file's tables.
+/// One layer: what a read needs of a commit-graph file's tables.
 struct Layer {
     data: Vec<u8>,
     fanout: usize,
@@ -88,11 +93,11 @@ impl CommitGraph {
             .rev()
             .find_map(|layer| layer.find(oid).map(|index| (layer, index)))?;
         let start = parents.len();
-        let row = layer.commits + index * (HASH + 16);
-        let first = layer.u32_at(row + HASH);
-        let second = layer.u32_at(row + HASH + 4);
-        let time_high = u64::from(layer.u32_at(row + HASH + 8) & 0b11);
-        let time_low = u64::from(layer.u32_at(row + HASH + 12));
+        let row = layer.commits + index * ROW;
+        let first = layer.u32_at(row);
+        let second = layer.u32_at(row + 4);
+        let time_high = u64::from(layer.u32_at(row + 8) & 0b11);
+        let time_low = u64::from(layer.u32_at(row + 12));
         let complete = (|| {
             if first != NO_PARENT {
                 parents.push(self.oid_at(first as usize)?);
@@ -136,30 +141,40 @@ impl CommitGraph {
 
 impl Layer {
     fn read(path: &Path, base: usize) -> Option<Layer> {
-        let data = std::fs::read(path).ok()?;
-        Layer::parse(data, base)
+        let mut file = std::fs::File::open(path).ok()?;
+        let length = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        Layer::parse(&mut file, length, base)
     }
 
-    fn parse(data: Vec<u8>, base: usize) -> Option<Layer> {
+    /// Reads what a read needs of a commit-graph file of `length` bytes: the fan-out, the ids,
+    /// each commit's parents and time (not its tree id, a third of the file) and the octopus
+    /// edges, piece by piece (the whole file is never held).
+    fn parse(source: &mut (impl Read + Seek), length: usize, base: usize) -> Option<Layer> {
+        let mut at = |offset: usize, buffer: &mut [u8]| -> Option<()> {
+            if offset.checked_add(buffer.len())? > length {
+                return None;
+            }
+            source.seek(SeekFrom::Start(offset as u64)).ok()?;
+            source.read_exact(buffer).ok()
+        };
         // Header: "CGPH", version 1, hash version 1 (SHA-1), chunk count, base graph count.
-        if data.len() < 8 || &data[..4] != b"CGPH" || data[4] != 1 || data[5] != 1 {
+        let mut header = [0; 8];
+        at(0, &mut header)?;
+        if &header[..4] != b"CGPH" || header[4] != 1 || header[5] != 1 {
             return None;
         }
-        let chunks = usize::from(data[6]);
+        let chunks = usize::from(header[6]);
+        let mut table = vec![0; (chunks + 1) * 12];
+        at(8, &mut table)?;
         let (mut fanout, mut oids, mut commits, mut edges) = (None, None, None, None);
         let mut ends = Vec::with_capacity(chunks + 1);
-        for entry in 0..=chunks {
-            let at = 8 + entry * 12;
-            let id = data.get(at..at + 4)?;
-            let offset = usize::try_from(u64::from_be_bytes(
-                data.get(at + 4..at + 12)?.try_into().ok()?,
-            ))
-            .ok()?;
-            if offset > data.len() {
+        for entry in table.chunks_exact(12) {
+            let offset = usize::try_from(u64::from_be_bytes(entry[4..12].try_into().ok()?)).ok()?;
+            if offset > length {
                 return None;
             }
             ends.push(offset);
-            match id {
+            match &entry[..4] {
                 b"OIDF" => fanout = Some(offset),
                 b"OIDL" => oids = Some(offset),
                 b"CDAT" => commits = Some(offset),
@@ -167,23 +182,52 @@ impl Layer {
                 _ => {}
             }
         }
-        let fanout = fanout?;
-        let count = u32::from_be_bytes(
-            data.get(fanout + 255 * 4..fanout + 256 * 4)?
-                .try_into()
-                .ok()?,
-        ) as usize;
-        let oids = oids?;
-        let commits = commits?;
-        if oids + count * HASH > data.len() || commits + count * (HASH + 16) > data.len() {
+        let mut fan = [0; 256 * 4];
+        at(fanout?, &mut fan)?;
+        let count = u32::from_be_bytes(fan[255 * 4..].try_into().ok()?) as usize;
+        let (oids, commits) = (oids?, commits?);
+        if oids + count * HASH > length || commits + count * (HASH + 16) > length {
             return None;
         }
+        let edges = edges.map(|start| {
+            let end = ends
+                .iter()
+                .copied()
+                .filter(|&end| end > start)
+                .min()
+                .unwrap_or(length);
+            (start, end)
+        });
+        let mut kept = Vec::with_capacity(
+            fan.len() + count * (HASH + ROW) + edges.map_or(0, |(start, end)| end - start),
+        );
+        kept.extend_from_slice(&fan);
+        kept.resize(fan.len() + count * HASH, 0);
+        at(oids, &mut kept[fan.len()..])?;
+        let mut block = vec![0; READ_ROWS * (HASH + 16)];
+        for first in (0..count).step_by(READ_ROWS) {
+            let rows = (count - first).min(READ_ROWS);
+            let block = &mut block[..rows * (HASH + 16)];
+            at(commits + first * (HASH + 16), block)?;
+            for row in block.chunks_exact(HASH + 16) {
+                kept.extend_from_slice(&row[HASH..]);
+            }
+        }
+        let kept_edges = match edges {
+            Some((start, end)) => {
+                let from = kept.len();
+                kept.resize(from + (end - start), 0);
+                at(start, &mut kept[from..])?;
+                Some(from)
+            }
+            None => None,
+        };
         Some(Layer {
-            data,
-            fanout,
-            oids,
-            commits,
-            edges,
+            data: kept,
+            fanout: 0,
+            oids: fan.len(),
+            commits: fan.len() + count * HASH,
+            edges: kept_edges,
             count,
             base,
         })
@@ -238,7 +282,8 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_a_commit_graph_is_ignored() {
-        assert!(Layer::parse(b"not a graph at all".to_vec(), 0).is_none());
-        assert!(Layer::parse(b"CGPH\x01\x01\x03\x00".to_vec(), 0).is_none());
+        let parse = |bytes: &[u8]| Layer::parse(&mut std::io::Cursor::new(bytes), bytes.len(), 0);
+        assert!(parse(b"not a graph at all").is_none());
+        assert!(parse(b"CGPH\x01\x01\x03\x00").is_none());
     }
 }
