@@ -243,7 +243,7 @@ const PARALLEL_FROM: usize = 2 * BLOCK;
 
 /// Commits listed before a batch is read and handed out by [`Repository::release_history_each`]:
 /// large enough to keep every core busy, small enough that one batch is little memory.
-const BATCH_COMMITS: usize = 8192;
+const BATCH_COMMITS: usize = 4096;
 
 /// Threads at most: past this the object store's reads, not the inflating, limit the speed.
 const MAX_THREADS: usize = 8;
