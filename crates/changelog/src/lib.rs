@@ -162,9 +162,8 @@ pub use input::{Commit, Date, History, Release, Signature, Time};
 pub use lint::{LintProblem, known_types, lint_message};
 pub use markdown::{
     Announcement, DEFAULT_HEADER, LinkDefinition, MarkdownStream, ReleaseBlock, UNRELEASED,
-    announcement_string, markdown_string, package_header, release_notes_string,
-    write_announcement, write_markdown,
-    write_release_notes,
+    announcement_string, markdown_string, package_header, release_notes_string, write_announcement,
+    write_markdown, write_release_notes,
 };
 pub use merge::{
     MergeOutcome, PrereleaseSections, fold_prerelease_sections, insert_release, merge_release,
