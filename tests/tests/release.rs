@@ -92,16 +92,13 @@ impl Hangar {
     }
 
     fn slipway_command(&self, args: &[&str]) -> Command {
-        let mut command = self.repo.command(env!("CARGO_BIN_EXE_slipway-e2e"));
-        command
-            .args(args)
-            .env("TWINE_USERNAME", self.pypi.username())
-            .env("TWINE_PASSWORD", self.pypi.password())
-            .env("GITHUB_TOKEN", TOKEN)
-            .env("SOURCE_DATE_EPOCH", "1763683200")
-            .env_remove("SLIPWAY_PYPI_TOKEN")
-            .env_remove("PYPI_TOKEN")
-            .env_remove("GITHUB_ACTIONS");
+        let mut command = slipway_tests::release_command(
+            env!("CARGO_BIN_EXE_slipway-e2e"),
+            &self.repo,
+            &self.pypi,
+            TOKEN,
+        );
+        command.args(args);
         command
     }
 

@@ -97,13 +97,7 @@ pub fn read(
         .filter(|commit| keep(commit))
         .map(into_changelog)
         .collect();
-    let remote = match &request.remote {
-        Some(name) => repository
-            .remote_url(name)
-            .with_context(|| format!("cannot read the URL of remote {name}"))?
-            .and_then(|url| changelog::Remote::parse(&url)),
-        None => None,
-    };
+    let remote = forge(repository, request.remote.as_deref())?;
     Ok(RepositoryHistory {
         history: changelog::History {
             unreleased,
@@ -130,13 +124,7 @@ pub fn stream_markdown(
         paths: gitops::PathFilter::new(&request.include_paths),
         ..gitops::HistoryOptions::default()
     };
-    let remote = match &request.remote {
-        Some(name) => repository
-            .remote_url(name)
-            .with_context(|| format!("cannot read the URL of remote {name}"))?
-            .and_then(|url| changelog::Remote::parse(&url)),
-        None => None,
-    };
+    let remote = forge(repository, request.remote.as_deref())?;
     // Newest first, as `changelog::History::releases`; `release_history_each` hands the parts
     // out in the opposite order.
     let mut order: Vec<&gitops::Tag> = tags.iter().collect();
@@ -193,6 +181,21 @@ pub fn stream_markdown(
     });
     read.context("cannot read the history")?;
     Ok(markdown)
+}
+
+/// The forge of remote `name` (for compare, commit and issue links), when there is one and its
+/// URL names a known forge.
+pub fn forge(
+    repository: &gitops::Repository,
+    name: Option<&str>,
+) -> anyhow::Result<Option<changelog::Remote>> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    Ok(repository
+        .remote_url(name)
+        .with_context(|| format!("cannot read the URL of remote {name}"))?
+        .and_then(|url| changelog::Remote::parse(&url)))
 }
 
 /// A git commit as the changelog sees it: its text without control characters (but newlines and

@@ -191,6 +191,15 @@ pub fn discover(project: &Project) -> anyhow::Result<Vec<Package>> {
     Ok(packages)
 }
 
+/// The packages' names, for messages: `app, core`.
+pub fn names(packages: &[Package]) -> String {
+    packages
+        .iter()
+        .map(|package| package.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The package `name` of `packages`, or an error listing the names there are.
 pub fn find<'a>(packages: &'a [Package], name: &str) -> anyhow::Result<&'a Package> {
     packages
@@ -202,11 +211,7 @@ pub fn find<'a>(packages: &'a [Package], name: &str) -> anyhow::Result<&'a Packa
                 if packages.is_empty() {
                     "none (this repository releases one project)".to_owned()
                 } else {
-                    packages
-                        .iter()
-                        .map(|package| package.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    names(packages)
                 }
             ))
         })
@@ -227,11 +232,7 @@ pub fn context_for(
         None if packages.is_empty() => Ok(context),
         None => Err(bad_input(anyhow::anyhow!(
             "this repository releases several packages: name one with --package ({})",
-            packages
-                .iter()
-                .map(|package| package.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            names(&packages)
         ))),
     }
 }
@@ -260,11 +261,7 @@ pub fn context_for_tag(
     }
     Err(bad_input(anyhow::anyhow!(
         "{tag} is the release tag of no package ({}): name a package's release, e.g. `{}-v1.0.0`",
-        packages
-            .iter()
-            .map(|package| package.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
+        names(&packages),
         packages[0].name
     )))
 }

@@ -144,6 +144,40 @@ pub(crate) fn fast_import(path: &std::path::Path, stream: &str) -> anyhow::Resul
     Ok(())
 }
 
+/// Builds (once) the history `target/bench/NAME` from the fast-import stream `stream` makes, then
+/// `finish` (checking a branch out, adding a remote); a marker file of `version` says it is
+/// complete, so that a change to the shape (a new `version`) builds it anew.
+pub(crate) fn build_once(
+    root: &Path,
+    name: &str,
+    version: u32,
+    stream: impl FnOnce() -> String,
+    finish: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<std::path::PathBuf> {
+    let path = root.join("target/bench").join(name);
+    let done = path.join(format!(".git/slipway-bench-complete-{version}"));
+    if done.exists() {
+        return Ok(path);
+    }
+    if path.exists() {
+        std::fs::remove_dir_all(&path)
+            .with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    std::fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    crate::run(
+        Command::new("git")
+            .args(["init", "-q", "-b", "main"])
+            .current_dir(&path),
+    )?;
+    eprintln!("building the {name} history in {}", path.display());
+    let start = Instant::now();
+    fast_import(&path, &stream())?;
+    finish(&path)?;
+    std::fs::write(&done, b"")?;
+    eprintln!("built in {:.1} s", start.elapsed().as_secs_f64());
+    Ok(path)
+}
+
 /// Fails with the install hint when one of `tools` (absolute paths, or programs on `PATH`) is missing.
 /// Makes the imported history at `path` a project to release: `main` checked out, a version file
 /// at the latest release's version (as releases leave it), committed, a remote (the repository

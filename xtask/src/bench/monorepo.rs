@@ -16,9 +16,6 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
-
-use anyhow::Context as _;
 
 use super::changelog::tag;
 use super::release_state::measure;
@@ -83,35 +80,17 @@ pub(crate) fn run() -> anyhow::Result<()> {
 /// Builds (once) the monorepo history, with `main` checked out, a remote (the repository itself)
 /// and the refs packed as in a clone.
 fn build(root: &Path) -> anyhow::Result<PathBuf> {
-    let path = root.join("target/bench/monorepo");
-    let done = path.join(".git/slipway-bench-complete-1");
-    if done.exists() {
-        return Ok(path);
-    }
-    if path.exists() {
-        std::fs::remove_dir_all(&path)
-            .with_context(|| format!("cannot remove {}", path.display()))?;
-    }
-    std::fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    crate::run(
-        Command::new("git")
-            .args(["init", "-q", "-b", "main"])
-            .current_dir(&path),
-    )?;
-    eprintln!("building the monorepo history in {}", path.display());
-    let start = Instant::now();
-    super::fast_import(&path, &stream())?;
-    let origin = path.display().to_string();
-    for args in [
-        &["reset", "-q", "--hard", "main"][..],
-        &["remote", "add", "origin", &origin],
-        &["pack-refs", "--all"],
-    ] {
-        crate::run(Command::new("git").args(args).current_dir(&path))?;
-    }
-    std::fs::write(&done, b"")?;
-    eprintln!("built in {:.1} s", start.elapsed().as_secs_f64());
-    Ok(path)
+    super::build_once(root, "monorepo", 1, stream, |path| {
+        let origin = path.display().to_string();
+        for args in [
+            &["reset", "-q", "--hard", "main"][..],
+            &["remote", "add", "origin", &origin],
+            &["pack-refs", "--all"],
+        ] {
+            crate::run(Command::new("git").args(args).current_dir(path))?;
+        }
+        Ok(())
+    })
 }
 
 /// Package `k`'s pyproject.toml at `version`, its exact pin on `p00` at `core` when it has one.

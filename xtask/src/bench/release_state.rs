@@ -20,9 +20,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-use anyhow::Context as _;
+use std::time::Duration;
 
 use super::changelog::{commit, tag};
 
@@ -137,28 +135,13 @@ fn run_once(command: &mut Command) -> anyhow::Result<(Duration, String)> {
 /// Builds (once) the repository `target/bench/release-state-NAME` from a fast-import stream, with
 /// `main` checked out and refs packed as in a clone.
 fn build(root: &Path, name: &str, stream: Stream) -> anyhow::Result<PathBuf> {
-    let path = root.join(format!("target/bench/release-state-{name}"));
-    let done = path.join(".git/slipway-bench-complete-3");
-    if done.exists() {
-        return Ok(path);
-    }
-    if path.exists() {
-        std::fs::remove_dir_all(&path)
-            .with_context(|| format!("cannot remove {}", path.display()))?;
-    }
-    std::fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    crate::run(
-        Command::new("git")
-            .args(["init", "-q", "-b", "main"])
-            .current_dir(&path),
-    )?;
-    eprintln!("building the {name} history in {}", path.display());
-    let start = Instant::now();
-    super::fast_import(&path, &stream())?;
-    super::release_project(&path)?;
-    std::fs::write(&done, b"")?;
-    eprintln!("built in {:.1} s", start.elapsed().as_secs_f64());
-    Ok(path)
+    super::build_once(
+        root,
+        &format!("release-state-{name}"),
+        3,
+        stream,
+        super::release_project,
+    )
 }
 
 /// Marks, times and refs of a history being written.

@@ -733,15 +733,7 @@ pub(crate) fn release_notes(
         commits: std::mem::take(&mut history.unreleased),
     };
     history.releases.insert(0, release);
-    let remote = repository
-        .remote_url(&project.config.git.remote)
-        .with_context(|| {
-            format!(
-                "cannot read the URL of remote {}",
-                project.config.git.remote
-            )
-        })?
-        .and_then(|url| changelog::Remote::parse(&url));
+    let remote = history::forge(repository, Some(&project.config.git.remote))?;
     let read = history::RepositoryHistory {
         history,
         remote,

@@ -240,11 +240,7 @@ pub(super) fn next_version(context: &Context, args: &NextVersionArgs) -> anyhow:
     if args.package.is_none() && args.include_paths.is_empty() && !packages.is_empty() {
         return Err(bad_input(anyhow::anyhow!(
             "this repository releases several packages, each with its own next version: name one with --package ({}), or see them all with `slipway packages`",
-            packages
-                .iter()
-                .map(|package| package.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::packages::names(&packages)
         )));
     }
     let names = match &args.package {

@@ -92,11 +92,7 @@ pub(super) fn change_add(context: &Context, args: &ChangeAddArgs) -> anyhow::Res
         } else {
             return Err(bad_input(anyhow::anyhow!(
                 "this repository releases several packages: name the ones the change is for with --package ({})",
-                packages
-                    .iter()
-                    .map(|package| package.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::packages::names(&packages)
             )));
         }
     } else {
