@@ -485,6 +485,21 @@ struct Pool {
     batches: usize,
 }
 
+/// The commits of `walks` listed but not read yet, as (walk, node) positions.
+fn pending<'w>(walks: impl Iterator<Item = &'w Walked>) -> Vec<(usize, usize)> {
+    walks
+        .enumerate()
+        .flat_map(|(walk, walked)| {
+            walked
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, node)| matches!(node.read, Read::Pending))
+                .map(move |(node, _)| (walk, node))
+        })
+        .collect()
+}
+
 impl Reader<'_> {
     /// Starts reading what `batch` listed from the commit-graph: on the pool's threads when there
     /// is enough of it (or the pool is running), else here and now.
@@ -496,19 +511,7 @@ impl Reader<'_> {
     ) -> Result<(), Error> {
         batch.number = pool.batches;
         pool.batches += 1;
-        batch.jobs = batch
-            .walks
-            .iter()
-            .enumerate()
-            .flat_map(|(walk, (_, walked))| {
-                walked
-                    .nodes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, node)| matches!(node.read, Read::Pending))
-                    .map(move |(node, _)| (walk, node))
-            })
-            .collect();
+        batch.jobs = pending(batch.walks.iter().map(|(_, walked)| walked));
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
             .min(MAX_THREADS);
@@ -685,18 +688,7 @@ impl Reader<'_> {
 
     /// Read every commit listed from the commit-graph, on every core when there are many.
     fn read_pending(&self, walks: &mut [Walked]) -> Result<(), Error> {
-        let jobs: Vec<(usize, usize)> = walks
-            .iter()
-            .enumerate()
-            .flat_map(|(walk, walked)| {
-                walked
-                    .nodes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, node)| matches!(node.read, Read::Pending))
-                    .map(move |(node, _)| (walk, node))
-            })
-            .collect();
+        let jobs = pending(walks.iter());
         if jobs.is_empty() {
             return Ok(());
         }

@@ -17,8 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use anyhow::Context as _;
-
 const RUNS: usize = 5;
 
 /// The histories, by label and commit count.
@@ -212,32 +210,13 @@ fn which(program: &str) -> bool {
 
 /// Builds (once) a repository of `commits` commits and returns its path.
 fn synthetic_repository(root: &Path, commits: usize) -> anyhow::Result<PathBuf> {
-    let path = root.join(format!("target/bench/changelog-{commits}"));
-    let done = path.join(".git/slipway-bench-complete-2");
-    if done.exists() {
-        return Ok(path);
-    }
-    if path.exists() {
-        fs_remove_dir_all(&path)?;
-    }
-    std::fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    crate::run(
-        Command::new("git")
-            .args(["init", "-q", "-b", "main"])
-            .current_dir(&path),
-    )?;
-    eprintln!(
-        "building a synthetic history of {commits} commits in {}",
-        path.display()
-    );
-    super::fast_import(&path, &fast_import_stream(commits))?;
-    super::release_project(&path)?;
-    std::fs::write(&done, b"")?;
-    Ok(path)
-}
-
-fn fs_remove_dir_all(path: &Path) -> anyhow::Result<()> {
-    std::fs::remove_dir_all(path).with_context(|| format!("cannot remove {}", path.display()))
+    super::build_once(
+        root,
+        &format!("changelog-{commits}"),
+        2,
+        || fast_import_stream(commits),
+        super::release_project,
+    )
 }
 
 const SUBJECTS: &[&str] = &[
