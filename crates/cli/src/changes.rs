@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use versioning::Level;
 
 use crate::bad_input;
@@ -50,25 +49,40 @@ pub fn read(directory: &Path, names: &[String]) -> anyhow::Result<Vec<Change>> {
         .collect();
     paths.sort();
     let mut changes = Vec::new();
+    // Every file's problem at once, so that one run shows them all.
+    let mut problems = Vec::new();
     for path in paths {
         let relative = PathBuf::from(DIRECTORY).join(path.file_name().unwrap_or_default());
         let shown = relative.display().to_string();
         let text = fs_err::read_to_string(&path)?;
-        let file = changelog::parse_change_file(&text)
-            .with_context(|| format!("change file {shown}"))
-            .map_err(bad_input)?;
-        for name in file.levels.keys() {
-            if !names.contains(name) {
-                return Err(bad_input(anyhow::anyhow!(
-                    "change file {shown} names {name}, which is not {}: fix the name, or delete the file",
-                    describe(names)
-                )));
+        let file = match changelog::parse_change_file(&text) {
+            Ok(file) => file,
+            Err(error) => {
+                problems.push(format!("change file {shown}: {error}"));
+                continue;
             }
+        };
+        let unknown: Vec<&str> = file
+            .levels
+            .keys()
+            .filter(|name| !names.contains(name))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            problems.push(format!(
+                "change file {shown} names {}, which is not {}: fix the name, or delete the file",
+                unknown.join(" and "),
+                describe(names)
+            ));
+            continue;
         }
         changes.push(Change {
             path: relative,
             file,
         });
+    }
+    if !problems.is_empty() {
+        return Err(bad_input(anyhow::anyhow!("{}", problems.join("; "))));
     }
     Ok(changes)
 }

@@ -850,3 +850,23 @@ fn a_package_may_keep_its_changelog_elsewhere_in_the_repository() {
     assert!(read(&repo, "docs/core-changes.md").contains("## [1.1.0] - 2026-11-21"));
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn every_bad_change_file_is_named_in_one_run() {
+    let repo = python_monorepo();
+    repo.write(".changes/typo.md", "---\ncroe: minor\n---\nBatches.\n")
+        .write(".changes/level.md", "---\ncore: huge\n---\nBigger.\n")
+        .write(".changes/fine.md", "---\napp: patch\n---\nFine.\n");
+    repo.git(&["add", "-A"]);
+    repo.commit("docs: changes").push();
+    let run = slipway(&repo, &["release", "--dry-run"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("change file .changes/level.md: ")
+            && run
+                .stderr
+                .contains("change file .changes/typo.md names croe, which is not"),
+        "{}",
+        run.stderr
+    );
+}
