@@ -48,11 +48,14 @@ pub(super) fn execute(context: &Context, plan: &Plan) -> anyhow::Result<Done> {
         } else {
             // The build step is done and is not run again by --resume: a rebuild of files
             // already uploaded would differ from them.
-            let mut environment =
-                format!("SLIPWAY_VERSION={} SLIPWAY_TAG={}", plan.version, plan.tag);
-            if let (Some(_), Some(name)) = (&context.project.root, &context.project.name) {
-                environment.push_str(&format!(" SLIPWAY_PACKAGE={name}"));
-            }
+            let package = match (&context.project.root, &context.project.name) {
+                (Some(_), Some(name)) => format!(" SLIPWAY_PACKAGE={name}"),
+                _ => String::new(),
+            };
+            let environment = format!(
+                "SLIPWAY_VERSION={} SLIPWAY_TAG={}{package}",
+                plan.version, plan.tag
+            );
             anyhow::anyhow!(
                 "no wheel or sdist matches {} in {}, after the build hooks ran ({}): fix the build, run it there by hand for this release (`{environment} sh -c '{}'`), then resume; or set pypi.dist to where it writes them",
                 pypi.patterns.join(", "),
