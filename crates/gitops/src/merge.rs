@@ -110,14 +110,7 @@ impl Repository {
         }
         let checked_out = self.checked_out_branch().as_deref() == Some(target) && !self.is_bare();
         let (mut index, resolved) = self.prepared_merge(tip, theirs, target, source, options)?;
-        let ours_commit = self
-            .git
-            .find_commit(tip)
-            .context(|| format!("reading the tip of `{target}`"))?;
-        let theirs_commit = self
-            .git
-            .find_commit(theirs)
-            .context(|| format!("reading {source}"))?;
+        let (ours_commit, theirs_commit) = self.merge_sides(tip, theirs, target, source)?;
         if index.has_conflicts() {
             let paths = crate::hotfix::conflicted_paths(&index)?;
             if options.keep_conflict {
@@ -188,6 +181,25 @@ impl Repository {
         crate::hotfix::conflicted_paths(&index)
     }
 
+    /// The two commits of a merge: `target`'s tip and what is merged into it (`source`).
+    fn merge_sides(
+        &self,
+        tip: Oid,
+        theirs: Oid,
+        target: &str,
+        source: &str,
+    ) -> Result<(git2::Commit<'_>, git2::Commit<'_>), Error> {
+        let ours = self
+            .git
+            .find_commit(tip)
+            .context(|| format!("reading the tip of `{target}`"))?;
+        let theirs = self
+            .git
+            .find_commit(theirs)
+            .context(|| format!("reading {source}"))?;
+        Ok((ours, theirs))
+    }
+
     /// The merged index of `theirs` into `tip`, with the files `options` decides put in; and those
     /// files.
     fn prepared_merge(
@@ -198,14 +210,7 @@ impl Repository {
         source: &str,
         options: &MergeOptions,
     ) -> Result<(git2::Index, Vec<(std::path::PathBuf, String)>), Error> {
-        let ours_commit = self
-            .git
-            .find_commit(tip)
-            .context(|| format!("reading the tip of `{target}`"))?;
-        let theirs_commit = self
-            .git
-            .find_commit(theirs)
-            .context(|| format!("reading {source}"))?;
+        let (ours_commit, theirs_commit) = self.merge_sides(tip, theirs, target, source)?;
         let mut index = self
             .git
             .merge_commits(&ours_commit, &theirs_commit, None)

@@ -259,18 +259,9 @@ pub(super) fn build(
         previous_version: first.previous_version.clone(),
         previous_tag: first.previous_tag.clone(),
         reason: first.reason.clone(),
-        branch: match &project.config.git.branch {
-            Some(branch) => branch.clone(),
-            None => repository
-                .current_branch()
-                .context("releases are made from a branch")?,
-        },
+        branch: super::plan::release_branch(context)?,
         remote: project.config.git.remote.clone(),
-        base_commit: repository
-            .head()
-            .context("cannot read HEAD")?
-            .as_str()
-            .to_owned(),
+        base_commit: super::plan::head_commit(repository)?,
         commit_message: crate::config::RELEASE_COMMIT_TEMPLATE.replace("{version}", &summary),
         version_files,
         changelog_path: first.changelog_path.clone(),

@@ -1003,12 +1003,7 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
                     next.stable_tag.as_deref().unwrap_or("the first commit")
                 )));
             };
-            let branch = match &project.config.git.branch {
-                Some(branch) => branch.clone(),
-                None => repository
-                    .current_branch()
-                    .context("releases are made from a branch")?,
-            };
+            let branch = release_branch(context)?;
             Planned {
                 version,
                 tag,
@@ -1022,6 +1017,26 @@ pub(super) fn build(context: &Context, request: &Request) -> anyhow::Result<Plan
         RequestKind::Hotfix { cherry_pick_to } => hotfix(context, cherry_pick_to.clone())?,
     };
     with(context, planned, request, consumed)
+}
+
+/// The branch a trunk release is made on: `[git] branch`, or the one checked out.
+pub(super) fn release_branch(context: &Context) -> anyhow::Result<String> {
+    match &context.project.config.git.branch {
+        Some(branch) => Ok(branch.clone()),
+        None => context
+            .repository
+            .current_branch()
+            .context("releases are made from a branch"),
+    }
+}
+
+/// The commit `HEAD` is at, as a plan records it ([`Plan::base_commit`]).
+pub(super) fn head_commit(repository: &gitops::Repository) -> anyhow::Result<String> {
+    Ok(repository
+        .head()
+        .context("cannot read HEAD")?
+        .as_str()
+        .to_owned())
 }
 
 /// What the kind of release decided; the rest of the plan follows from it.
@@ -1358,11 +1373,7 @@ pub(super) fn with(
         reason,
         branch,
         remote: project.config.git.remote.clone(),
-        base_commit: repository
-            .head()
-            .context("cannot read HEAD")?
-            .as_str()
-            .to_owned(),
+        base_commit: head_commit(repository)?,
         commit_message: crate::config::RELEASE_COMMIT_TEMPLATE
             .replace("{version}", &version.to_string()),
         version_files,
