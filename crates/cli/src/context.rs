@@ -81,16 +81,8 @@ impl Context {
     /// environment, runtime and progress.
     pub fn for_package(&self, package: &crate::packages::Package) -> anyhow::Result<Context> {
         let repository = open_repository(&package.project.directory)?;
-        let mut targets = Targets::resolve(&package.project, &repository, self.env.as_ref())
+        let targets = Targets::resolve(&package.project, &repository, self.env.as_ref())
             .with_context(|| format!("the publish targets of package {}", package.name))?;
-        // On an index, the package is its distribution (`hangar-core`), whatever slipway calls it.
-        if let (Some(pypi), Some((_, versioning::files::FileKind::Pyproject))) =
-            (&mut targets.pypi, &package.manifest)
-        {
-            if let Some(name) = package.manifest_name(&self.project.directory) {
-                pypi.project = Some(name);
-            }
-        }
         Ok(Context {
             project: package.project.clone(),
             repository,

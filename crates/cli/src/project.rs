@@ -70,6 +70,15 @@ impl Project {
         })
     }
 
+    /// The name it has on a package index: a package's distribution (`hangar-core`, from its
+    /// manifest), which its name in `[[packages]]` may differ from; otherwise [`Project::name`].
+    pub fn distribution(&self) -> Option<String> {
+        self.root
+            .as_ref()
+            .and_then(|_| detect_name(&self.directory))
+            .or_else(|| self.name.clone())
+    }
+
     /// What the project's files must stay inside: the project directory, or for a package of a
     /// repository of several, the repository's.
     pub fn boundary(&self) -> &Path {

@@ -165,7 +165,7 @@ impl PypiTarget {
         Ok(PypiTarget {
             stable: PypiIndexTarget::new(index, env),
             prerelease,
-            project: project.name.clone(),
+            project: project.distribution(),
             patterns,
         })
     }
