@@ -908,11 +908,16 @@ impl Dedupe {
     }
 }
 
-/// A set of commit ids: a 40-digit lower-case hex id is held as its 20 bytes (every id of a
-/// whole history is held while a changelog streams), anything else as text.
+/// A set of commit ids: a 40-digit lower-case hex id is held as its first 8 bytes (every id of a
+/// whole history is held while a changelog streams: 2.4 MB for 200,000 commits, where their 20
+/// bytes took 5.5 MB), anything else as text.
+///
+/// Eight bytes are 64 bits of a uniformly distributed hash: a cherry-pick line naming a commit
+/// outside the history is mistaken for one of `n` ids held with a chance of about `n / 2^64`
+/// (1 in 10^14 for 200,000 commits), where git's own short ids take 7 to 12 hex digits.
 #[derive(Debug, Default)]
 struct IdSet {
-    sha1: HashSet<[u8; 20], BuildHasherDefault<IdHasher>>,
+    sha1: HashSet<u64, BuildHasherDefault<IdHasher>>,
     other: HashSet<Box<str>>,
 }
 
@@ -940,9 +945,9 @@ impl Hasher for IdHasher {
 
 impl IdSet {
     fn insert(&mut self, id: &str) {
-        match sha1_bytes(id) {
-            Some(bytes) => {
-                self.sha1.insert(bytes);
+        match sha1_prefix(id) {
+            Some(prefix) => {
+                self.sha1.insert(prefix);
             }
             None => {
                 self.other.insert(id.into());
@@ -951,15 +956,15 @@ impl IdSet {
     }
 
     fn contains(&self, id: &str) -> bool {
-        match sha1_bytes(id) {
-            Some(bytes) => self.sha1.contains(&bytes),
+        match sha1_prefix(id) {
+            Some(prefix) => self.sha1.contains(&prefix),
             None => self.other.contains(id),
         }
     }
 }
 
-/// The bytes of a 40-digit lower-case hex id (one text per value, so equality is unchanged).
-fn sha1_bytes(id: &str) -> Option<[u8; 20]> {
+/// The first 8 bytes of a 40-digit lower-case hex id (see [`IdSet`]); `None` for any other text.
+fn sha1_prefix(id: &str) -> Option<u64> {
     let digit = |byte: u8| match byte {
         b'0'..=b'9' => Some(byte - b'0'),
         b'a'..=b'f' => Some(byte - b'a' + 10),
@@ -973,7 +978,9 @@ fn sha1_bytes(id: &str) -> Option<[u8; 20]> {
     for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
         *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
     }
-    Some(bytes)
+    let mut prefix = [0; 8];
+    prefix.copy_from_slice(&bytes[..8]);
+    Some(u64::from_le_bytes(prefix))
 }
 
 /// Translates a path glob to a regular expression: `**` any path, `*` and `?` within one segment;

@@ -123,10 +123,9 @@ pub fn write_markdown(
 #[derive(Debug, Default)]
 pub struct MarkdownStream {
     remote: Option<Remote>,
-    /// The releases' sections and link definitions, one after the other, oldest first.
-    text: String,
-    /// Each release's section and link definition, by range in `text`, oldest first.
-    releases: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    /// Each release's section and link definition, oldest first; each held at its length (one
+    /// growing text would hold up to twice the text for its doubling).
+    releases: Vec<(Box<str>, Box<str>)>,
     /// The unreleased changes' section and link definition.
     unreleased: Option<(String, String)>,
 }
@@ -159,11 +158,8 @@ impl MarkdownStream {
             self.unreleased = Some((section, link));
             return;
         }
-        let start = self.text.len();
-        self.text.push_str(&section);
-        let middle = self.text.len();
-        self.text.push_str(&link);
-        self.releases.push((start..middle, middle..self.text.len()));
+        self.releases
+            .push((section.into_boxed_str(), link.into_boxed_str()));
     }
 
     /// The text of [`write_markdown`] with this `header`, in pieces.
@@ -176,16 +172,8 @@ impl MarkdownStream {
             .map_or(("", ""), |(section, link)| {
                 (section.as_str(), link.as_str())
             });
-        let sections = self
-            .releases
-            .iter()
-            .rev()
-            .map(|(section, _)| &self.text[section.clone()]);
-        let links = self
-            .releases
-            .iter()
-            .rev()
-            .map(|(_, link)| &self.text[link.clone()]);
+        let sections = self.releases.iter().rev().map(|(section, _)| &**section);
+        let links = self.releases.iter().rev().map(|(_, link)| &**link);
         let any_link =
             !unreleased_link.is_empty() || self.releases.iter().any(|(_, link)| !link.is_empty());
         std::iter::once(header)
