@@ -15,6 +15,7 @@ const PURE_CRATES: &[(&str, &str)] = &[
 const FORBIDDEN_PACKAGES: &[&str] = &[
     "git2",
     "libgit2-sys",
+    "gix-odb",
     "reqwest",
     "hyper",
     "tokio",
@@ -183,6 +184,42 @@ fn every_crate_uses_the_workspace_lints_and_is_listed() {
             );
         }
     }
+}
+
+/// Invariant 2 of ARCHITECTURE.md, as far as dependencies show it: each foreign library is a
+/// direct dependency of the one crate that wraps it, so its types cannot appear anywhere else.
+#[test]
+fn each_foreign_library_is_used_by_the_one_crate_that_wraps_it() {
+    let owners: &[(&str, &str)] = &[
+        ("git2", "slipway-gitops"),
+        ("gix-odb", "slipway-gitops"),
+        ("gix-object", "slipway-gitops"),
+        ("gix-hash", "slipway-gitops"),
+        ("reqwest", "slipway-registry"),
+        ("oci-client", "slipway-registry"),
+    ];
+    let graph = lock_graph();
+    let workspace = [
+        "slipway",
+        "slipway-changelog",
+        "slipway-gitops",
+        "slipway-registry",
+        "slipway-tests",
+        "slipway-versioning",
+        "xtask",
+    ];
+    for member in workspace {
+        let direct = graph
+            .get(member)
+            .unwrap_or_else(|| panic!("{member} is in Cargo.lock"));
+        for (library, owner) in owners {
+            assert!(
+                member == *owner || !direct.iter().any(|name| name == library),
+                "{member} depends on {library} directly; only {owner} may (ARCHITECTURE.md, invariant 2)"
+            );
+        }
+    }
+    assert!(graph["slipway-gitops"].iter().any(|name| name == "gix-odb"));
 }
 
 #[test]

@@ -128,6 +128,21 @@ impl CommitGraph {
         })
     }
 
+    /// The commit's position in the graph (global across a chain of layers), when it covers it.
+    pub(crate) fn position(&self, oid: Oid) -> Option<usize> {
+        self.layers
+            .iter()
+            .rev()
+            .find_map(|layer| layer.find(oid).map(|index| layer.base + index))
+    }
+
+    /// How many commits the graph covers (positions are below this).
+    pub(crate) fn len(&self) -> usize {
+        self.layers
+            .last()
+            .map_or(0, |layer| layer.base + layer.count)
+    }
+
     /// The id at a global position.
     fn oid_at(&self, position: usize) -> Option<Oid> {
         let layer = self

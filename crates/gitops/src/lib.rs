@@ -59,6 +59,7 @@ mod error;
 mod history;
 mod hotfix;
 mod merge;
+mod objects;
 mod preflight;
 mod release_state;
 mod remote;

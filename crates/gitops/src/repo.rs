@@ -21,6 +21,9 @@ pub struct Repository {
     pub(crate) git: git2::Repository,
     git_env: Vec<(OsString, OsString)>,
     identity: Option<Identity>,
+    /// The object database as gitoxide reads it, for reads of every commit or tag (see
+    /// [`crate::objects`]); opened on first use, `None` inside when those reads use libgit2.
+    objects: std::cell::OnceCell<Option<crate::objects::Objects>>,
 }
 
 /// A fixed author and committer for the commits and tags this handle writes, instead of
@@ -62,6 +65,20 @@ fn tune_libgit2() {
 }
 
 impl Repository {
+    /// The object database as gitoxide reads it, opened on first use; `None` when gitoxide
+    /// cannot open it, or with `SLIPWAY_READ_WITH_LIBGIT2` set (to measure one against the
+    /// other), and then every read is libgit2's.
+    pub(crate) fn objects(&self) -> Option<&crate::objects::Objects> {
+        self.objects
+            .get_or_init(|| {
+                if std::env::var_os("SLIPWAY_READ_WITH_LIBGIT2").is_some() {
+                    return None;
+                }
+                crate::objects::Objects::open(&self.git.commondir().join("objects"))
+            })
+            .as_ref()
+    }
+
     /// Open the repository containing `path` (searching parent directories, like `git`).
     ///
     /// A bare repository opens fine; operations that need a work tree refuse it.
@@ -77,6 +94,7 @@ impl Repository {
             git,
             git_env: Vec::new(),
             identity: None,
+            objects: std::cell::OnceCell::new(),
         })
     }
 

@@ -83,8 +83,9 @@ impl Repository {
                 }
             }
         }
+        let mut fast = self.objects().map(crate::objects::Objects::reader);
         for (version, name, oid) in refs {
-            match self.describe_tag(&name, oid)? {
+            match self.describe_tag(fast.as_mut(), &name, oid)? {
                 Some((tag_ref, date)) => tags.push(Tag {
                     name: tag_ref.name,
                     version,
@@ -137,7 +138,7 @@ impl Repository {
         // an ancestor) costs one tag read and one ancestry walk from HEAD to that tag.
         let mut reachable: HashMap<git2::Oid, bool> = HashMap::new();
         for (version, name, oid) in candidates {
-            let Some((tag_ref, date)) = self.describe_tag(&name, oid)? else {
+            let Some((tag_ref, date)) = self.describe_tag(None, &name, oid)? else {
                 continue;
             };
             let target = tag_ref.target.to_oid();
@@ -177,7 +178,7 @@ impl Repository {
         let Some(oid) = reference.target() else {
             return Ok(None);
         };
-        Ok(self.describe_tag(name, oid)?.map(|(tag, _)| tag))
+        Ok(self.describe_tag(None, name, oid)?.map(|(tag, _)| tag))
     }
 
     /// Name, target, kind and message of the tag whose ref points at `oid`, with its
@@ -212,7 +213,35 @@ impl Repository {
         Ok(found)
     }
 
-    fn describe_tag(&self, name: &str, oid: git2::Oid) -> Result<Option<(TagRef, Time)>, Error> {
+    ///
+    /// Read with `fast` when it is given and can (see [`crate::objects`]), else with libgit2.
+    pub(crate) fn describe_tag(
+        &self,
+        fast: Option<&mut crate::objects::CommitReader>,
+        name: &str,
+        oid: git2::Oid,
+    ) -> Result<Option<(TagRef, Time)>, Error> {
+        if let Some(peeled) = fast.and_then(|fast| fast.peel_tag(oid)) {
+            let Some((commit, committer_time)) = peeled.commit else {
+                return Ok(None);
+            };
+            // libgit2 gives an annotated tag without a message an empty one.
+            let message = peeled.annotated.then(|| {
+                without_signature(&String::from_utf8_lossy(
+                    peeled.message.as_deref().unwrap_or_default(),
+                ))
+            });
+            return Ok(Some((
+                TagRef {
+                    name: name.to_owned(),
+                    object: CommitId::from_oid(oid),
+                    target: CommitId::from_oid(commit),
+                    annotated: peeled.annotated,
+                    message,
+                },
+                peeled.tagger_time.unwrap_or(committer_time),
+            )));
+        }
         let object = self
             .git
             .find_object(oid, None)
