@@ -596,11 +596,8 @@ impl Reader<'_> {
                         let queue = queue.lock().ok()?;
                         queue.recv().ok()
                     };
-                    // libgit2 handles are not shared between threads: each opens its own.
-                    let git = match git2::Repository::open(&git_dir)
-                        .context(|| format!("opening {}", git_dir.display()))
-                    {
-                        Ok(git) => git,
+                    let mut handles = match ThreadHandles::open(&git_dir, objects, use_mailmap) {
+                        Ok(handles) => handles,
                         Err(error) => {
                             // The first error ends the read: one is enough.
                             if let Some((batch, block, _)) = next() {
@@ -609,15 +606,8 @@ impl Reader<'_> {
                             return;
                         }
                     };
-                    let mailmap = use_mailmap.then(|| git.mailmap().ok()).flatten();
-                    let mut fast = objects.map(Objects::reader);
                     while let Some((batch, block, oids)) = next() {
-                        let reads = oids
-                            .iter()
-                            .map(|&oid| {
-                                read_oid(&git, fast.as_mut(), mailmap.as_ref(), oid, options)
-                            })
-                            .collect();
+                        let reads = oids.iter().map(|&oid| handles.read(oid, options)).collect();
                         if done.send((batch, block, reads)).is_err() {
                             return;
                         }
@@ -797,9 +787,8 @@ impl Reader<'_> {
         // Each thread takes the next block until none is left, and returns what it read with
         // the block's number.
         let objects = self.objects();
-        let work = |git: &git2::Repository, mailmap: Option<&git2::Mailmap>| {
+        let work = |read: &mut dyn FnMut(Oid) -> Result<Read, Error>| {
             let mut done = Vec::new();
-            let mut fast = objects.map(Objects::reader);
             loop {
                 let block = next.fetch_add(1, AtomicOrdering::Relaxed);
                 let Some(oids) = blocks.get(block) else {
@@ -807,29 +796,27 @@ impl Reader<'_> {
                 };
                 let reads = oids
                     .iter()
-                    .map(|&oid| read_oid(git, fast.as_mut(), mailmap, oid, self.options))
+                    .map(|&oid| read(oid))
                     .collect::<Result<Vec<_>, _>>()?;
                 done.push((block, reads));
             }
         };
         let git_dir = self.repository.git.path();
         let use_mailmap = self.use_mailmap;
+        let options = self.options;
         let mut results: Vec<Result<ReadBlocks, Error>> = std::thread::scope(|scope| {
             let helpers: Vec<_> = (1..threads)
                 .map(|_| {
                     std::thread::Builder::new()
                         .name("history-reader".to_owned())
                         .spawn_scoped(scope, || {
-                            // libgit2 handles are not shared between threads: each opens its own.
-                            let git = git2::Repository::open(git_dir)
-                                .context(|| format!("opening {}", git_dir.display()))?;
-                            let mailmap = use_mailmap.then(|| git.mailmap().ok()).flatten();
-                            work(&git, mailmap.as_ref())
+                            let mut handles = ThreadHandles::open(git_dir, objects, use_mailmap)?;
+                            work(&mut |oid| handles.read(oid, options))
                         })
                         .expect("starting a history reader")
                 })
                 .collect();
-            let mut results = vec![work(&self.repository.git, self.mailmap.as_ref())];
+            let mut results = vec![work(&mut |oid| self.read_here(oid))];
             results.extend(
                 helpers
                     .into_iter()
@@ -847,6 +834,57 @@ impl Reader<'_> {
             .into_iter()
             .map(|reads| reads.expect("every block was read"))
             .collect())
+    }
+}
+
+/// What one reading thread reads with: its gitoxide reader, and a libgit2 handle of its own
+/// (libgit2 handles are not shared between threads) opened only when a commit needs it: with a
+/// mailmap (libgit2 maps the authors), a path filter or patch ids (libgit2 diffs), or for a
+/// commit gitoxide declines. Most reads never open it, which saves its memory and its start.
+struct ThreadHandles<'p> {
+    git_dir: &'p Path,
+    git: Option<git2::Repository>,
+    mailmap: Option<git2::Mailmap>,
+    fast: Option<CommitReader>,
+}
+
+impl<'p> ThreadHandles<'p> {
+    fn open(
+        git_dir: &'p Path,
+        objects: Option<&Objects>,
+        use_mailmap: bool,
+    ) -> Result<ThreadHandles<'p>, Error> {
+        let mut handles = ThreadHandles {
+            git_dir,
+            git: None,
+            mailmap: None,
+            fast: objects.map(Objects::reader),
+        };
+        if use_mailmap {
+            handles.mailmap = handles.git()?.mailmap().ok();
+        }
+        Ok(handles)
+    }
+
+    fn git(&mut self) -> Result<&git2::Repository, Error> {
+        if self.git.is_none() {
+            let git = git2::Repository::open(self.git_dir)
+                .context(|| format!("opening {}", self.git_dir.display()))?;
+            self.git = Some(git);
+        }
+        Ok(self.git.as_ref().expect("opened above"))
+    }
+
+    /// Reads the commit `oid` (see [`read_oid`]).
+    fn read(&mut self, oid: Oid, options: &HistoryOptions) -> Result<Read, Error> {
+        if let Some(fast) = self.fast.as_mut()
+            && let Some(commit) = fast.read_alone(oid, self.mailmap.as_ref())
+        {
+            return Ok(Read::Listed(Box::new(commit)));
+        }
+        self.git()?;
+        let git = self.git.as_ref().expect("opened above");
+        read_oid(git, None, self.mailmap.as_ref(), oid, options)
     }
 }
 
