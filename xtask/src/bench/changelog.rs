@@ -4,13 +4,15 @@
 //! The repositories are built once (under `target/bench/`) with `git fast-import`: conventional
 //! commits of every type, a merge commit every 100 commits, and an annotated release tag every 50
 //! commits, every fifth release a release candidate of the next minor. Three sizes: 5,000, 50,000
-//! (1,000 tags) and 200,000 commits; each is measured with a commit-graph file (`git commit-graph
-//! write`, as `git gc` leaves one) and without (the file moved aside for those runs). Each
+//! (1,000 tags) and 200,000 commits, and the 50,000 again repacked as `git gc` leaves a clone's
+//! pack (`50k-gc`); each is measured with a commit-graph file (`git commit-graph write`, as `git
+//! gc` leaves one) and without (the file moved aside for those runs), and each with the objects
+//! read by libgit2 alone (`SLIPWAY_READ_WITH_LIBGIT2=1`) as well as by gix-odb. Each
 //! contender runs [`RUNS`] times after a warm-up, taking turns with the floor, under
 //! `/usr/bin/time` for the peak resident memory; the figures are medians, and the ratios divide
 //! them by the floor's in the same run.
 //!
-//! `cargo xtask bench changelog 5k` (or `50k`, `200k`) measures one size only.
+//! `cargo xtask bench changelog 5k` (or `50k`, `50k-gc`, `200k`) measures one shape only.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,8 +21,15 @@ use std::time::Duration;
 
 const RUNS: usize = 5;
 
-/// The histories, by label and commit count.
-const SIZES: &[(&str, usize)] = &[("5k", 5_000), ("50k", 50_000), ("200k", 200_000)];
+/// The histories, by label, commit count and whether the pack is rewritten as `git gc` leaves
+/// it (`git repack -adf`: commits together at the front, some stored as deltas), as in a real
+/// clone, rather than as `git fast-import` wrote it (each commit beside its tree and blob).
+const SIZES: &[(&str, usize, bool)] = &[
+    ("5k", 5_000, false),
+    ("50k", 50_000, false),
+    ("50k-gc", 50_000, true),
+    ("200k", 200_000, false),
+];
 
 /// The floor: every commit's id, subject and body, as `git log` prints them.
 const FLOOR: &[&str] = &["log", "--format=%H%x00%s%x00%b"];
@@ -29,17 +38,17 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let root = crate::workspace_root();
     crate::cargo(&["build", "--release", "--quiet", "-p", "slipway"])?;
     let slipway = root.join("target/release/slipway");
-    let sizes: Vec<(&str, usize)> = match args.first() {
+    let sizes: Vec<(&str, usize, bool)> = match args.first() {
         None => SIZES.to_vec(),
         Some(wanted) => SIZES
             .iter()
             .copied()
-            .filter(|(label, _)| label == wanted)
+            .filter(|(label, _, _)| label == wanted)
             .collect(),
     };
     anyhow::ensure!(
         !sizes.is_empty(),
-        "unknown size {args:?}: expected 5k, 50k or 200k"
+        "unknown size {args:?}: expected 5k, 50k, 50k-gc or 200k"
     );
     let mut report = String::new();
     writeln!(
@@ -47,8 +56,8 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         "{:<44} {:>9} {:>8} {:>10} {:>8}",
         "what", "median", "× floor", "peak", "× floor"
     )?;
-    for (label, commits) in sizes {
-        let repository = synthetic_repository(&root, commits)?;
+    for (label, commits, repacked) in sizes {
+        let repository = synthetic_repository(&root, commits, repacked)?;
         for graph in [true, false] {
             let _aside = CommitGraph::set(&repository, graph)?;
             let shape = format!(
@@ -56,11 +65,18 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
                 if graph { "with" } else { "no" }
             );
             let floor = git(&repository, FLOOR);
-            let mut contenders = vec![(
-                "slipway changelog".to_owned(),
-                slipway_in(&slipway, &repository, &["changelog"]),
-            )];
-            if commits == 50_000 {
+            // The same changelog with every object read by libgit2 (ARCHITECTURE.md: why the
+            // history is read with gix-odb).
+            let mut libgit2 = slipway_in(&slipway, &repository, &["changelog"]);
+            libgit2.env("SLIPWAY_READ_WITH_LIBGIT2", "1");
+            let mut contenders = vec![
+                (
+                    "slipway changelog".to_owned(),
+                    slipway_in(&slipway, &repository, &["changelog"]),
+                ),
+                ("slipway changelog, libgit2 reads".to_owned(), libgit2),
+            ];
+            if commits == 50_000 && !repacked {
                 let mut dry_run = slipway_in(&slipway, &repository, &["release", "--dry-run"]);
                 dry_run.env("SOURCE_DATE_EPOCH", "1763683200");
                 contenders.push(("slipway release --dry-run".to_owned(), dry_run));
@@ -112,7 +128,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
             let mut command = Command::new(tool);
             command
                 .args(args)
-                .current_dir(synthetic_repository(&root, 50_000)?);
+                .current_dir(synthetic_repository(&root, 50_000, false)?);
             let once = super::measure(&command)?;
             writeln!(
                 report,
@@ -208,14 +224,30 @@ fn which(program: &str) -> bool {
         .is_ok_and(|status| status.success())
 }
 
-/// Builds (once) a repository of `commits` commits and returns its path.
-fn synthetic_repository(root: &Path, commits: usize) -> anyhow::Result<PathBuf> {
+/// Builds (once) a repository of `commits` commits, `repacked` as `git gc` leaves a pack, and
+/// returns its path.
+fn synthetic_repository(root: &Path, commits: usize, repacked: bool) -> anyhow::Result<PathBuf> {
+    let name = if repacked {
+        format!("changelog-{commits}-gc")
+    } else {
+        format!("changelog-{commits}")
+    };
     super::build_once(
         root,
-        &format!("changelog-{commits}"),
+        &name,
         2,
         || fast_import_stream(commits),
-        super::release_project,
+        |path| {
+            super::release_project(path)?;
+            if repacked {
+                crate::run(
+                    Command::new("git")
+                        .args(["repack", "-adf", "-q"])
+                        .current_dir(path),
+                )?;
+            }
+            Ok(())
+        },
     )
 }
 
