@@ -12,17 +12,23 @@
 //! configure there: credential helpers, ssh agents, the `http.extraheader` CI checkouts
 //! set, `gpg.format`/`user.signingKey`.
 //!
+//! The objects of the reads that read every commit of a history (and the tag objects of a
+//! release-tag listing) come from gitoxide's object database (`gix-odb`, zlib-rs built in, no
+//! lock shared between threads), parsed here exactly as libgit2 parses them; libgit2 reads
+//! whatever that parse does not cover. No gitoxide type appears outside the private module
+//! that wraps it.
+//!
 //! # Cost
 //!
 //! The commits since the last release cost in proportion to those commits (a revision
 //! walk with the release hidden), not to the history. A full-history walk
 //! ([`Repository::release_history`], [`Repository::commits`] without exclusions) reads
-//! each commit once and diffs nothing, at about the cost of `git log --format`: 50,000
-//! commits and 1,000 tags take 0.19 s of CPU against 0.21 s for
-//! `git log --format='%H %an %ae %at %B'` (see `examples/walk.rs`). For that, opening
-//! the first repository turns off libgit2's process-wide object cache and its re-hashing
-//! of every object read (git does not re-hash either). Commits are listed from the
-//! commit-graph file when the repository has one and then read on every core.
+//! each commit once and diffs nothing, for less than `git log --format` costs: a changelog
+//! of 200,000 commits takes 0.72 s where `git log --format=%H%x00%s%x00%b` takes 0.90 s
+//! (`cargo xtask bench changelog`). Commits are listed from the commit-graph file when the
+//! repository has one and then read on every core. Opening the first repository also turns
+//! off libgit2's process-wide object cache and its re-hashing of every object read (git does
+//! not re-hash either).
 //!
 //! # What it deliberately does not do
 //!
@@ -32,7 +38,7 @@
 //!   force-pushed.
 //! - It does not run git hooks: release commits skip `pre-commit` and `commit-msg`.
 //! - Cherry-picked commits are written by libgit2 and never signed.
-//! - No `git2` type appears in the public API.
+//! - No `git2` or gitoxide type appears in the public API.
 //!
 //! # Example
 //!

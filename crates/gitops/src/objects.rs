@@ -137,6 +137,28 @@ impl CommitReader {
     }
 }
 
+impl CommitReader {
+    /// The committer time of the commit `oid`, with its parents pushed onto `parents`; `None`
+    /// as for [`CommitReader::read`] (nothing is pushed then).
+    pub(crate) fn time_and_parents(
+        &mut self,
+        oid: git2::Oid,
+        parents: &mut Vec<git2::Oid>,
+    ) -> Option<Time> {
+        let id = gix_hash::ObjectId::try_from(oid.as_bytes()).ok()?;
+        let data = match self.handle.try_find(&id, &mut self.buffer) {
+            Ok(Some(data)) if data.kind == gix_object::Kind::Commit => data.data,
+            _ => return None,
+        };
+        let start = parents.len();
+        let time = parse_commit(data, parents).map(|parsed| parsed.committer.time);
+        if time.is_none() {
+            parents.truncate(start);
+        }
+        time
+    }
+}
+
 /// What a tag ref leads to, read as libgit2's `git_tag` parse and `git_object_peel` read it.
 pub(crate) struct Peeled {
     /// Whether the ref points at a tag object.

@@ -181,6 +181,9 @@ impl Repository {
         let mut found: Vec<(String, Version, usize, Oid)> = Vec::new();
         // Commit → committer time, for every tagged commit.
         let mut tagged: HashMap<Oid, i64> = HashMap::new();
+        // Tags peeled with the reader the history reads use (one mapping of the pack, not two;
+        // see `crate::objects`), or with libgit2 where it declines.
+        let mut fast = self.objects().map(crate::objects::Objects::reader);
         for reference in references {
             let reference = reference.context(|| "reading a tag".to_owned())?;
             let full_name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
@@ -192,15 +195,28 @@ impl Repository {
             else {
                 continue;
             };
-            let Ok(object) = reference.peel(ObjectType::Commit) else {
-                tracing::debug!(tag = name, "tag does not point at a commit, ignored");
-                continue;
+            let peeled = fast
+                .as_mut()
+                .zip(reference.target())
+                .and_then(|(fast, target)| fast.peel_tag(target));
+            let (commit, time) = if let Some(peeled) = peeled {
+                let Some((commit, time)) = peeled.commit else {
+                    tracing::debug!(tag = name, "tag does not point at a commit, ignored");
+                    continue;
+                };
+                (commit, time.seconds)
+            } else {
+                let Ok(object) = reference.peel(ObjectType::Commit) else {
+                    tracing::debug!(tag = name, "tag does not point at a commit, ignored");
+                    continue;
+                };
+                let Some(commit) = object.as_commit() else {
+                    continue;
+                };
+                (commit.id(), commit.time().seconds())
             };
-            let Some(commit) = object.as_commit() else {
-                continue;
-            };
-            tagged.insert(commit.id(), commit.time().seconds());
-            found.push((name.to_owned(), version, index, commit.id()));
+            tagged.insert(commit, time);
+            found.push((name.to_owned(), version, index, commit));
         }
         // The highest version tagged on each commit, for `Cutoff::Latest`.
         let mut ranks: HashMap<Oid, Version> = HashMap::new();
@@ -248,19 +264,30 @@ impl Repository {
         let mut oids: Vec<Oid> = Vec::new();
         // Newest commit first, as `git rev-list --date-order` pops them.
         let mut queue: BinaryHeap<(i64, usize)> = BinaryHeap::new();
+        let fast = std::cell::RefCell::new(self.objects().map(crate::objects::Objects::reader));
         let enqueue = |oid: Oid,
                        oids: &mut Vec<Oid>,
                        parents: &mut Vec<Vec<Oid>>,
                        queue: &mut BinaryHeap<(i64, usize)>|
          -> Result<(), Error> {
-            let commit = self
-                .git
-                .find_commit(oid)
-                .context(|| format!("reading commit {oid}"))?;
-            let time = commit.time().seconds();
+            let mut found = Vec::new();
+            let fast_time = fast
+                .borrow_mut()
+                .as_mut()
+                .and_then(|fast| fast.time_and_parents(oid, &mut found));
+            let time = if let Some(time) = fast_time {
+                time.seconds
+            } else {
+                let commit = self
+                    .git
+                    .find_commit(oid)
+                    .context(|| format!("reading commit {oid}"))?;
+                found.extend(commit.parent_ids());
+                commit.time().seconds()
+            };
             queue.push((time, oids.len()));
             oids.push(oid);
-            parents.push(commit.parent_ids().collect());
+            parents.push(found);
             Ok(())
         };
         seen.insert(from);
