@@ -20,7 +20,7 @@ use git2::{DiffOptions, Oid, Sort};
 
 use crate::commit_graph::CommitGraph;
 use crate::error::{Error, GitContext as _};
-use crate::objects::{CommitReader, Objects};
+use crate::objects::{CommitReader, Objects, RawCommit};
 use crate::{Commit, CommitId, PatchId, Person, Repository, Tag, Time};
 
 /// Which commits to list: those reachable from any `include` revision and from no
@@ -203,6 +203,9 @@ struct Node {
 enum Read {
     /// Listed from the commit-graph: its object is read later, with the others, in parallel.
     Pending,
+    /// Listed from its own object (no commit-graph), whose bytes were kept: made into a commit
+    /// later on a reading thread, so the listing thread only inflates.
+    Raw(RawCommit),
     /// Read, and left out by the path filter.
     Skipped,
     /// Read and listed (boxed: a node stays small while the walk's vector grows).
@@ -500,8 +503,9 @@ struct Batch<'t> {
     blocks: Vec<Option<Vec<Read>>>,
 }
 
-/// A block of commits to read: its batch, its number in the batch, the commits.
-type Job = (usize, usize, Vec<Oid>);
+/// A block of commits to read: its batch, its number in the batch, the commits (with their bytes
+/// when the listing kept them).
+type Job = (usize, usize, Vec<(Oid, Option<RawCommit>)>);
 
 /// A block read: its batch, its number in the batch, the reads.
 type Done = (usize, usize, Result<Vec<Read>, Error>);
@@ -515,7 +519,8 @@ struct Pool {
     batches: usize,
 }
 
-/// The commits of `walks` listed but not read yet, as (walk, node) positions.
+/// The commits of `walks` listed but not made into commits yet (pending or raw), as (walk, node)
+/// positions.
 fn pending<'w>(walks: impl Iterator<Item = &'w Walked>) -> Vec<(usize, usize)> {
     walks
         .enumerate()
@@ -524,7 +529,7 @@ fn pending<'w>(walks: impl Iterator<Item = &'w Walked>) -> Vec<(usize, usize)> {
                 .nodes
                 .iter()
                 .enumerate()
-                .filter(|(_, node)| matches!(node.read, Read::Pending))
+                .filter(|(_, node)| matches!(node.read, Read::Pending | Read::Raw(_)))
                 .map(move |(node, _)| (walk, node))
         })
         .collect()
@@ -549,7 +554,8 @@ impl Reader<'_> {
             // Few enough to read here.
             for &(walk, node) in &batch.jobs {
                 let node = &mut batch.walks[walk].1.nodes[node];
-                node.read = self.read_here(node.oid)?;
+                let read = std::mem::replace(&mut node.read, Read::Pending);
+                node.read = self.finish_here(node.oid, read)?;
             }
             batch.jobs.clear();
             return Ok(());
@@ -561,7 +567,13 @@ impl Reader<'_> {
         for (block, chunk) in batch.jobs.chunks(BLOCK).enumerate() {
             let oids = chunk
                 .iter()
-                .map(|&(walk, node)| batch.walks[walk].1.nodes[node].oid)
+                .map(|&(walk, node)| {
+                    let node = &mut batch.walks[walk].1.nodes[node];
+                    match std::mem::replace(&mut node.read, Read::Pending) {
+                        Read::Raw(raw) => (node.oid, Some(raw)),
+                        _ => (node.oid, None),
+                    }
+                })
                 .collect();
             // The threads only stop once `jobs` is dropped, or on a panic that `scope` reports.
             let _ = jobs.send((batch.number, block, oids));
@@ -607,7 +619,10 @@ impl Reader<'_> {
                         }
                     };
                     while let Some((batch, block, oids)) = next() {
-                        let reads = oids.iter().map(|&oid| handles.read(oid, options)).collect();
+                        let reads = oids
+                            .into_iter()
+                            .map(|(oid, raw)| handles.read(oid, raw, options))
+                            .collect();
                         if done.send((batch, block, reads)).is_err() {
                             return;
                         }
@@ -672,6 +687,16 @@ impl Reader<'_> {
         here
     }
 
+    /// Make the node of `oid` whose content is `read` (pending or raw) a commit, on this thread.
+    fn finish_here(&self, oid: Oid, read: Read) -> Result<Read, Error> {
+        if let Read::Raw(raw) = read
+            && let Some(commit) = raw.commit(oid, self.mailmap.as_ref())
+        {
+            return Ok(Read::Listed(Box::new(commit)));
+        }
+        self.read_here(oid)
+    }
+
     /// Read the commit `oid` on this thread.
     fn read_here(&self, oid: Oid) -> Result<Read, Error> {
         read_oid(
@@ -724,14 +749,14 @@ impl Reader<'_> {
             return Ok(());
         }
         if let Some(fast) = self.here().as_mut()
-            && let Some(commit) = fast.read(oid, self.mailmap.as_ref(), &mut walked.parents)
+            && let Some((time, raw)) = fast.read_raw(oid, &mut walked.parents)
         {
             walked.nodes.push(Node {
                 oid,
-                time: commit.committer_time.seconds,
+                time: time.seconds,
                 parents_start,
                 parents_end: walked.parents.len(),
-                read: Read::Listed(Box::new(commit)),
+                read: Read::Raw(raw),
             });
             return Ok(());
         }
@@ -752,6 +777,16 @@ impl Reader<'_> {
 
     /// Read every commit listed from the commit-graph, on every core when there are many.
     fn read_pending(&self, walks: &mut [Walked]) -> Result<(), Error> {
+        // What the listing read (no commit-graph) is made into commits here; what it listed
+        // from the graph is read below.
+        for walked in walks.iter_mut() {
+            for node in &mut walked.nodes {
+                if matches!(node.read, Read::Raw(_)) {
+                    let read = std::mem::replace(&mut node.read, Read::Pending);
+                    node.read = self.finish_here(node.oid, read)?;
+                }
+            }
+        }
         let jobs = pending(walks.iter());
         if jobs.is_empty() {
             return Ok(());
@@ -811,7 +846,7 @@ impl Reader<'_> {
                         .name("history-reader".to_owned())
                         .spawn_scoped(scope, || {
                             let mut handles = ThreadHandles::open(git_dir, objects, use_mailmap)?;
-                            work(&mut |oid| handles.read(oid, options))
+                            work(&mut |oid| handles.read(oid, None, options))
                         })
                         .expect("starting a history reader")
                 })
@@ -875,8 +910,16 @@ impl<'p> ThreadHandles<'p> {
         Ok(self.git.as_ref().expect("opened above"))
     }
 
-    /// Reads the commit `oid` (see [`read_oid`]).
-    fn read(&mut self, oid: Oid, options: &HistoryOptions) -> Result<Read, Error> {
+    /// Reads the commit `oid` (see [`read_oid`]), from `raw` when the listing kept its bytes.
+    fn read(
+        &mut self,
+        oid: Oid,
+        raw: Option<RawCommit>,
+        options: &HistoryOptions,
+    ) -> Result<Read, Error> {
+        if let Some(commit) = raw.and_then(|raw| raw.commit(oid, self.mailmap.as_ref())) {
+            return Ok(Read::Listed(Box::new(commit)));
+        }
         if let Some(fast) = self.fast.as_mut()
             && let Some(commit) = fast.read_alone(oid, self.mailmap.as_ref())
         {
@@ -928,7 +971,9 @@ pub(crate) fn read_with_libgit2(
 ) -> Result<Commit, Error> {
     match read_oid(git, None, mailmap, oid, &HistoryOptions::default())? {
         Read::Listed(commit) => Ok(*commit),
-        Read::Pending | Read::Skipped => unreachable!("no path filter, no commit-graph"),
+        Read::Pending | Read::Raw(_) | Read::Skipped => {
+            unreachable!("no path filter, no commit-graph")
+        }
     }
 }
 
@@ -1039,8 +1084,10 @@ impl Walked {
         let mut ordered = Vec::with_capacity(nodes.len());
         while let Some(position) = stack.pop() {
             let node = &mut nodes[position];
-            if let Read::Listed(commit) = std::mem::replace(&mut node.read, Read::Skipped) {
-                ordered.push(*commit);
+            match std::mem::replace(&mut node.read, Read::Skipped) {
+                Read::Listed(commit) => ordered.push(*commit),
+                Read::Skipped => {}
+                Read::Pending | Read::Raw(_) => unreachable!("every listed commit is read first"),
             }
             for parent in &parents[node.parents_start..node.parents_end] {
                 if let Some(&parent_position) = index.get(parent) {

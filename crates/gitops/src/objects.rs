@@ -94,47 +94,91 @@ impl CommitReader {
         mailmap: Option<&git2::Mailmap>,
         parents: &mut Vec<git2::Oid>,
     ) -> Option<Commit> {
-        let id = gix_hash::ObjectId::try_from(oid.as_bytes()).ok()?;
-        let data = match self.handle.try_find(&id, &mut self.buffer) {
-            Ok(Some(data)) if data.kind == gix_object::Kind::Commit => data.data,
-            Ok(_) => return None,
-            Err(error) => {
-                tracing::debug!(%error, %oid, "gix-odb cannot read the commit; reading with libgit2");
-                return None;
-            }
-        };
+        let data = self.commit_bytes(oid)?;
+        commit_from(oid, data, mailmap, parents)
+    }
+
+    /// The commit `oid`'s committer time and bytes, with its parents pushed onto `parents`, for
+    /// [`RawCommit::commit`] to make the [`Commit`] later, on another thread; `None` as for
+    /// [`CommitReader::read`] (nothing is pushed then).
+    pub(crate) fn read_raw(
+        &mut self,
+        oid: git2::Oid,
+        parents: &mut Vec<git2::Oid>,
+    ) -> Option<(Time, RawCommit)> {
+        let data = self.commit_bytes(oid)?;
         let start = parents.len();
         let Some(parsed) = parse_commit(data, parents) else {
             parents.truncate(start);
             return None;
         };
-        let encoding = parsed
-            .encoding
-            .and_then(|encoding| std::str::from_utf8(encoding).ok());
-        let author = match mailmap {
-            None => parsed.author.person(encoding),
-            Some(mailmap) => {
-                let Some(author) = parsed.author.mapped(mailmap, encoding) else {
-                    parents.truncate(start);
-                    return None;
-                };
-                author
-            }
-        };
-        let message = message_text(parsed.message, encoding, oid);
-        Some(Commit {
-            id: CommitId::from_oid(oid),
-            message,
-            author,
-            committer_time: parsed.committer.time,
-            parent_count: parents.len() - start,
-            parents: parents[start..]
-                .iter()
-                .map(|&parent| CommitId::from_oid(parent))
-                .collect(),
-            patch_id: None,
-        })
+        Some((parsed.committer.time, RawCommit(data.into())))
     }
+
+    /// The bytes of the commit object `oid`, in this reader's buffer.
+    fn commit_bytes(&mut self, oid: git2::Oid) -> Option<&[u8]> {
+        let id = gix_hash::ObjectId::try_from(oid.as_bytes()).ok()?;
+        match self.handle.try_find(&id, &mut self.buffer) {
+            Ok(Some(data)) if data.kind == gix_object::Kind::Commit => Some(data.data),
+            Ok(_) => None,
+            Err(error) => {
+                tracing::debug!(%error, %oid, "gix-odb cannot read the commit; reading with libgit2");
+                None
+            }
+        }
+    }
+}
+
+/// A commit object's bytes, read by [`CommitReader::read_raw`] and already known to parse.
+pub(crate) struct RawCommit(Box<[u8]>);
+
+impl RawCommit {
+    /// The commit `oid` these bytes are, as [`CommitReader::read`] gives it; `None` only where a
+    /// `mailmap` cannot map its author as libgit2 would (see [`Signature::mapped`]).
+    pub(crate) fn commit(&self, oid: git2::Oid, mailmap: Option<&git2::Mailmap>) -> Option<Commit> {
+        commit_from(oid, &self.0, mailmap, &mut Vec::new())
+    }
+}
+
+/// The commit `oid` from its bytes `data`, its parents pushed onto `parents` (nothing pushed
+/// when `None`).
+fn commit_from(
+    oid: git2::Oid,
+    data: &[u8],
+    mailmap: Option<&git2::Mailmap>,
+    parents: &mut Vec<git2::Oid>,
+) -> Option<Commit> {
+    let start = parents.len();
+    let Some(parsed) = parse_commit(data, parents) else {
+        parents.truncate(start);
+        return None;
+    };
+    let encoding = parsed
+        .encoding
+        .and_then(|encoding| std::str::from_utf8(encoding).ok());
+    let author = match mailmap {
+        None => parsed.author.person(encoding),
+        Some(mailmap) => {
+            let Some(author) = parsed.author.mapped(mailmap, encoding) else {
+                parents.truncate(start);
+                return None;
+            };
+            author
+        }
+    };
+    let message = message_text(parsed.message, encoding, oid);
+    Some(Commit {
+        id: CommitId::from_oid(oid),
+        message,
+        author,
+        committer_time: parsed.committer.time,
+        parent_count: parents.len() - start,
+        parents: parents[start..]
+            .iter()
+            .map(|&parent| CommitId::from_oid(parent))
+            .collect(),
+        patch_id: None,
+    })
 }
 
 impl CommitReader {
@@ -145,11 +189,7 @@ impl CommitReader {
         oid: git2::Oid,
         parents: &mut Vec<git2::Oid>,
     ) -> Option<Time> {
-        let id = gix_hash::ObjectId::try_from(oid.as_bytes()).ok()?;
-        let data = match self.handle.try_find(&id, &mut self.buffer) {
-            Ok(Some(data)) if data.kind == gix_object::Kind::Commit => data.data,
-            _ => return None,
-        };
+        let data = self.commit_bytes(oid)?;
         let start = parents.len();
         let time = parse_commit(data, parents).map(|parsed| parsed.committer.time);
         if time.is_none() {
@@ -501,10 +541,23 @@ mod tests {
             let slow = read_with_libgit2(&self.git, mailmap, oid);
             let Some(fast) = fast else {
                 assert!(parents.is_empty(), "a declined read leaves no parents");
+                if mailmap.is_none() {
+                    assert!(self.reader.read_raw(oid, &mut parents).is_none());
+                    assert!(parents.is_empty());
+                }
                 return false;
             };
             let slow = slow.expect("libgit2 reads what gitoxide's parse accepts");
             assert_eq!(fast, slow, "commit {oid}");
+            // The same commit made later from the bytes the listing keeps.
+            let mut raw_parents = Vec::new();
+            let (time, raw) = self
+                .reader
+                .read_raw(oid, &mut raw_parents)
+                .expect("what read reads, read_raw reads");
+            assert_eq!(time, slow.committer_time);
+            assert_eq!(raw_parents, parents);
+            assert_eq!(raw.commit(oid, mailmap).as_ref(), Some(&slow));
             let ids: Vec<String> = parents.iter().map(ToString::to_string).collect();
             let expected: Vec<&str> = slow.parents.iter().map(crate::CommitId::as_str).collect();
             assert_eq!(ids, expected);
