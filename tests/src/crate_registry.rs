@@ -106,14 +106,36 @@ impl Drop for CrateRegistry {
 }
 
 /// Writes a cargo `local-registry` of crates.io's crates in `$CARGO_HOME/registry` into `directory`:
-/// `index/<path>` with the index lines of every version whose `.crate` is cached (of every version
-/// of a crate none of whose versions is: another platform's, needed to resolve only), and the
-/// `.crate` files (linked). Returns how many `.crate` files it holds.
+/// `index/<path>` with the index lines of every version whose `.crate` is cached or that
+/// `lock_file` (a `Cargo.lock`) pins (a version pinned but not cached is another platform's, needed
+/// to resolve only; of a crate with neither, every version), and the `.crate` files (linked).
+/// Returns how many `.crate` files it holds.
+///
+/// The pinned versions matter when the cache also holds another version of such a crate (another
+/// project on the machine downloaded it): with the cached lines alone, the pinned version would be
+/// missing from the index and the lock file would not resolve.
 ///
 /// cargo's index cache (`registry/index/<crates.io>/.cache/<path>`) is one byte of cache format
 /// (3), four of index format, the index's version and a NUL, then for each version the version, a
 /// NUL, its index line and a NUL.
-pub fn crates_io_mirror(directory: &Path) -> anyhow::Result<usize> {
+pub fn crates_io_mirror(directory: &Path, lock_file: &Path) -> anyhow::Result<usize> {
+    // Each `[[package]]` of a lock file starts with its `name = "…"` and `version = "…"` lines.
+    let lock = fs_err::read_to_string(lock_file)?;
+    let quoted = |line: &str, key: &str| {
+        line.strip_prefix(key)?
+            .strip_prefix(" = \"")?
+            .strip_suffix('"')
+            .map(str::to_owned)
+    };
+    let mut pinned = std::collections::HashSet::new();
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if let Some(name) = quoted(line, "name")
+            && let Some(version) = lines.next().and_then(|line| quoted(line, "version"))
+        {
+            pinned.insert((name, version));
+        }
+    }
     let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(
         || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
         PathBuf::from,
@@ -163,6 +185,9 @@ pub fn crates_io_mirror(directory: &Path) -> anyhow::Result<usize> {
                 let file = format!("{name}-{version}.crate");
                 let cached = crate_cache.join(&file);
                 if !cached.is_file() {
+                    if pinned.contains(&(name.to_owned(), version.to_owned())) {
+                        cached_lines.push_str(&text);
+                    }
                     continue;
                 }
                 let linked = directory.join(&file);

@@ -57,7 +57,7 @@ fn the_workspace_crates_reach_a_local_registry_in_dependency_order_once_and_buil
     let mirror = home.join("crates-io");
     fs_err::create_dir_all(&mirror).unwrap();
     fs_err::create_dir_all(&cargo_home).unwrap();
-    let versions = crates_io_mirror(&mirror).unwrap();
+    let versions = crates_io_mirror(&mirror, &workspace.join("Cargo.lock")).unwrap();
     assert!(
         versions > 100,
         "cargo's cache holds the workspace's dependencies: {versions}"
