@@ -24,7 +24,7 @@
 //! walk with the release hidden), not to the history. A full-history walk
 //! ([`Repository::release_history`], [`Repository::commits`] without exclusions) reads
 //! each commit once and diffs nothing, for less than `git log --format` costs: a changelog
-//! of 200,000 commits takes 0.72 s where `git log --format=%H%x00%s%x00%b` takes 0.90 s
+//! of 200,000 commits takes 0.62 s where `git log --format=%H%x00%s%x00%b` takes 0.90 s
 //! (`cargo xtask bench changelog`). Commits are listed from the commit-graph file when the
 //! repository has one and then read on every core. Opening the first repository also turns
 //! off libgit2's process-wide object cache and its re-hashing of every object read (git does
