@@ -1,4 +1,5 @@
-//! Reading commit objects fast, for the history reads that read every commit of a history.
+//! Reading commit and tag objects fast, for the reads that read every commit of a history or
+//! every release tag (history reads, tag listings, the release state's walk).
 //!
 //! Why not libgit2 here: a whole-history changelog is almost all reading commit objects, and
 //! libgit2 spends that time inflating with the system's zlib (1.2.13 on Debian), looking each
@@ -26,7 +27,8 @@ use gix_object::Find as _;
 
 use crate::{Commit, CommitId, Person, Time};
 
-/// A repository's object database, shared by the threads of one history read.
+/// A repository's object database, opened once per [`crate::Repository`] and shared by the
+/// threads of its reads (each takes a [`CommitReader`]).
 pub(crate) struct Objects {
     store: Arc<gix_odb::Store>,
 }
