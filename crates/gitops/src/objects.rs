@@ -376,22 +376,38 @@ fn next_line<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
 
 /// An object id header's value (`tree <hex>`, `parent <hex>`): exactly 40 hex digits.
 fn oid_value(value: &[u8]) -> Option<git2::Oid> {
-    // Decoded here: through `Oid::from_str` it cost 2% of a whole-history read.
-    let digit = |byte: u8| match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
-    };
-    if value.len() != 40 {
-        return None;
-    }
+    // Decoded here, by table: through `Oid::from_str` it cost 2% of a whole-history read, and
+    // digit by digit with a `match` 6% of a `next-version`.
+    let value: &[u8; 40] = value.try_into().ok()?;
     let mut bytes = [0; 20];
+    let mut invalid = 0;
     for (byte, pair) in bytes.iter_mut().zip(value.chunks_exact(2)) {
-        *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
+        let (high, low) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+        invalid |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
+    }
+    if invalid & 0xf0 != 0 {
+        return None;
     }
     git2::Oid::from_bytes(&bytes).ok()
 }
+
+/// Each byte's value as a hexadecimal digit; `0xff` for a byte that is not one.
+const HEX: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut digit = 0;
+    while digit < 10 {
+        table[b'0' as usize + digit] = digit as u8;
+        digit += 1;
+    }
+    let mut letter = 0;
+    while letter < 6 {
+        table[b'a' as usize + letter] = 10 + letter as u8;
+        table[b'A' as usize + letter] = 10 + letter as u8;
+        letter += 1;
+    }
+    table
+};
 
 /// What a listing needs of the commit object `data`: its parents, pushed onto `parents`, and its
 /// committer's time, read as [`parse_commit`] reads them (the author lines are skipped, not
@@ -676,6 +692,22 @@ mod tests {
             brackets,
         ] {
             assert!(fixture.read_both(oid, None), "gitoxide declined {oid}");
+        }
+    }
+
+    #[test]
+    fn object_ids_are_read_as_libgit2_reads_them() {
+        let id = "4B825dc642cb6eb9a060e54bf8d69288fbee4904";
+        assert_eq!(
+            super::oid_value(id.as_bytes()),
+            Some(git2::Oid::from_str(id).expect("an id"))
+        );
+        for bad in [
+            &id[..39],
+            "4b825dc642cb6eb9a060e54bf8d69288fbee490g",
+            "4b825dc642cb6eb9a060e54bf8d69288fbee49 4",
+        ] {
+            assert_eq!(super::oid_value(bad.as_bytes()), None, "{bad}");
         }
     }
 
