@@ -300,6 +300,19 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// An object of the repository cannot be read: its data is damaged (a loose object cut
+    /// short, for one). It is not handed to libgit2, which loops forever on a truncated loose
+    /// object.
+    #[error(
+        "object {id} of this repository is damaged ({reason}): run `git fsck --full` to find the damage, then fetch the object again from a clone that has it (`git fetch <remote>`) or restore the repository from one"
+    )]
+    DamagedObject {
+        /// The object's id.
+        id: String,
+        /// What reading it reported.
+        reason: String,
+    },
+
     /// libgit2 failed in an operation.
     #[error("git operation failed: {operation}")]
     Git {

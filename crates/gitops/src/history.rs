@@ -748,17 +748,20 @@ impl Reader<'_> {
             });
             return Ok(());
         }
-        if let Some(fast) = self.here().as_mut()
-            && let Some((time, raw)) = fast.read_raw(oid, &mut walked.parents)
-        {
-            walked.nodes.push(Node {
-                oid,
-                time: time.seconds,
-                parents_start,
-                parents_end: walked.parents.len(),
-                read: Read::Raw(raw),
-            });
-            return Ok(());
+        if let Some(fast) = self.here().as_mut() {
+            if let Some((time, raw)) = fast.read_raw(oid, &mut walked.parents) {
+                walked.nodes.push(Node {
+                    oid,
+                    time: time.seconds,
+                    parents_start,
+                    parents_end: walked.parents.len(),
+                    read: Read::Raw(raw),
+                });
+                return Ok(());
+            }
+            if let Some(damaged) = fast.damaged() {
+                return Err(damaged);
+            }
         }
         let git = &self.repository.git;
         let commit = git
@@ -920,10 +923,13 @@ impl<'p> ThreadHandles<'p> {
         if let Some(commit) = raw.and_then(|raw| raw.commit(oid, self.mailmap.as_ref())) {
             return Ok(Read::Listed(Box::new(commit)));
         }
-        if let Some(fast) = self.fast.as_mut()
-            && let Some(commit) = fast.read_alone(oid, self.mailmap.as_ref())
-        {
-            return Ok(Read::Listed(Box::new(commit)));
+        if let Some(fast) = self.fast.as_mut() {
+            if let Some(commit) = fast.read_alone(oid, self.mailmap.as_ref()) {
+                return Ok(Read::Listed(Box::new(commit)));
+            }
+            if let Some(damaged) = fast.damaged() {
+                return Err(damaged);
+            }
         }
         self.git()?;
         let git = self.git.as_ref().expect("opened above");
@@ -953,8 +959,13 @@ fn read_oid(
     oid: Oid,
     options: &HistoryOptions,
 ) -> Result<Read, Error> {
-    if let Some(commit) = fast.and_then(|fast| fast.read_alone(oid, mailmap)) {
-        return Ok(Read::Listed(Box::new(commit)));
+    if let Some(fast) = fast {
+        if let Some(commit) = fast.read_alone(oid, mailmap) {
+            return Ok(Read::Listed(Box::new(commit)));
+        }
+        if let Some(damaged) = fast.damaged() {
+            return Err(damaged);
+        }
     }
     let commit = git
         .find_commit(oid)

@@ -31,6 +31,7 @@ use crate::{Commit, CommitId, Person, Time};
 /// threads of its reads (each takes a [`CommitReader`]).
 pub(crate) struct Objects {
     store: Arc<gix_odb::Store>,
+    objects_dir: Arc<Path>,
 }
 
 impl Objects {
@@ -47,6 +48,7 @@ impl Objects {
         ) {
             Ok(store) => Some(Objects {
                 store: Arc::new(store),
+                objects_dir: Arc::from(objects_dir),
             }),
             Err(error) => {
                 tracing::debug!(%error, dir = %objects_dir.display(), "gix-odb cannot open the objects; reading with libgit2");
@@ -59,8 +61,10 @@ impl Objects {
     pub(crate) fn reader(&self) -> CommitReader {
         CommitReader {
             handle: self.store.to_cache_arc(),
+            objects_dir: Arc::clone(&self.objects_dir),
             buffer: Vec::new(),
             parents: Vec::new(),
+            damaged: None,
         }
     }
 }
@@ -68,8 +72,11 @@ impl Objects {
 /// Reads commits on one thread (a handle and buffers of its own).
 pub(crate) struct CommitReader {
     handle: gix_odb::HandleArc,
+    objects_dir: Arc<Path>,
     buffer: Vec<u8>,
     parents: Vec<git2::Oid>,
+    /// The last object found damaged, until [`CommitReader::damaged`] takes it.
+    damaged: Option<(git2::Oid, String)>,
 }
 
 impl CommitReader {
@@ -123,14 +130,45 @@ impl CommitReader {
     /// The bytes of the commit object `oid`, in this reader's buffer.
     fn commit_bytes(&mut self, oid: git2::Oid) -> Option<&[u8]> {
         let id = gix_hash::ObjectId::try_from(oid.as_bytes()).ok()?;
-        match self.handle.try_find(&id, &mut self.buffer) {
-            Ok(Some(data)) if data.kind == gix_object::Kind::Commit => Some(data.data),
-            Ok(_) => None,
+        // Where in the buffer the object landed (the borrow of the buffer ends with the match,
+        // so that a failure can be noted).
+        let span = match self.handle.try_find(&id, &mut self.buffer) {
+            Ok(Some(data)) if data.kind == gix_object::Kind::Commit => {
+                Ok(Some((data.data.as_ptr() as usize, data.data.len())))
+            }
+            Ok(_) => Ok(None),
+            Err(error) => Err(error.to_string()),
+        };
+        let (start, len) = match span {
+            Ok(span) => span?,
             Err(error) => {
                 tracing::debug!(%error, %oid, "gix-odb cannot read the commit; reading with libgit2");
-                None
+                self.note_failure(oid, error);
+                return None;
             }
+        };
+        let offset = start.checked_sub(self.buffer.as_ptr() as usize)?;
+        self.buffer.get(offset..offset.checked_add(len)?)
+    }
+
+    /// Remembers a failed read of `oid` as damage when `oid` is a loose object: libgit2, the
+    /// fallback, loops forever on a loose object cut short, so the caller reports it instead.
+    fn note_failure(&mut self, oid: git2::Oid, error: String) {
+        let hex = oid.to_string();
+        if self.objects_dir.join(&hex[..2]).join(&hex[2..]).is_file() {
+            self.damaged = Some((oid, error));
         }
+    }
+
+    /// The damaged object the last read declined on, if it declined for that reason (see
+    /// [`CommitReader::note_failure`]): the caller returns it rather than read with libgit2.
+    pub(crate) fn damaged(&mut self) -> Option<crate::Error> {
+        self.damaged
+            .take()
+            .map(|(oid, reason)| crate::Error::DamagedObject {
+                id: oid.to_string(),
+                reason,
+            })
     }
 }
 
@@ -235,7 +273,13 @@ impl CommitReader {
         let mut declared = None;
         for link in 0..MAX_TAG_CHAIN {
             let id = gix_hash::ObjectId::try_from(next.as_bytes()).ok()?;
-            let data = self.handle.try_find(&id, &mut self.buffer).ok()??;
+            let data = match self.handle.try_find(&id, &mut self.buffer) {
+                Ok(data) => data?,
+                Err(error) => {
+                    self.note_failure(next, error.to_string());
+                    return None;
+                }
+            };
             // libgit2 looks a tag's target up with the type its `type` header declares.
             if declared.is_some_and(|kind| kind != data.kind) {
                 return None;
@@ -410,8 +454,9 @@ const HEX: [u8; 256] = {
 };
 
 /// What a listing needs of the commit object `data`: its parents, pushed onto `parents`, and its
-/// committer's time, read as [`parse_commit`] reads them (the author lines are skipped, not
-/// parsed; the full parse checks them).
+/// committer's time, read as [`parse_commit`] reads them. The author lines are checked as there
+/// (not kept): a commit libgit2 cannot read must be declined here, where the listing reaches it,
+/// so that libgit2 reports the same commit first as when it lists alone.
 fn parse_listing(data: &[u8], parents: &mut Vec<git2::Oid>) -> Option<Time> {
     let mut rest = data;
     oid_value(field(next_line(&mut rest)?, b"tree ")?)?;
@@ -420,9 +465,10 @@ fn parse_listing(data: &[u8], parents: &mut Vec<git2::Oid>) -> Option<Time> {
         parents.push(oid_value(parent)?);
         line = next_line(&mut rest)?;
     }
-    field(line, b"author ")?;
+    signature(field(line, b"author ")?)?;
     line = next_line(&mut rest)?;
-    while line.starts_with(b"author ") {
+    while let Some(extra) = field(line, b"author ") {
+        signature(extra)?;
         line = next_line(&mut rest)?;
     }
     Some(signature(field(line, b"committer ")?)?.time)
@@ -752,6 +798,73 @@ mod tests {
         // A tree where a commit should be.
         let tree: git2::Oid = TREE.parse().expect("an id");
         assert!(!fixture.read_both(tree, None));
+    }
+
+    #[test]
+    fn a_loose_object_cut_short_is_reported_damaged_not_handed_to_libgit2() {
+        let mut fixture = fixture();
+        let oid = fixture.commit(&format!(
+            "tree {TREE}\nauthor A <a@example.com> 1700000000 +0000\ncommitter C <c@example.com> 1700000000 +0000\n\nfeat: soon cut short\n"
+        ));
+        let hex = oid.to_string();
+        let path = fixture
+            .git
+            .path()
+            .join("objects")
+            .join(&hex[..2])
+            .join(&hex[2..]);
+        let bytes = std::fs::read(&path).expect("the loose object");
+        let mut permissions = std::fs::metadata(&path).expect("metadata").permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(&path, permissions).expect("writable");
+        std::fs::write(&path, &bytes[..bytes.len() - 10]).expect("cut short");
+        let mut parents = Vec::new();
+        assert!(fixture.reader.read(oid, None, &mut parents).is_none());
+        let damaged = fixture.reader.damaged().expect("reported as damaged");
+        assert!(
+            damaged.to_string().contains(&hex) && damaged.to_string().contains("git fsck --full"),
+            "{damaged}"
+        );
+        // Taken once; an object that is simply absent is not damage.
+        assert!(fixture.reader.damaged().is_none());
+        let absent: git2::Oid = "1111111111111111111111111111111111111111"
+            .parse()
+            .expect("an id");
+        assert!(fixture.reader.read(absent, None, &mut parents).is_none());
+        assert!(fixture.reader.damaged().is_none());
+        assert!(fixture.reader.peel_tag(oid).is_none());
+        assert!(fixture.reader.damaged().is_some());
+    }
+
+    #[test]
+    fn of_two_unreadable_commits_the_newest_is_reported_as_libgit2_reports_it() {
+        // Found by trying the reader on odd histories: the listing skipped the author lines, so
+        // an older commit without a committer was reported before a newer one whose author
+        // libgit2 cannot read.
+        let fixture = fixture();
+        let base = fixture.commit(&format!(
+            "tree {TREE}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\nfeat: base\n"
+        ));
+        let no_committer = fixture.commit(&format!(
+            "tree {TREE}\nparent {base}\nauthor A <a@example.com> 1700000100 +0000\n\nfix: no committer line\n"
+        ));
+        let unclosed = fixture.commit(&format!(
+            "tree {TREE}\nparent {no_committer}\nauthor A <a@example.com 1700000200 +0000\ncommitter A <a@example.com> 1700000200 +0000\n\nfix: unclosed email\n"
+        ));
+        let tip = fixture.commit(&format!(
+            "tree {TREE}\nparent {unclosed}\nauthor A <a@example.com> 1700000300 +0000\ncommitter A <a@example.com> 1700000300 +0000\n\nfix: tip\n"
+        ));
+        fixture
+            .git
+            .reference("refs/heads/main", tip, true, "test")
+            .expect("a branch");
+        fixture.git.set_head("refs/heads/main").expect("HEAD");
+        let repository = crate::Repository::open(fixture.git.path()).expect("open");
+        let error = repository
+            .commits(&crate::Range::head(), &crate::HistoryOptions::default())
+            .expect_err("two commits cannot be read");
+        assert!(error.to_string().contains(&unclosed.to_string()), "{error}");
     }
 
     #[test]

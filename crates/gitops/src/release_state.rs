@@ -199,6 +199,12 @@ impl Repository {
                 .as_mut()
                 .zip(reference.target())
                 .and_then(|(fast, target)| fast.peel_tag(target));
+            if let Some(damaged) = fast
+                .as_mut()
+                .and_then(crate::objects::CommitReader::damaged)
+            {
+                return Err(damaged);
+            }
             let (commit, time) = if let Some(peeled) = peeled {
                 let Some((commit, time)) = peeled.commit else {
                     tracing::debug!(tag = name, "tag does not point at a commit, ignored");
@@ -275,6 +281,13 @@ impl Repository {
                 .borrow_mut()
                 .as_mut()
                 .and_then(|fast| fast.time_and_parents(oid, &mut found));
+            if let Some(damaged) = fast
+                .borrow_mut()
+                .as_mut()
+                .and_then(crate::objects::CommitReader::damaged)
+            {
+                return Err(damaged);
+            }
             let time = if let Some(time) = fast_time {
                 time.seconds
             } else {

@@ -221,7 +221,12 @@ impl Repository {
         name: &str,
         oid: git2::Oid,
     ) -> Result<Option<(TagRef, Time)>, Error> {
-        if let Some(peeled) = fast.and_then(|fast| fast.peel_tag(oid)) {
+        let mut fast = fast;
+        let peeled = fast.as_mut().and_then(|fast| fast.peel_tag(oid));
+        if let Some(damaged) = fast.and_then(crate::objects::CommitReader::damaged) {
+            return Err(damaged);
+        }
+        if let Some(peeled) = peeled {
             let Some((commit, committer_time)) = peeled.commit else {
                 return Ok(None);
             };
