@@ -181,8 +181,6 @@ impl Repository {
         Ok(self.describe_tag(None, name, oid)?.map(|(tag, _)| tag))
     }
 
-    /// Name, target, kind and message of the tag whose ref points at `oid`, with its
-    /// release date; `None` if it does not lead to a commit.
     /// The refs under `refs/tags/` whose names match `pattern`, with their versions, read from the
     /// names alone (no tag object is read). Names that do not match are logged at debug.
     fn release_tag_refs(
@@ -213,15 +211,16 @@ impl Repository {
         Ok(found)
     }
 
+    /// Name, target, kind and message of the tag whose ref points at `oid`, with its
+    /// release date; `None` if it does not lead to a commit.
     ///
     /// Read with `fast` when it is given and can (see [`crate::objects`]), else with libgit2.
     pub(crate) fn describe_tag(
         &self,
-        fast: Option<&mut crate::objects::CommitReader>,
+        mut fast: Option<&mut crate::objects::CommitReader>,
         name: &str,
         oid: git2::Oid,
     ) -> Result<Option<(TagRef, Time)>, Error> {
-        let mut fast = fast;
         let peeled = fast.as_mut().and_then(|fast| fast.peel_tag(oid));
         if let Some(damaged) = fast.and_then(crate::objects::CommitReader::damaged) {
             return Err(damaged);
