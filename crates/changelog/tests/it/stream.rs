@@ -105,6 +105,18 @@ fn history() -> History {
     }
 }
 
+/// The history's releases without their commits, as a reader hands them out first.
+fn skeleton(history: &History) -> Vec<Release> {
+    history
+        .releases
+        .iter()
+        .map(|release| Release {
+            commits: Vec::new(),
+            ..release.clone()
+        })
+        .collect()
+}
+
 /// The history's releases without their commits, then each release's commits oldest release
 /// first, as a reader hands them out.
 fn streamed(
@@ -112,14 +124,7 @@ fn streamed(
     history: &History,
     remote: Option<&Remote>,
 ) -> (Vec<String>, String) {
-    let skeleton: Vec<Release> = history
-        .releases
-        .iter()
-        .map(|release| Release {
-            commits: Vec::new(),
-            ..release.clone()
-        })
-        .collect();
+    let skeleton = skeleton(history);
     let mut stream = generator.stream(skeleton, remote);
     let mut markdown = MarkdownStream::new(remote);
     let mut notes = Vec::new();
@@ -201,14 +206,7 @@ fn a_streamed_changelog_holds_only_the_releases_not_yet_complete() {
     // stable release once its folded pre-releases are in, the unreleased changes at the end.
     let history = history();
     let generator = generator_default();
-    let skeleton: Vec<Release> = history
-        .releases
-        .iter()
-        .map(|release| Release {
-            commits: Vec::new(),
-            ..release.clone()
-        })
-        .collect();
+    let skeleton = skeleton(&history);
     let mut stream = generator.stream(skeleton, None);
     let mut given: Vec<Vec<String>> = Vec::new();
     for (index, release) in history.releases.iter().enumerate().rev() {
