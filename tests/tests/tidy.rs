@@ -16,6 +16,7 @@ const FORBIDDEN_PACKAGES: &[&str] = &[
     "git2",
     "libgit2-sys",
     "gix-odb",
+    "gix-pack",
     "reqwest",
     "hyper",
     "tokio",
@@ -195,6 +196,8 @@ fn each_foreign_library_is_used_by_the_one_crate_that_wraps_it() {
         ("gix-odb", "slipway-gitops"),
         ("gix-object", "slipway-gitops"),
         ("gix-hash", "slipway-gitops"),
+        ("gix-pack", "slipway-gitops"),
+        ("gix-zlib", "slipway-gitops"),
         ("reqwest", "slipway-registry"),
         ("oci-client", "slipway-registry"),
     ];

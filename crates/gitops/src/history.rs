@@ -242,14 +242,14 @@ type ReadBlocks = Vec<(usize, Vec<Read>)>;
 
 /// Commits read by one thread at a time: large enough to amortise the hand-off, small enough to
 /// keep both cores busy to the end.
-const BLOCK: usize = 512;
+const BLOCK: usize = 256;
 
 /// Below this many commits, reading them on one thread is cheaper than opening more handles.
 const PARALLEL_FROM: usize = 2 * BLOCK;
 
 /// Commits listed before a batch is read and handed out by [`Repository::release_history_each`]:
 /// large enough to keep every core busy, small enough that one batch is little memory.
-const BATCH_COMMITS: usize = 4096;
+const BATCH_COMMITS: usize = 1024;
 
 /// Threads at most: past this the object store's reads, not the inflating, limit the speed.
 const MAX_THREADS: usize = 8;
@@ -547,10 +547,20 @@ impl Reader<'_> {
         batch.number = pool.batches;
         pool.batches += 1;
         batch.jobs = pending(batch.walks.iter().map(|(_, walked)| walked));
-        let threads = std::thread::available_parallelism()
+        let cores = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
             .min(MAX_THREADS);
-        if pool.jobs.is_none() && (threads <= 1 || batch.jobs.len() < PARALLEL_FROM) {
+        // Without a commit-graph this thread inflates every commit as it lists it, and the
+        // listing is the longest chain of work: it keeps a core to itself.
+        let listing_reads = batch.jobs.first().is_some_and(|&(walk, node)| {
+            matches!(batch.walks[walk].1.nodes[node].read, Read::Raw(_))
+        });
+        let threads = if listing_reads {
+            (cores - 1).max(1)
+        } else {
+            cores
+        };
+        if pool.jobs.is_none() && (cores <= 1 || batch.jobs.len() < PARALLEL_FROM) {
             // Few enough to read here.
             for &(walk, node) in &batch.jobs {
                 let node = &mut batch.walks[walk].1.nodes[node];

@@ -66,6 +66,7 @@ mod history;
 mod hotfix;
 mod merge;
 mod objects;
+mod packs;
 mod preflight;
 mod release_state;
 mod remote;

@@ -25,13 +25,17 @@ use std::sync::Arc;
 
 use gix_object::Find as _;
 
+use crate::packs::{Packs, Windows};
 use crate::{Commit, CommitId, Person, Time};
 
 /// A repository's object database, opened once per [`crate::Repository`] and shared by the
 /// threads of its reads (each takes a [`CommitReader`]).
 pub(crate) struct Objects {
     store: Arc<gix_odb::Store>,
-    objects_dir: Arc<Path>,
+    /// The packs read without a memory map (see [`crate::packs`]); what they do not cover is
+    /// read through `store`.
+    packs: Arc<Packs>,
+    dir: Arc<Path>,
 }
 
 impl Objects {
@@ -48,7 +52,8 @@ impl Objects {
         ) {
             Ok(store) => Some(Objects {
                 store: Arc::new(store),
-                objects_dir: Arc::from(objects_dir),
+                packs: Arc::new(Packs::open(objects_dir)),
+                dir: Arc::from(objects_dir),
             }),
             Err(error) => {
                 tracing::debug!(%error, dir = %objects_dir.display(), "gix-odb cannot open the objects; reading with libgit2");
@@ -61,7 +66,9 @@ impl Objects {
     pub(crate) fn reader(&self) -> CommitReader {
         CommitReader {
             handle: self.store.to_cache_arc(),
-            objects_dir: Arc::clone(&self.objects_dir),
+            packs: Arc::clone(&self.packs),
+            windows: Windows::default(),
+            objects_dir: Arc::clone(&self.dir),
             buffer: Vec::new(),
             parents: Vec::new(),
             damaged: None,
@@ -72,6 +79,8 @@ impl Objects {
 /// Reads commits on one thread (a handle and buffers of its own).
 pub(crate) struct CommitReader {
     handle: gix_odb::HandleArc,
+    packs: Arc<Packs>,
+    windows: Windows,
     objects_dir: Arc<Path>,
     buffer: Vec<u8>,
     parents: Vec<git2::Oid>,
@@ -129,26 +138,39 @@ impl CommitReader {
 
     /// The bytes of the commit object `oid`, in this reader's buffer.
     fn commit_bytes(&mut self, oid: git2::Oid) -> Option<&[u8]> {
-        let id = gix_hash::ObjectId::try_from(oid.as_bytes()).ok()?;
-        // Where in the buffer the object landed (the borrow of the buffer ends with the match,
-        // so that a failure can be noted).
-        let span = match self.handle.try_find(&id, &mut self.buffer) {
-            Ok(Some(data)) if data.kind == gix_object::Kind::Commit => {
-                Ok(Some((data.data.as_ptr() as usize, data.data.len())))
-            }
-            Ok(_) => Ok(None),
-            Err(error) => Err(error.to_string()),
-        };
-        let (start, len) = match span {
-            Ok(span) => span?,
+        match self.find(oid) {
+            Ok(Some((gix_object::Kind::Commit, span))) => self.buffer.get(span),
+            Ok(_) => None,
             Err(error) => {
                 tracing::debug!(%error, %oid, "gix-odb cannot read the commit; reading with libgit2");
                 self.note_failure(oid, error);
-                return None;
+                None
             }
+        }
+    }
+
+    /// The object `oid` read into this reader's buffer: its kind and where its bytes are in the
+    /// buffer. `Ok(None)` when no object has that id (or gitoxide hands back bytes that are not
+    /// in the buffer); `Err` with gitoxide's reason when it cannot read the object.
+    fn find(
+        &mut self,
+        oid: git2::Oid,
+    ) -> Result<Option<(gix_object::Kind, std::ops::Range<usize>)>, String> {
+        let id = gix_hash::ObjectId::try_from(oid.as_bytes()).map_err(|error| error.to_string())?;
+        if let Some(kind) = self.packs.read(&mut self.windows, &id, &mut self.buffer) {
+            return Ok(Some((kind, 0..self.buffer.len())));
+        }
+        let (kind, address, len) = match self.handle.try_find(&id, &mut self.buffer) {
+            Ok(Some(data)) => (data.kind, data.data.as_ptr() as usize, data.data.len()),
+            Ok(None) => return Ok(None),
+            Err(error) => return Err(error.to_string()),
         };
-        let offset = start.checked_sub(self.buffer.as_ptr() as usize)?;
-        self.buffer.get(offset..offset.checked_add(len)?)
+        let span = address
+            .checked_sub(self.buffer.as_ptr() as usize)
+            .map(|start| start..start + len);
+        Ok(span
+            .filter(|span| span.end <= self.buffer.len())
+            .map(|span| (kind, span)))
     }
 
     /// Remembers a failed read of `oid` as damage when `oid` is a loose object: libgit2, the
@@ -272,30 +294,30 @@ impl CommitReader {
         let mut next = oid;
         let mut declared = None;
         for link in 0..MAX_TAG_CHAIN {
-            let id = gix_hash::ObjectId::try_from(next.as_bytes()).ok()?;
-            let data = match self.handle.try_find(&id, &mut self.buffer) {
-                Ok(data) => data?,
+            let (kind, span) = match self.find(next) {
+                Ok(found) => found?,
                 Err(error) => {
-                    self.note_failure(next, error.to_string());
+                    self.note_failure(next, error);
                     return None;
                 }
             };
+            let data = self.buffer.get(span)?;
             // libgit2 looks a tag's target up with the type its `type` header declares.
-            if declared.is_some_and(|kind| kind != data.kind) {
+            if declared.is_some_and(|declared| declared != kind) {
                 return None;
             }
-            match data.kind {
+            match kind {
                 gix_object::Kind::Commit => {
                     let mut parents = std::mem::take(&mut self.parents);
                     let commit =
-                        parse_commit(data.data, &mut parents).map(|parsed| parsed.committer.time);
+                        parse_commit(data, &mut parents).map(|parsed| parsed.committer.time);
                     parents.clear();
                     self.parents = parents;
                     peeled.commit = Some((next, commit?));
                     return Some(peeled);
                 }
                 gix_object::Kind::Tag => {
-                    let tag = parse_tag(data.data)?;
+                    let tag = parse_tag(data)?;
                     if link == 0 {
                         peeled.annotated = true;
                         peeled.message = tag.message.map(<[u8]>::to_vec);
