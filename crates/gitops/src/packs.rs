@@ -6,9 +6,10 @@
 //! holds a commit. `git log` pays that too; on the benchmark histories it was most of the
 //! changelog's peak (the 50,000-commit pack's commits are 8 MiB of it, the 200,000-commit pack's
 //! 80 MiB), so reading into windows that are reused takes the changelog's peak under git's. The
-//! reads cost no more time than the page faults they replace: a window is 64 KiB, and a history
-//! read goes through a pack in order (commits near each other in history are near each other in
-//! the pack, as git writes packs), so one read serves a few hundred commits.
+//! reads cost no more time than the page faults they replace: a history read goes through a pack
+//! in runs (commits near each other in history are near each other in the pack, as git writes
+//! packs), so a window is 64 KiB while the reads come in runs and one read serves a few hundred
+//! commits, and 4 KiB while they do not (the tags of a release listing, one object per place).
 //!
 //! Only objects in a pack that has its `.idx` are read here, whole or as a chain of deltas within
 //! the pack (`git gc` stores some commits as deltas of others). Anything else (a loose object, a
@@ -24,8 +25,15 @@ use std::fs::File;
 use std::os::unix::fs::FileExt as _;
 use std::path::Path;
 
-/// Bytes a window holds, aligned to this size (plus [`SLACK`]).
+/// Bytes a window holds, aligned to this size (plus [`SLACK`]), while reads come in runs.
 const WINDOW: u64 = 64 * 1024;
+
+/// Bytes a window holds while they do not (the tags of a release listing are spread over the
+/// pack, one object per place): reading 64 KiB for each cost more than the objects' inflating.
+const SMALL_WINDOW: u64 = 4 * 1024;
+
+/// Objects found in the windows since the last one read that make the next window a large one.
+const RUN: usize = 8;
 
 /// Bytes a window reads past its aligned end, so that an object starting near the end is usually
 /// whole in it.
@@ -139,6 +147,8 @@ impl Pack {
 #[derive(Default)]
 pub(crate) struct Windows {
     held: Vec<Window>,
+    /// Objects found in a held window since the last window was read.
+    hits: usize,
     /// The window replaced next, once all [`WINDOWS`] are in use.
     next: usize,
     /// The pack of the last object found.
@@ -270,10 +280,17 @@ impl Windows {
                 && offset + MAX_HEADER <= window.start + window.bytes.len() as u64
         });
         if held.is_some() {
+            self.hits += 1;
             return held;
         }
-        let start = offset - offset % WINDOW;
-        let len = (WINDOW + SLACK).min(pack.len.checked_sub(start)?);
+        let size = if self.hits >= RUN {
+            WINDOW
+        } else {
+            SMALL_WINDOW
+        };
+        self.hits = 0;
+        let start = offset - offset % size;
+        let len = (size + SLACK).min(pack.len.checked_sub(start)?);
         let slot = if self.held.len() < WINDOWS {
             self.held.push(Window {
                 pack: number,
