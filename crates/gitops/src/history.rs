@@ -235,6 +235,9 @@ struct Reader<'r> {
     options: &'r HistoryOptions,
     /// This thread's reader of [`Reader::objects`].
     here: std::cell::RefCell<Option<CommitReader>>,
+    /// The threads a read may use, at most [`MAX_THREADS`] (asked once: the standard library
+    /// reads the cgroup's quota files each time).
+    cores: usize,
 }
 
 /// What one reading thread returns: each block it read, by number.
@@ -391,6 +394,9 @@ impl Repository {
                 };
                 batch.listed += walked.nodes.len();
                 batch.walks.push((tag, walked));
+                // What the pool has read is handed out at once, so that the caller works on it
+                // while this thread lists (rather than once the next batch is listed).
+                Reader::hand_out_ready(&mut pool, &mut in_flight, &mut each)?;
                 if batch.listed >= BATCH_COMMITS {
                     reader.submit(&mut batch, &mut pool, scope)?;
                     in_flight.push_back(std::mem::take(&mut batch));
@@ -434,6 +440,9 @@ impl Repository {
             mailmap: use_mailmap.then(|| self.git.mailmap().ok()).flatten(),
             options,
             here: std::cell::RefCell::new(None),
+            cores: std::thread::available_parallelism()
+                .map_or(1, std::num::NonZeroUsize::get)
+                .min(MAX_THREADS),
         }
     }
 }
@@ -547,9 +556,7 @@ impl Reader<'_> {
         batch.number = pool.batches;
         pool.batches += 1;
         batch.jobs = pending(batch.walks.iter().map(|(_, walked)| walked));
-        let cores = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(MAX_THREADS);
+        let cores = self.cores;
         // Without a commit-graph this thread inflates every commit as it lists it, and the
         // listing is the longest chain of work: it keeps a core to itself.
         let listing_reads = batch.jobs.first().is_some_and(|&(walk, node)| {
@@ -642,6 +649,31 @@ impl Reader<'_> {
         }
         pool.jobs = Some(jobs);
         pool.done = Some(results);
+    }
+
+    /// Hands out, in order, the batches at the front of `in_flight` whose blocks are all back,
+    /// without waiting for any.
+    fn hand_out_ready<'t>(
+        pool: &mut Pool,
+        in_flight: &mut std::collections::VecDeque<Batch<'t>>,
+        each: &mut impl FnMut(HistoryPart<'t>),
+    ) -> Result<(), Error> {
+        if let Some(done) = pool.done.as_ref() {
+            while let Ok((number, block, reads)) = done.try_recv() {
+                let reads = reads?;
+                if let Some(batch) = in_flight.iter_mut().find(|batch| batch.number == number) {
+                    batch.blocks[block] = Some(reads);
+                }
+            }
+        }
+        while in_flight
+            .front()
+            .is_some_and(|batch| batch.blocks.iter().all(Option::is_some))
+        {
+            let ready = in_flight.pop_front().expect("a batch at the front");
+            Reader::hand_out(ready, pool, in_flight, each)?;
+        }
+        Ok(())
     }
 
     /// Waits for `batch`'s blocks (keeping those of the batches after it, `later`), puts each
@@ -808,10 +840,7 @@ impl Reader<'_> {
             .iter()
             .map(|&(walk, node)| walks[walk].nodes[node].oid)
             .collect();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(MAX_THREADS)
-            .min(oids.len().div_ceil(BLOCK));
+        let threads = self.cores.min(oids.len().div_ceil(BLOCK));
         if threads <= 1 || oids.len() < PARALLEL_FROM {
             for (&(walk, node), &oid) in jobs.iter().zip(&oids) {
                 walks[walk].nodes[node].read = self.read_here(oid)?;
