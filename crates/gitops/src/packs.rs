@@ -426,14 +426,21 @@ mod tests {
     /// stores many of them as deltas, in chains), some of them longer than a window, with
     /// annotated tags, repacked into one pack.
     fn packed_repository() -> tempfile::TempDir {
-        use std::fmt::Write as _;
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path();
         git(path, &["init", "-q", "-b", "main"]);
+        import(path, 0..300);
+        git(path, &["repack", "-adf", "-q", "--window=50", "--depth=50"]);
+        dir
+    }
+
+    /// Commits `numbers` on `main` (after what it has), with `git fast-import`.
+    fn import(path: &Path, numbers: std::ops::Range<usize>) {
+        use std::fmt::Write as _;
         let paragraph =
             "This change keeps the release notes of every version in order. ".repeat(40);
         let mut stream = String::new();
-        for n in 0..300 {
+        for n in numbers.clone() {
             let message = match n % 100 {
                 7 => format!("feat: a long one {n}\n\n{}\n", "x".repeat(200 * 1024)),
                 8 => format!("fix: near a window {n}\n\n{}\n", "y".repeat(60 * 1024 + n)),
@@ -441,18 +448,18 @@ mod tests {
             };
             let content = format!("{n}\n");
             let time = 1_700_000_000 + n * 60;
+            let from = match n {
+                0 => String::new(),
+                _ if n == numbers.start => "from refs/heads/main^0\n".to_owned(),
+                _ => format!("from :{n}\n"),
+            };
             write!(
                 stream,
                 "commit refs/heads/main\nmark :{}\n\
                  author A <a@example.com> {time} +0000\ncommitter C <c@example.com> {time} +0000\n\
-                 data {}\n{message}\n{}M 100644 inline file\ndata {}\n{content}\n",
+                 data {}\n{message}\n{from}M 100644 inline file\ndata {}\n{content}\n",
                 n + 1,
                 message.len(),
-                if n == 0 {
-                    String::new()
-                } else {
-                    format!("from :{n}\n")
-                },
                 content.len(),
             )
             .expect("writing to a string");
@@ -468,8 +475,37 @@ mod tests {
             }
         }
         git_with_input(path, &["fast-import", "--quiet"], Some(stream.as_bytes()));
-        git(path, &["repack", "-adf", "-q", "--window=50", "--depth=50"]);
-        dir
+    }
+
+    /// Reads every object of every pack here and with `gix-odb`, which must agree; how many of
+    /// the entries are deltas naming their base by id.
+    fn read_every_packed_object(objects: &Path) -> usize {
+        let packs = Packs::open(objects);
+        let store = gix_odb::at(objects, gix_hash::Kind::Sha1).expect("gix-odb opens the objects");
+        let mut windows = Windows::default();
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        let mut ref_deltas = 0;
+        for (number, pack) in packs.packs.iter().enumerate() {
+            for entry in pack.index.iter() {
+                let kind = packs
+                    .read(&mut windows, &entry.oid, &mut ours)
+                    .unwrap_or_else(|| panic!("{} is read from the pack", entry.oid));
+                let data = store
+                    .try_find(&entry.oid, &mut theirs)
+                    .expect("gix-odb reads it")
+                    .expect("gix-odb finds it");
+                assert_eq!(kind, data.kind, "{}", entry.oid);
+                assert!(ours == data.data, "{}: the bytes differ", entry.oid);
+                let header = windows
+                    .entry(number, pack, entry.pack_offset)
+                    .expect("an entry header")
+                    .header;
+                if matches!(header, gix_pack::data::entry::Header::RefDelta { .. }) {
+                    ref_deltas += 1;
+                }
+            }
+        }
+        ref_deltas
     }
 
     #[test]
@@ -491,22 +527,44 @@ mod tests {
 
         let packs = Packs::open(&objects);
         assert_eq!(packs.packs.len(), 1);
-        let store = gix_odb::at(&objects, gix_hash::Kind::Sha1).expect("gix-odb opens the objects");
-        let mut windows = Windows::default();
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        let index = &packs.packs[0].index;
-        for entry in index.iter() {
-            let kind = packs
-                .read(&mut windows, &entry.oid, &mut ours)
-                .unwrap_or_else(|| panic!("{} is read from the pack", entry.oid));
-            let data = store
-                .try_find(&entry.oid, &mut theirs)
-                .expect("gix-odb reads it")
-                .expect("gix-odb finds it");
-            assert_eq!(kind, data.kind, "{}", entry.oid);
-            assert!(ours == data.data, "{}: the bytes differ", entry.oid);
-        }
-        assert!(index.num_objects() > 900);
+        assert!(packs.packs[0].index.num_objects() > 900);
+        assert_eq!(read_every_packed_object(&objects), 0);
+    }
+
+    #[test]
+    fn deltas_by_id_several_packs_and_loose_objects_are_read_or_left_to_gix_odb() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path();
+        git(path, &["init", "-q", "-b", "main"]);
+        import(path, 0..200);
+        // Deltas that name their base by id (`REF_DELTA`), as older git and some servers send.
+        git(
+            path,
+            &[
+                "-c",
+                "repack.useDeltaBaseOffset=false",
+                "repack",
+                "-adf",
+                "-q",
+                "--window=50",
+            ],
+        );
+        import(path, 200..260);
+        // A second pack of the new objects only, as after a fetch.
+        git(path, &["repack", "-d", "-q"]);
+        import(path, 260..263);
+        let objects = path.join(".git/objects");
+        let packs = Packs::open(&objects);
+        assert_eq!(packs.packs.len(), 2);
+        assert!(read_every_packed_object(&objects) > 10);
+
+        // The newest commits are loose: not in any pack, so gix-odb reads them.
+        let head = git(path, &["rev-parse", "HEAD"]);
+        let head = gix_hash::ObjectId::from_hex(head.trim().as_bytes()).expect("an id");
+        assert_eq!(
+            packs.read(&mut Windows::default(), &head, &mut Vec::new()),
+            None
+        );
     }
 
     #[test]
