@@ -9,7 +9,8 @@
 //! reads cost no more time than the page faults they replace: a history read goes through a pack
 //! in runs (commits near each other in history are near each other in the pack, as git writes
 //! packs), so a window is 64 KiB while the reads come in runs and one read serves a few hundred
-//! commits, and 4 KiB while they do not (the tags of a release listing, one object per place).
+//! commits, and 16 KiB while they do not (the tags of a release listing, one object per place).
+//! Delta chains are read along with a small cache of their objects, as git's delta base cache.
 //!
 //! Only objects in a pack that has its `.idx` are read here, whole or as a chain of deltas within
 //! the pack (`git gc` stores some commits as deltas of others). Anything else (a loose object, a
@@ -21,6 +22,7 @@
 //! The pack index is still memory-mapped (`gix-pack` reads it), once per repository and shared
 //! by every thread, as git maps it.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt as _;
 use std::path::Path;
@@ -30,18 +32,18 @@ const WINDOW: u64 = 64 * 1024;
 
 /// Bytes a window holds while they do not (the tags of a release listing are spread over the
 /// pack, one object per place): reading 64 KiB for each cost more than the objects' inflating.
-const SMALL_WINDOW: u64 = 4 * 1024;
-
-/// Objects found in the windows since the last one read that make the next window a large one.
-const RUN: usize = 8;
+/// A read is taken for part of a run when it misses the windows within [`WINDOW`] of where the
+/// last miss was.
+const SMALL_WINDOW: u64 = 16 * 1024;
 
 /// Bytes a window reads past its aligned end, so that an object starting near the end is usually
 /// whole in it.
 const SLACK: u64 = 4 * 1024;
 
 /// Windows a thread keeps, replaced in turn: history reads move through a pack in runs, and a
-/// walk that switches between two runs (a merged branch, a release's tag) keeps both.
-const WINDOWS: usize = 4;
+/// walk that switches between runs (a merged branch, a release's tag, the bases of delta chains
+/// spread over a pack that a server wrote for a clone) keeps them.
+const WINDOWS: usize = 8;
 
 /// Deltas a chain may have before its base: past git's own limit (`pack.depth` is at most 4095),
 /// so that a damaged pack whose deltas loop is left to `gix-odb`.
@@ -147,8 +149,8 @@ impl Pack {
 #[derive(Default)]
 pub(crate) struct Windows {
     held: Vec<Window>,
-    /// Objects found in a held window since the last window was read.
-    hits: usize,
+    /// Where the last read that no window held was: its pack and offset.
+    last_miss: Option<(usize, u64)>,
     /// The window replaced next, once all [`WINDOWS`] are in use.
     next: usize,
     /// The pack of the last object found.
@@ -159,6 +161,8 @@ pub(crate) struct Windows {
     delta: Vec<u8>,
     /// The object a delta applies to, while it is applied.
     base: Vec<u8>,
+    /// Objects of delta chains read lately.
+    recent: Recent,
     inflate: gix_zlib::Inflate,
 }
 
@@ -178,10 +182,16 @@ impl Windows {
         offset: u64,
         out: &mut Vec<u8>,
     ) -> Option<gix_object::Kind> {
-        // The chain from the object down to its base, as the offsets of the deltas' entries.
+        // The chain from the object down to its base (or to an object of the chain read lately),
+        // as the offsets of the deltas' entries.
         let mut deltas: Vec<u64> = Vec::new();
         let mut at = offset;
         let kind = loop {
+            if let Some((kind, bytes)) = self.recent.get(number, at) {
+                out.clear();
+                out.extend_from_slice(bytes);
+                break kind;
+            }
             let entry = self.entry(number, pack, at)?;
             match entry.header {
                 gix_pack::data::entry::Header::OfsDelta { base_distance } => {
@@ -192,13 +202,19 @@ impl Windows {
                     deltas.push(at);
                     at = pack.index.pack_offset_at_index(pack.index.lookup(base_id)?);
                 }
-                header => break header.as_kind()?,
+                header => {
+                    let kind = header.as_kind()?;
+                    self.inflate_entry(number, pack, at, out)?;
+                    if !deltas.is_empty() {
+                        self.recent.remember(number, at, kind, out);
+                    }
+                    break kind;
+                }
             }
             if deltas.len() > MAX_CHAIN {
                 return None;
             }
         };
-        self.inflate_entry(number, pack, at, out)?;
         if deltas.is_empty() {
             return Some(kind);
         }
@@ -213,6 +229,7 @@ impl Windows {
             if applied.is_none() {
                 break;
             }
+            self.recent.remember(number, offset, kind, out);
         }
         self.base = base;
         self.delta = delta;
@@ -280,15 +297,13 @@ impl Windows {
                 && offset + MAX_HEADER <= window.start + window.bytes.len() as u64
         });
         if held.is_some() {
-            self.hits += 1;
             return held;
         }
-        let size = if self.hits >= RUN {
-            WINDOW
-        } else {
-            SMALL_WINDOW
-        };
-        self.hits = 0;
+        let run = self
+            .last_miss
+            .is_some_and(|(pack, last)| pack == number && last.abs_diff(offset) < WINDOW);
+        self.last_miss = Some((number, offset));
+        let size = if run { WINDOW } else { SMALL_WINDOW };
         let start = offset - offset % size;
         let len = (size + SLACK).min(pack.len.checked_sub(start)?);
         let slot = if self.held.len() < WINDOWS {
@@ -313,6 +328,50 @@ impl Windows {
             return None;
         }
         Some(slot)
+    }
+}
+
+/// The objects of delta chains a thread read lately (their bases and what the deltas made), by
+/// pack and entry offset, up to [`RECENT_BYTES`]: git's delta base cache, small.
+///
+/// git stores an older version of an object as a delta of a newer one, in chains (up to 50 deep
+/// after `git gc`, 250 after `git gc --aggressive`), and a history is read along them: without
+/// this, each commit of a chain applied every delta from the chain's base again.
+#[derive(Default)]
+struct Recent {
+    objects: HashMap<(usize, u64), (gix_object::Kind, Vec<u8>)>,
+    order: std::collections::VecDeque<(usize, u64)>,
+    bytes: usize,
+}
+
+/// Bytes [`Recent`] holds at most: a few hundred commits.
+const RECENT_BYTES: usize = 1024 * 1024;
+
+/// Objects larger than this are not kept in [`Recent`].
+const RECENT_LARGEST: usize = 16 * 1024;
+
+impl Recent {
+    fn get(&self, pack: usize, offset: u64) -> Option<(gix_object::Kind, &[u8])> {
+        self.objects
+            .get(&(pack, offset))
+            .map(|(kind, bytes)| (*kind, bytes.as_slice()))
+    }
+
+    fn remember(&mut self, pack: usize, offset: u64, kind: gix_object::Kind, bytes: &[u8]) {
+        if bytes.len() > RECENT_LARGEST || self.objects.contains_key(&(pack, offset)) {
+            return;
+        }
+        self.objects.insert((pack, offset), (kind, bytes.to_vec()));
+        self.order.push_back((pack, offset));
+        self.bytes += bytes.len();
+        while self.bytes > RECENT_BYTES {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, bytes)) = self.objects.remove(&oldest) {
+                self.bytes -= bytes.len();
+            }
+        }
     }
 }
 
@@ -621,6 +680,29 @@ mod tests {
         std::fs::write(objects.join("pack/garbage.idx"), b"not an index").expect("garbage");
         let packs = Packs::open(&objects);
         assert_eq!(packs.packs.len(), 1, "only the real pack is read here");
+    }
+
+    #[test]
+    fn the_recent_objects_of_delta_chains_are_bounded() {
+        let mut recent = super::Recent::default();
+        let commit = vec![b'c'; 1000];
+        for offset in 0..2000 {
+            recent.remember(0, offset, gix_object::Kind::Commit, &commit);
+            assert!(recent.bytes <= super::RECENT_BYTES);
+        }
+        assert!(recent.get(0, 0).is_none(), "the oldest are dropped first");
+        assert_eq!(
+            recent.get(0, 1999),
+            Some((gix_object::Kind::Commit, &commit[..]))
+        );
+        assert!(recent.get(1, 1999).is_none(), "by pack and offset");
+        recent.remember(
+            0,
+            5000,
+            gix_object::Kind::Blob,
+            &vec![0; super::RECENT_LARGEST + 1],
+        );
+        assert!(recent.get(0, 5000).is_none(), "large objects are not kept");
     }
 
     #[test]
