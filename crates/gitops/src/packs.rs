@@ -92,8 +92,9 @@ impl Packs {
         }
     }
 
-    /// The object `id` inflated into `out`, with its kind, when a pack here stores it whole;
-    /// `None` otherwise (see the module docs), `out` then holding nothing of use.
+    /// The object `id` into `out`, with its kind, when a pack here has it (stored whole, or as
+    /// a chain of deltas within that pack); `None` otherwise (see the module docs), `out` then
+    /// holding nothing of use.
     pub(crate) fn read(
         &self,
         windows: &mut Windows,
