@@ -482,19 +482,32 @@ const HEX: [u8; 256] = {
 /// so that libgit2 reports the same commit first as when it lists alone.
 fn parse_listing(data: &[u8], parents: &mut Vec<git2::Oid>) -> Option<Time> {
     let mut rest = data;
-    oid_value(field(next_line(&mut rest)?, b"tree ")?)?;
-    let mut line = next_line(&mut rest)?;
+    let (_, committer) = parse_people(&mut rest, parents)?;
+    Some(committer.time)
+}
+
+/// The head of the commit object `rest` up to its committer line, as libgit2's `commit_parse`
+/// reads it: the tree, the parents (pushed onto `parents`), the author (the first of its lines;
+/// some tools write several, and the others must parse) and the committer. `rest` is left after
+/// the committer line.
+fn parse_people<'a>(
+    rest: &mut &'a [u8],
+    parents: &mut Vec<git2::Oid>,
+) -> Option<(Signature<'a>, Signature<'a>)> {
+    oid_value(field(next_line(rest)?, b"tree ")?)?;
+    let mut line = next_line(rest)?;
     while let Some(parent) = field(line, b"parent ") {
         parents.push(oid_value(parent)?);
-        line = next_line(&mut rest)?;
+        line = next_line(rest)?;
     }
-    signature(field(line, b"author ")?)?;
-    line = next_line(&mut rest)?;
+    let author = signature(field(line, b"author ")?)?;
+    line = next_line(rest)?;
     while let Some(extra) = field(line, b"author ") {
         signature(extra)?;
-        line = next_line(&mut rest)?;
+        line = next_line(rest)?;
     }
-    Some(signature(field(line, b"committer ")?)?.time)
+    let committer = signature(field(line, b"committer ")?)?;
+    Some((author, committer))
 }
 
 /// The commit object `data`, parsed as libgit2's `commit_parse` does; its parents are pushed
@@ -502,20 +515,7 @@ fn parse_listing(data: &[u8], parents: &mut Vec<git2::Oid>) -> Option<Time> {
 /// plain case handled here.
 fn parse_commit<'a>(data: &'a [u8], parents: &mut Vec<git2::Oid>) -> Option<Parsed<'a>> {
     let mut rest = data;
-    oid_value(field(next_line(&mut rest)?, b"tree ")?)?;
-    let mut line = next_line(&mut rest)?;
-    while let Some(parent) = field(line, b"parent ") {
-        parents.push(oid_value(parent)?);
-        line = next_line(&mut rest)?;
-    }
-    let author = signature(field(line, b"author ")?)?;
-    line = next_line(&mut rest)?;
-    // Some tools write several author lines; libgit2 keeps the first (the others must parse).
-    while let Some(extra) = field(line, b"author ") {
-        signature(extra)?;
-        line = next_line(&mut rest)?;
-    }
-    let committer = signature(field(line, b"committer ")?)?;
+    let (author, committer) = parse_people(&mut rest, parents)?;
     // The other headers, up to the empty line; libgit2 keeps the last `encoding`. A header
     // block that the object's end cuts short is libgit2's to read.
     let mut encoding = None;
