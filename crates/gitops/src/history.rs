@@ -20,7 +20,7 @@ use git2::{DiffOptions, Oid, Sort};
 
 use crate::commit_graph::CommitGraph;
 use crate::error::{Error, GitContext as _};
-use crate::objects::{CommitReader, Objects, RawCommit};
+use crate::objects::{CommitReader, Objects, RawCommit, RawCommits};
 use crate::{Commit, CommitId, PatchId, Person, Repository, Tag, Time};
 
 /// Which commits to list: those reachable from any `include` revision and from no
@@ -203,8 +203,9 @@ struct Node {
 enum Read {
     /// Listed from the commit-graph: its object is read later, with the others, in parallel.
     Pending,
-    /// Listed from its own object (no commit-graph), whose bytes were kept: made into a commit
-    /// later on a reading thread, so the listing thread only inflates.
+    /// Listed from its own object (no commit-graph), whose bytes were kept (in the batch's
+    /// [`RawCommits`]): made into a commit later on a reading thread, so the listing thread only
+    /// inflates.
     Raw(RawCommit),
     /// Read, and left out by the path filter.
     Skipped,
@@ -273,8 +274,9 @@ impl Repository {
         if range.exclude.is_empty() {
             // Nothing to hide: our own walk lists each commit once (a revwalk would parse
             // it, then `find_commit` read it again).
-            let mut walked = reader.walk_new(&include, &mut Seen::default())?;
-            reader.read_pending(std::slice::from_mut(&mut walked))?;
+            let mut kept = RawCommits::default();
+            let mut walked = reader.walk_new(&include, &mut Seen::default(), &mut kept)?;
+            reader.read_pending(std::slice::from_mut(&mut walked), &kept)?;
             return Ok(walked.into_topological_order());
         }
         let mut walk = self
@@ -293,11 +295,12 @@ impl Repository {
                 .context(|| format!("excluding `{revision}`"))?;
         }
         let mut walked = Walked::default();
+        let mut kept = RawCommits::default();
         for oid in walk {
             let oid = oid.context(|| "walking the history".to_owned())?;
-            reader.list(oid, &mut walked)?;
+            reader.list(oid, &mut walked, &mut kept)?;
         }
-        reader.read_pending(std::slice::from_mut(&mut walked))?;
+        reader.read_pending(std::slice::from_mut(&mut walked), &kept)?;
         Ok(walked.into_topological_order())
     }
 
@@ -389,7 +392,7 @@ impl Repository {
             let mut batch = Batch::default();
             for (tag, tip) in tips {
                 let walked = match tip {
-                    Some(oid) => reader.walk_new(&[oid], &mut seen)?,
+                    Some(oid) => reader.walk_new(&[oid], &mut seen, &mut batch.kept)?,
                     None => Walked::default(),
                 };
                 batch.listed += walked.nodes.len();
@@ -504,6 +507,8 @@ struct Batch<'t> {
     /// Its number: blocks read come back with it.
     number: usize,
     walks: Vec<(Option<&'t Tag>, Walked)>,
+    /// The bytes of the commits its walks read (no commit-graph).
+    kept: RawCommits,
     /// Commits listed in its walks.
     listed: usize,
     /// The walk and node of each commit left to read, in blocks of [`BLOCK`].
@@ -512,9 +517,14 @@ struct Batch<'t> {
     blocks: Vec<Option<Vec<Read>>>,
 }
 
-/// A block of commits to read: its batch, its number in the batch, the commits (with their bytes
-/// when the listing kept them).
-type Job = (usize, usize, Vec<(Oid, Option<RawCommit>)>);
+/// A block of commits to read: its batch, its number in the batch, the commits (with where
+/// their bytes are when the listing kept them), and the bytes the batch's listing kept.
+type Job = (
+    usize,
+    usize,
+    Vec<(Oid, Option<RawCommit>)>,
+    std::sync::Arc<RawCommits>,
+);
 
 /// A block read: its batch, its number in the batch, the reads.
 type Done = (usize, usize, Result<Vec<Read>, Error>);
@@ -571,8 +581,7 @@ impl Reader<'_> {
             // Few enough to read here.
             for &(walk, node) in &batch.jobs {
                 let node = &mut batch.walks[walk].1.nodes[node];
-                let read = std::mem::replace(&mut node.read, Read::Pending);
-                node.read = self.finish_here(node.oid, read)?;
+                node.read = self.finish_here(node.oid, &node.read, &batch.kept)?;
             }
             batch.jobs.clear();
             return Ok(());
@@ -581,6 +590,7 @@ impl Reader<'_> {
             self.start_pool(pool, threads, scope);
         }
         let jobs = pool.jobs.as_ref().expect("the pool is running");
+        let kept = std::sync::Arc::new(std::mem::take(&mut batch.kept));
         for (block, chunk) in batch.jobs.chunks(BLOCK).enumerate() {
             let oids = chunk
                 .iter()
@@ -593,7 +603,7 @@ impl Reader<'_> {
                 })
                 .collect();
             // The threads only stop once `jobs` is dropped, or on a panic that `scope` reports.
-            let _ = jobs.send((batch.number, block, oids));
+            let _ = jobs.send((batch.number, block, oids, std::sync::Arc::clone(&kept)));
         }
         batch.blocks = (0..batch.jobs.len().div_ceil(BLOCK))
             .map(|_| None)
@@ -629,16 +639,18 @@ impl Reader<'_> {
                         Ok(handles) => handles,
                         Err(error) => {
                             // The first error ends the read: one is enough.
-                            if let Some((batch, block, _)) = next() {
+                            if let Some((batch, block, _, _)) = next() {
                                 let _ = done.send((batch, block, Err(error)));
                             }
                             return;
                         }
                     };
-                    while let Some((batch, block, oids)) = next() {
+                    while let Some((batch, block, oids, kept)) = next() {
                         let reads = oids
                             .into_iter()
-                            .map(|(oid, raw)| handles.read(oid, raw, options))
+                            .map(|(oid, raw)| {
+                                handles.read(oid, raw.map(|raw| (raw, &*kept)), options)
+                            })
                             .collect();
                         if done.send((batch, block, reads)).is_err() {
                             return;
@@ -730,9 +742,9 @@ impl Reader<'_> {
     }
 
     /// Make the node of `oid` whose content is `read` (pending or raw) a commit, on this thread.
-    fn finish_here(&self, oid: Oid, read: Read) -> Result<Read, Error> {
-        if let Read::Raw(raw) = read
-            && let Some(commit) = raw.commit(oid, self.mailmap.as_ref())
+    fn finish_here(&self, oid: Oid, read: &Read, kept: &RawCommits) -> Result<Read, Error> {
+        if let Read::Raw(raw) = *read
+            && let Some(commit) = kept.commit(raw, oid, self.mailmap.as_ref(), &mut Vec::new())
         {
             return Ok(Read::Listed(Box::new(commit)));
         }
@@ -751,7 +763,12 @@ impl Reader<'_> {
     }
 
     /// Walk from `tips` over commits not yet `seen`, marking them.
-    fn walk_new(&self, tips: &[Oid], seen: &mut Seen) -> Result<Walked, Error> {
+    fn walk_new(
+        &self,
+        tips: &[Oid],
+        seen: &mut Seen,
+        kept: &mut RawCommits,
+    ) -> Result<Walked, Error> {
         let graph = self.graph.as_ref();
         let mut walked = Walked::default();
         let mut stack: Vec<Oid> = tips
@@ -761,7 +778,7 @@ impl Reader<'_> {
             .collect();
         while let Some(oid) = stack.pop() {
             let start = walked.parents.len();
-            self.list(oid, &mut walked)?;
+            self.list(oid, &mut walked, kept)?;
             for index in start..walked.parents.len() {
                 let parent = walked.parents[index];
                 if seen.insert(graph, parent) {
@@ -774,7 +791,7 @@ impl Reader<'_> {
 
     /// List one commit into `walked`: from the commit-graph when it covers the commit (the
     /// content is read later), else from the object, read now.
-    fn list(&self, oid: Oid, walked: &mut Walked) -> Result<(), Error> {
+    fn list(&self, oid: Oid, walked: &mut Walked, kept: &mut RawCommits) -> Result<(), Error> {
         let parents_start = walked.parents.len();
         if let Some(found) = self
             .graph
@@ -791,7 +808,7 @@ impl Reader<'_> {
             return Ok(());
         }
         if let Some(fast) = self.here().as_mut() {
-            if let Some((time, raw)) = fast.read_raw(oid, &mut walked.parents) {
+            if let Some((time, raw)) = fast.read_raw(oid, &mut walked.parents, kept) {
                 walked.nodes.push(Node {
                     oid,
                     time: time.seconds,
@@ -821,14 +838,13 @@ impl Reader<'_> {
     }
 
     /// Read every commit listed from the commit-graph, on every core when there are many.
-    fn read_pending(&self, walks: &mut [Walked]) -> Result<(), Error> {
+    fn read_pending(&self, walks: &mut [Walked], kept: &RawCommits) -> Result<(), Error> {
         // What the listing read (no commit-graph) is made into commits here; what it listed
         // from the graph is read below.
         for walked in walks.iter_mut() {
             for node in &mut walked.nodes {
                 if matches!(node.read, Read::Raw(_)) {
-                    let read = std::mem::replace(&mut node.read, Read::Pending);
-                    node.read = self.finish_here(node.oid, read)?;
+                    node.read = self.finish_here(node.oid, &node.read, kept)?;
                 }
             }
         }
@@ -923,6 +939,8 @@ struct ThreadHandles<'p> {
     git: Option<git2::Repository>,
     mailmap: Option<git2::Mailmap>,
     fast: Option<CommitReader>,
+    /// Scratch for the parents a parse pushes (the commit keeps none).
+    parents: Vec<Oid>,
 }
 
 impl<'p> ThreadHandles<'p> {
@@ -936,6 +954,7 @@ impl<'p> ThreadHandles<'p> {
             git: None,
             mailmap: None,
             fast: objects.map(Objects::reader),
+            parents: Vec::new(),
         };
         if use_mailmap {
             handles.mailmap = handles.git()?.mailmap().ok();
@@ -956,10 +975,12 @@ impl<'p> ThreadHandles<'p> {
     fn read(
         &mut self,
         oid: Oid,
-        raw: Option<RawCommit>,
+        raw: Option<(RawCommit, &RawCommits)>,
         options: &HistoryOptions,
     ) -> Result<Read, Error> {
-        if let Some(commit) = raw.and_then(|raw| raw.commit(oid, self.mailmap.as_ref())) {
+        if let Some(commit) = raw
+            .and_then(|(raw, kept)| kept.commit(raw, oid, self.mailmap.as_ref(), &mut self.parents))
+        {
             return Ok(Read::Listed(Box::new(commit)));
         }
         if let Some(fast) = self.fast.as_mut() {

@@ -117,7 +117,7 @@ impl CommitReader {
         commit_from(oid, data, mailmap, parents)
     }
 
-    /// The commit `oid`'s committer time and bytes, with its parents pushed onto `parents`, for
+    /// The commit `oid`'s committer time and bytes (kept in `kept`), with its parents pushed onto `parents`, for
     /// [`RawCommit::commit`] to make the [`Commit`] later, on another thread; `None` as for
     /// [`CommitReader::read`] (nothing is pushed then).
     ///
@@ -127,14 +127,17 @@ impl CommitReader {
         &mut self,
         oid: git2::Oid,
         parents: &mut Vec<git2::Oid>,
+        kept: &mut RawCommits,
     ) -> Option<(Time, RawCommit)> {
         let data = self.commit_bytes(oid)?;
         let start = parents.len();
-        let Some(time) = parse_listing(data, parents) else {
+        let Some((time, raw)) =
+            parse_listing(data, parents).and_then(|time| Some((time, kept.keep(data)?)))
+        else {
             parents.truncate(start);
             return None;
         };
-        Some((time, RawCommit(data.into())))
+        Some((time, raw))
     }
 
     /// The bytes of the commit object `oid`, in this reader's buffer.
@@ -195,14 +198,67 @@ impl CommitReader {
     }
 }
 
-/// A commit object's bytes, read by [`CommitReader::read_raw`].
-pub(crate) struct RawCommit(Box<[u8]>);
+/// Where [`RawCommits`] keeps one commit object's bytes, read by [`CommitReader::read_raw`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawCommit {
+    chunk: u32,
+    start: u32,
+    end: u32,
+}
 
-impl RawCommit {
-    /// The commit `oid` these bytes are, as [`CommitReader::read`] gives it; `None` as there
-    /// (the caller then reads the commit with libgit2).
-    pub(crate) fn commit(&self, oid: git2::Oid, mailmap: Option<&git2::Mailmap>) -> Option<Commit> {
-        commit_from(oid, &self.0, mailmap, &mut Vec::new())
+/// The bytes of the commit objects a listing read, kept one after another in a few buffers
+/// that grow from 16 KiB to 256 KiB each.
+///
+/// Without a commit-graph the listing thread inflates every commit, and is the longest chain of
+/// work of a history read. A buffer of its own for each commit cost it a `malloc` per commit,
+/// and a slow one: the reading threads free those buffers, and glibc's allocator then sorts
+/// them back into the listing thread's arena on its next calls.
+#[derive(Debug, Default)]
+pub(crate) struct RawCommits {
+    chunks: Vec<Vec<u8>>,
+}
+
+impl RawCommits {
+    const FIRST: usize = 16 << 10;
+    const LARGEST: usize = 256 << 10;
+
+    /// Keeps `bytes`; `None` past 4 GiB in one buffer or 2^32 buffers (the caller then reads
+    /// the commit later, from the object database).
+    fn keep(&mut self, bytes: &[u8]) -> Option<RawCommit> {
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|chunk| chunk.capacity() - chunk.len() >= bytes.len());
+        if !fits {
+            let size = self
+                .chunks
+                .last()
+                .map_or(Self::FIRST, |last| (last.capacity() * 2).min(Self::LARGEST));
+            self.chunks.push(Vec::with_capacity(size.max(bytes.len())));
+        }
+        let chunk = u32::try_from(self.chunks.len() - 1).ok()?;
+        let buffer = self.chunks.last_mut()?;
+        let start = u32::try_from(buffer.len()).ok()?;
+        let end = u32::try_from(buffer.len() + bytes.len()).ok()?;
+        buffer.extend_from_slice(bytes);
+        Some(RawCommit { chunk, start, end })
+    }
+
+    /// The commit `oid` whose bytes `raw` are, as [`CommitReader::read`] gives it; `None` as
+    /// there (the caller then reads the commit with libgit2).
+    pub(crate) fn commit(
+        &self,
+        raw: RawCommit,
+        oid: git2::Oid,
+        mailmap: Option<&git2::Mailmap>,
+        parents: &mut Vec<git2::Oid>,
+    ) -> Option<Commit> {
+        let data = self
+            .chunks
+            .get(raw.chunk as usize)?
+            .get(raw.start as usize..raw.end as usize)?;
+        parents.clear();
+        commit_from(oid, data, mailmap, parents)
     }
 }
 
@@ -613,7 +669,7 @@ mod tests {
     //! exactly what libgit2's gives, or decline (`None`) so that libgit2 reads it. The plain
     //! shapes git writes must not be declined, or the fast path would never run.
 
-    use super::{CommitReader, Objects};
+    use super::{CommitReader, Objects, RawCommit, RawCommits};
     use crate::history::read_with_libgit2;
 
     const TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
@@ -664,8 +720,9 @@ mod tests {
                 // The listing may take what the full parse declines (it skips the author), but
                 // the commit is then not made from its bytes: libgit2 reads it; and what the
                 // listing read is what libgit2 reads.
-                if let Some((time, raw)) = self.reader.read_raw(oid, &mut parents) {
-                    assert!(raw.commit(oid, mailmap).is_none());
+                let mut kept = RawCommits::default();
+                if let Some((time, raw)) = self.reader.read_raw(oid, &mut parents, &mut kept) {
+                    assert!(kept.commit(raw, oid, mailmap, &mut Vec::new()).is_none());
                     if let Ok(slow) = &slow {
                         assert_eq!(time, slow.committer_time);
                         let ids: Vec<String> = parents.iter().map(ToString::to_string).collect();
@@ -680,17 +737,46 @@ mod tests {
             assert_eq!(fast, slow, "commit {oid}");
             // The same commit made later from the bytes the listing keeps.
             let mut raw_parents = Vec::new();
+            let mut kept = RawCommits::default();
             let (time, raw) = self
                 .reader
-                .read_raw(oid, &mut raw_parents)
+                .read_raw(oid, &mut raw_parents, &mut kept)
                 .expect("what read reads, read_raw reads");
             assert_eq!(time, slow.committer_time);
             assert_eq!(raw_parents, parents);
-            assert_eq!(raw.commit(oid, mailmap).as_ref(), Some(&slow));
+            assert_eq!(
+                kept.commit(raw, oid, mailmap, &mut Vec::new()).as_ref(),
+                Some(&slow)
+            );
             let ids: Vec<String> = parents.iter().map(ToString::to_string).collect();
             let expected: Vec<&str> = slow.parents.iter().map(crate::CommitId::as_str).collect();
             assert_eq!(ids, expected);
             true
+        }
+    }
+
+    #[test]
+    fn kept_commit_bytes_read_back_whole_across_buffers() {
+        let mut kept = RawCommits::default();
+        // Small objects fill several buffers; one larger than the largest buffer gets its own.
+        let objects: Vec<Vec<u8>> = (0..3_000usize)
+            .map(|n| {
+                let len = if n == 1_500 {
+                    RawCommits::LARGEST + 1
+                } else {
+                    100 + n % 300
+                };
+                (0..len).map(|at| ((n + at) % 251) as u8).collect()
+            })
+            .collect();
+        let spans: Vec<RawCommit> = objects
+            .iter()
+            .map(|bytes| kept.keep(bytes).expect("kept"))
+            .collect();
+        assert!(kept.chunks.len() > 2, "{} buffers", kept.chunks.len());
+        for (bytes, span) in objects.iter().zip(spans) {
+            let chunk = &kept.chunks[span.chunk as usize];
+            assert_eq!(&chunk[span.start as usize..span.end as usize], &bytes[..]);
         }
     }
 
