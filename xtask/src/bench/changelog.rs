@@ -8,7 +8,8 @@
 //! pack (`50k-gc`); each is measured with a commit-graph file (`git commit-graph write`, as `git
 //! gc` leaves one) and without (the file moved aside for those runs), and each with the objects
 //! read by libgit2 alone (`SLIPWAY_READ_WITH_LIBGIT2=1`) as well as by gix-odb. Each
-//! contender runs [`RUNS`] times after a warm-up, taking turns with the floor, under
+//! contender runs [`RUNS`] times after a warm-up (more on a short history: as many as take about
+//! a second, see [`runs_for`]), taking turns with the floor, under
 //! `/usr/bin/time` for the peak resident memory; the figures are medians, and the ratios divide
 //! them by the floor's in the same run.
 //!
@@ -19,7 +20,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// Runs of each side at least; more on a short history (see [`runs_for`]).
 const RUNS: usize = 5;
+
+/// How long the runs of one side should take together, at least: the median of five 20 ms runs
+/// moved by up to a tenth between two benchmark runs on a quiet machine.
+const SIDE_BUDGET: Duration = Duration::from_secs(1);
+
+/// The runs of each side, odd (for a median), at most 41: enough that they take
+/// [`SIDE_BUDGET`] when one takes `warm`.
+fn runs_for(warm: Duration) -> usize {
+    let wanted = SIDE_BUDGET.as_secs_f64() / warm.as_secs_f64().max(1e-3);
+    // At most 1,000 (a millisecond a run): the cast cannot lose anything.
+    #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+    let runs = (wanted.ceil().min(1e3) as usize).clamp(RUNS, 41);
+    runs | 1
+}
 
 /// The histories, by label, commit count and whether the pack is rewritten as `git gc` leaves
 /// it (`git repack -adf`: commits together at the front, some stored as deltas), as in a real
@@ -148,10 +164,11 @@ type Figure = (Duration, u64);
 
 /// `floor` and `contender` in turns, a warm-up pair first: their medians.
 fn turns(floor: &Command, contender: &Command) -> anyhow::Result<(Figure, Figure)> {
-    super::measure(floor)?;
+    let warm = super::measure(floor)?.wall;
     super::measure(contender)?;
+    let runs = runs_for(warm);
     let mut sides = [Vec::new(), Vec::new()];
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         for (side, command) in [floor, contender].into_iter().enumerate() {
             let measured = super::measure(command)?;
             sides[side].push((measured.wall, measured.peak_kib));
@@ -162,7 +179,7 @@ fn turns(floor: &Command, contender: &Command) -> anyhow::Result<(Figure, Figure
         let mut peaks: Vec<u64> = runs.iter().map(|run| run.1).collect();
         walls.sort();
         peaks.sort_unstable();
-        (walls[RUNS / 2], peaks[RUNS / 2])
+        (walls[walls.len() / 2], peaks[peaks.len() / 2])
     };
     let [mut floor_runs, mut contender_runs] = sides;
     Ok((median(&mut floor_runs), median(&mut contender_runs)))
