@@ -131,13 +131,31 @@ pub fn load(project: &Project) -> anyhow::Result<Vec<VersionFile>> {
         }
     }
     if loaded.is_empty() {
+        let elsewhere = enclosing_work_tree(&project.directory).map_or_else(String::new, |root| {
+            format!(
+                " (this is a subdirectory of the repository at {root}: to release the project there, run slipway in it or pass `-C {root}`)",
+                root = root.display()
+            )
+        });
         return Err(bad_input(anyhow::anyhow!(
-            "no version file found in {}: slipway looks for pyproject.toml, setup.py, setup.cfg, the package's __init__.py, \
+            "no version file found in {}{elsewhere}: slipway looks for pyproject.toml, setup.py, setup.cfg, the package's __init__.py, \
              Cargo.toml, package.json, Dockerfile, Chart.yaml and VERSION; list yours under [[version-files]] in slipway.toml (`pattern = \"version: {{version}}\"`)",
             project.directory.display()
         )));
     }
     Ok(loaded)
+}
+
+/// The work tree that `directory` is a subdirectory of (the nearest parent holding `.git`);
+/// `None` when `directory` is a work tree's root itself, or in none.
+fn enclosing_work_tree(directory: &Path) -> Option<&Path> {
+    if directory.join(".git").exists() {
+        return None;
+    }
+    directory
+        .ancestors()
+        .skip(1)
+        .find(|parent| parent.join(".git").exists())
 }
 
 /// Detected files without a version are not an error, nor are files whose version lives

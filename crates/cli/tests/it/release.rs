@@ -234,6 +234,32 @@ fn a_dirty_work_tree_is_refused_with_its_paths() {
 }
 
 #[test]
+fn a_release_from_a_subdirectory_without_version_files_says_where_the_project_is() {
+    let repo = python_project();
+    let run = crate::support::slipway_in(
+        &repo.path().join("src/hangar"),
+        &["release", "--dry-run"],
+        "",
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let root = repo.path().display().to_string();
+    assert!(
+        run.stderr
+            .contains(&format!("a subdirectory of the repository at {root}")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("`-C {root}`")),
+        "{}",
+        run.stderr
+    );
+    // As the message says, from the root it plans the release.
+    let planned = slipway(&repo, &["-C", &root, "release", "--dry-run"]);
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+}
+
+#[test]
 fn a_version_released_on_another_branch_is_passed_over() {
     let repo = python_project();
     slipway(&repo, &["release"]).ok();
