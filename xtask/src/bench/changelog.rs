@@ -5,7 +5,9 @@
 //! commits of every type, a merge commit every 100 commits, and an annotated release tag every 50
 //! commits, every fifth release a release candidate of the next minor. Three sizes: 5,000, 50,000
 //! (1,000 tags) and 200,000 commits, and the 50,000 again repacked as `git gc` leaves a clone's
-//! pack (`50k-gc`); each is measured with a commit-graph file (`git commit-graph write`, as `git
+//! pack (`50k-gc`) and once more with no release tag at all (`50k-untagged`: a project adopting
+//! slipway before its first release, or one whose last release is long past, so every commit is
+//! in one unreleased section); each is measured with a commit-graph file (`git commit-graph write`, as `git
 //! gc` leaves one) and without (the file moved aside for those runs), and each with the objects
 //! read by libgit2 alone (`SLIPWAY_READ_WITH_LIBGIT2=1`) as well as by gix-odb. Each
 //! contender runs [`RUNS`] times after a warm-up (more on a short history: as many as take about
@@ -13,7 +15,8 @@
 //! `/usr/bin/time` for the peak resident memory; the figures are medians, and the ratios divide
 //! them by the floor's in the same run.
 //!
-//! `cargo xtask bench changelog 5k` (or `50k`, `50k-gc`, `200k`) measures one shape only.
+//! `cargo xtask bench changelog 5k` (or `50k`, `50k-gc`, `50k-untagged`, `200k`) measures one
+//! shape only.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -37,14 +40,25 @@ fn runs_for(warm: Duration) -> usize {
     runs | 1
 }
 
-/// The histories, by label, commit count and whether the pack is rewritten as `git gc` leaves
-/// it (`git repack -adf`: commits together at the front, some stored as deltas), as in a real
-/// clone, rather than as `git fast-import` wrote it (each commit beside its tree and blob).
-const SIZES: &[(&str, usize, bool)] = &[
-    ("5k", 5_000, false),
-    ("50k", 50_000, false),
-    ("50k-gc", 50_000, true),
-    ("200k", 200_000, false),
+/// How a history differs from what `git fast-import` writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// As imported: each commit beside its tree and blob in the pack, a release tag every 50.
+    Imported,
+    /// The pack rewritten as `git gc` leaves it (`git repack -adf`: commits together at the
+    /// front, some stored as deltas), as in a real clone.
+    Repacked,
+    /// As imported, with every tag deleted.
+    Untagged,
+}
+
+/// The histories, by label, commit count and shape.
+const SIZES: &[(&str, usize, Shape)] = &[
+    ("5k", 5_000, Shape::Imported),
+    ("50k", 50_000, Shape::Imported),
+    ("50k-gc", 50_000, Shape::Repacked),
+    ("50k-untagged", 50_000, Shape::Untagged),
+    ("200k", 200_000, Shape::Imported),
 ];
 
 /// The floor: every commit's id, subject and body, as `git log` prints them.
@@ -54,7 +68,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let root = crate::workspace_root();
     crate::cargo(&["build", "--release", "--quiet", "-p", "slipway"])?;
     let slipway = root.join("target/release/slipway");
-    let sizes: Vec<(&str, usize, bool)> = match args.first() {
+    let sizes: Vec<(&str, usize, Shape)> = match args.first() {
         None => SIZES.to_vec(),
         Some(wanted) => SIZES
             .iter()
@@ -64,7 +78,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     };
     anyhow::ensure!(
         !sizes.is_empty(),
-        "unknown size {args:?}: expected 5k, 50k, 50k-gc or 200k"
+        "unknown size {args:?}: expected 5k, 50k, 50k-gc, 50k-untagged or 200k"
     );
     let mut report = String::new();
     writeln!(
@@ -72,8 +86,8 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         "{:<44} {:>9} {:>8} {:>10} {:>8}",
         "what", "median", "× floor", "peak", "× floor"
     )?;
-    for (label, commits, repacked) in sizes {
-        let repository = synthetic_repository(&root, commits, repacked)?;
+    for (label, commits, kind) in sizes {
+        let repository = synthetic_repository(&root, commits, kind)?;
         for graph in [true, false] {
             let _aside = CommitGraph::set(&repository, graph)?;
             let shape = format!(
@@ -92,7 +106,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
                 ),
                 ("slipway changelog, libgit2 reads".to_owned(), libgit2),
             ];
-            if commits == 50_000 && !repacked {
+            if commits == 50_000 && kind == Shape::Imported {
                 let mut dry_run = slipway_in(&slipway, &repository, &["release", "--dry-run"]);
                 dry_run.env("SOURCE_DATE_EPOCH", "1763683200");
                 contenders.push(("slipway release --dry-run".to_owned(), dry_run));
@@ -144,7 +158,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
             let mut command = Command::new(tool);
             command
                 .args(args)
-                .current_dir(synthetic_repository(&root, 50_000, false)?);
+                .current_dir(synthetic_repository(&root, 50_000, Shape::Imported)?);
             let once = super::measure(&command)?;
             writeln!(
                 report,
@@ -241,13 +255,12 @@ fn which(program: &str) -> bool {
         .is_ok_and(|status| status.success())
 }
 
-/// Builds (once) a repository of `commits` commits, `repacked` as `git gc` leaves a pack, and
-/// returns its path.
-fn synthetic_repository(root: &Path, commits: usize, repacked: bool) -> anyhow::Result<PathBuf> {
-    let name = if repacked {
-        format!("changelog-{commits}-gc")
-    } else {
-        format!("changelog-{commits}")
+/// Builds (once) a repository of `commits` commits of `shape`, and returns its path.
+fn synthetic_repository(root: &Path, commits: usize, shape: Shape) -> anyhow::Result<PathBuf> {
+    let name = match shape {
+        Shape::Imported => format!("changelog-{commits}"),
+        Shape::Repacked => format!("changelog-{commits}-gc"),
+        Shape::Untagged => format!("changelog-{commits}-untagged"),
     };
     super::build_once(
         root,
@@ -256,12 +269,30 @@ fn synthetic_repository(root: &Path, commits: usize, repacked: bool) -> anyhow::
         || fast_import_stream(commits),
         |path| {
             super::release_project(path)?;
-            if repacked {
-                crate::run(
+            match shape {
+                Shape::Imported => {}
+                Shape::Repacked => crate::run(
                     Command::new("git")
                         .args(["repack", "-adf", "-q"])
                         .current_dir(path),
-                )?;
+                )?,
+                Shape::Untagged => {
+                    let tags = Command::new("git")
+                        .args(["for-each-ref", "--format=delete %(refname)", "refs/tags"])
+                        .current_dir(path)
+                        .output()?;
+                    anyhow::ensure!(tags.status.success(), "git for-each-ref failed");
+                    let mut delete = Command::new("git")
+                        .args(["update-ref", "--stdin"])
+                        .current_dir(path)
+                        .stdin(Stdio::piped())
+                        .spawn()?;
+                    std::io::Write::write_all(
+                        &mut delete.stdin.take().expect("piped stdin"),
+                        &tags.stdout,
+                    )?;
+                    anyhow::ensure!(delete.wait()?.success(), "git update-ref --stdin failed");
+                }
             }
             Ok(())
         },
