@@ -349,12 +349,30 @@ fn looks_conventional(summary: &str) -> bool {
 
 /// The hex id that follows `marker`, if any.
 fn find_id_after<'a>(message: &'a str, marker: &str) -> Option<&'a str> {
-    let start = message.find(marker)? + marker.len();
+    let start = find_ascii(message, marker)? + marker.len();
     let rest = &message[start..];
     let end = rest
         .find(|c: char| !c.is_ascii_hexdigit())
         .unwrap_or(rest.len());
     (end >= 4).then(|| &rest[..end])
+}
+
+/// Where `needle` (ASCII, not empty) first starts in `haystack`, as [`str::find`] answers.
+///
+/// A scan for the needle's first byte: `str::find` sets up a two-way searcher on each call,
+/// which cost more than the search in a few hundred bytes (every commit is searched twice).
+fn find_ascii(haystack: &str, needle: &str) -> Option<usize> {
+    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(at) = haystack.get(from..)?.iter().position(|&byte| byte == first) {
+        let at = from + at;
+        if haystack[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// `(#123)` references in a summary line.
@@ -406,6 +424,27 @@ fn breaking_footer(text: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn find_ascii_answers_as_str_find(
+            haystack in "[(Tc é\u{1F600}a-z0-9]{0,40}",
+            needle in "[(Tc a-z]{1,6}",
+        ) {
+            proptest::prop_assert_eq!(find_ascii(&haystack, &needle), haystack.find(needle.as_str()));
+        }
+    }
+
+    #[test]
+    fn ids_after_markers_are_found_past_earlier_partial_matches() {
+        let message = "fix: x\n\n(cherry (cherry picked from commit 0a1b2c3d)\nThis This reverts commit ffff.";
+        assert_eq!(
+            find_id_after(message, "(cherry picked from commit "),
+            Some("0a1b2c3d")
+        );
+        assert_eq!(find_id_after(message, "This reverts commit "), Some("ffff"));
+        assert_eq!(find_id_after("Revert \"x\"", "This reverts commit "), None);
+    }
 
     #[test]
     fn summary_only_fallback_keeps_type_when_body_breaks_the_grammar() {
