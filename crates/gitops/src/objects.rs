@@ -117,9 +117,9 @@ impl CommitReader {
         commit_from(oid, data, mailmap, parents)
     }
 
-    /// The commit `oid`'s committer time and bytes (kept in `kept`), with its parents pushed onto `parents`, for
-    /// [`RawCommit::commit`] to make the [`Commit`] later, on another thread; `None` as for
-    /// [`CommitReader::read`] (nothing is pushed then).
+    /// The commit `oid`'s committer time and where its bytes are kept in `kept`, with its parents
+    /// pushed onto `parents`, for [`RawCommits::commit`] to make the [`Commit`] later, on another
+    /// thread; `None` as for [`CommitReader::read`] (nothing is pushed then).
     ///
     /// Only what the listing needs is parsed here (the parents and the committer's time, as
     /// the full parse reads them); the rest is parsed where the commit is made.
