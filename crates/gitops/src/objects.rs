@@ -717,7 +717,7 @@ mod tests {
             let slow = read_with_libgit2(&self.git, mailmap, oid);
             let Some(fast) = fast else {
                 assert!(parents.is_empty(), "a declined read leaves no parents");
-                // The listing may take what the full parse declines (it skips the author), but
+                // The listing may take what the full parse declines (it stops at the committer line), but
                 // the commit is then not made from its bytes: libgit2 reads it; and what the
                 // listing read is what libgit2 reads.
                 let mut kept = RawCommits::default();
