@@ -5,30 +5,24 @@
 //! first (the oldest one), or, inside a merged branch, to the nearest merge on that branch.
 //! Each commit is visited once: linear in the range's size whatever the number of merges.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
-use crate::generator::IdHasher;
-use crate::input::Commit;
+use crate::select::{Fact, KeyMap};
 
 /// For each commit of `commits` (by index), the index of the merge that brought it in, or
 /// `None` for the mainline, for commits whose parents are unknown, and when nothing is merged.
-pub(crate) fn owners(commits: &[&Commit]) -> Vec<Option<usize>> {
+pub(crate) fn owners(commits: &[&Fact]) -> Vec<Option<usize>> {
     let mut owners = vec![None; commits.len()];
-    if !commits.iter().any(|commit| commit.parents.len() > 1) {
+    if !commits.iter().any(|commit| !commit.merged().is_empty()) {
         return owners;
     }
-    // Hashed with `IdHasher`, not SipHash: three lookups a commit, and SipHash of their ids was
-    // a tenth of a large release's rendering.
-    let index: HashMap<&str, usize, BuildHasherDefault<IdHasher>> = commits
+    let index: KeyMap<usize> = commits
         .iter()
         .enumerate()
-        .map(|(position, commit)| (commit.id.as_str(), position))
+        .map(|(position, commit)| (commit.id, position))
         .collect();
     let mut is_parent = vec![false; commits.len()];
     for commit in commits {
-        for parent in &commit.parents {
-            if let Some(&position) = index.get(parent.as_str()) {
+        for parent in commit.parents() {
+            if let Some(&position) = index.get(&parent) {
                 is_parent[position] = true;
             }
         }
@@ -49,17 +43,17 @@ pub(crate) fn owners(commits: &[&Commit]) -> Vec<Option<usize>> {
         while let Some(position) = next.filter(|&position| !assigned[position]) {
             assigned[position] = true;
             owners[position] = owner;
-            let parents = &commits[position].parents;
-            if parents.len() > 1 {
+            let commit = commits[position];
+            if !commit.merged().is_empty() {
                 merges.push(position);
             }
-            next = parents
-                .first()
-                .and_then(|parent| index.get(parent.as_str()).copied());
+            next = commit
+                .first_parent()
+                .and_then(|parent| index.get(&parent).copied());
         }
         for &merge in &merges {
-            for parent in commits[merge].parents[1..].iter().rev() {
-                if let Some(&position) = index.get(parent.as_str()) {
+            for parent in commits[merge].merged().iter().rev() {
+                if let Some(&position) = index.get(parent) {
                     stack.push((position, Some(merge)));
                 }
             }
@@ -72,11 +66,21 @@ pub(crate) fn owners(commits: &[&Commit]) -> Vec<Option<usize>> {
 mod tests {
     use super::*;
 
+    use crate::input::Commit;
+    use crate::parse::parse_commit;
+
     fn commit(id: &str, parents: &[&str]) -> Commit {
         let mut commit = Commit::new(id, id);
         commit.parents = parents.iter().map(|&parent| parent.to_owned()).collect();
         commit.parent_count = parents.len();
         commit
+    }
+
+    fn facts(commits: &[Commit]) -> Vec<Fact> {
+        commits
+            .iter()
+            .map(|commit| Fact::new(commit, &parse_commit(commit), true, true))
+            .collect()
     }
 
     /// `history` is newest first; `expected` names each commit's owning merge (`-` for none).
@@ -85,7 +89,8 @@ mod tests {
             .iter()
             .map(|(id, parents)| commit(id, parents))
             .collect();
-        let refs: Vec<&Commit> = commits.iter().collect();
+        let facts = facts(&commits);
+        let refs: Vec<&Fact> = facts.iter().collect();
         let owners: Vec<&str> = owners(&refs)
             .into_iter()
             .map(|owner| owner.map_or("-", |position| commits[position].id.as_str()))
@@ -142,8 +147,8 @@ mod tests {
     fn unknown_parents_mean_no_owner() {
         let mut merge = Commit::new("m", "Merge branch 'x'");
         merge.parent_count = 2;
-        let commits = [merge, Commit::new("b", "b")];
-        let refs: Vec<&Commit> = commits.iter().collect();
+        let facts = facts(&[merge, Commit::new("b", "b")]);
+        let refs: Vec<&Fact> = facts.iter().collect();
         assert_eq!(owners(&refs), [None, None]);
     }
 }

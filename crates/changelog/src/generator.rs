@@ -4,13 +4,11 @@
 //! Every step is linear in the number of commits (hash maps, no pairwise comparisons), and
 //! patterns are compiled once in [`Generator::new`].
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashMap;
 
 use regex::Regex;
 use versioning::Version;
 
-use crate::branches::owners;
 use crate::config::{Config, FilterAction, FilterField};
 use crate::error::Error;
 use crate::input::{Commit, History, Release};
@@ -18,6 +16,7 @@ use crate::model::{Changelog, Entry, ReleaseNotes, SCHEMA_VERSION, Section};
 use crate::parse::{Kind, Origin, ParsedMessage, parse_commit, squash_lines};
 use crate::release_commit::is_release_commit;
 use crate::remote::Remote;
+use crate::select::{Dedupe, Fact};
 
 /// A compiled [`Config`]: builds changelogs and bump decisions.
 #[derive(Debug, Clone)]
@@ -70,7 +69,7 @@ struct Range<'a> {
 
 /// Whose commits a settled range takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Member {
+pub(crate) enum Member {
     Unreleased,
     /// A release, by its index in [`History::releases`].
     Release(usize),
@@ -78,117 +77,28 @@ enum Member {
 
 /// A settled range, planned from the releases alone; releases by index in [`History::releases`].
 #[derive(Debug)]
-struct Planned {
-    release: Option<usize>,
+pub(crate) struct Planned {
+    pub(crate) release: Option<usize>,
     /// Whose commits the range takes, in order.
-    members: Vec<Member>,
-    folded: Vec<usize>,
-    also_tagged: Vec<usize>,
+    pub(crate) members: Vec<Member>,
+    pub(crate) folded: Vec<usize>,
+    pub(crate) also_tagged: Vec<usize>,
 }
 
-/// A changelog built one release at a time: see [`Generator::stream`].
-///
-/// The caller hands each release's commits to [`Stream::release`] as it reads them, oldest
-/// release first, then the unreleased commits to [`Stream::finish`]. Each release's notes are
-/// given to `out` as soon as the release and every older one have their commits, oldest first,
-/// and the commits are then dropped: at most a release's commits (and a run of pre-releases
-/// folded into the next stable release) are held at a time. The notes are those
-/// [`Generator::build`] gives for the whole history, in the opposite order: releases oldest
-/// first, then the unreleased changes last (not at all when nothing is listed).
+/// Where one item goes: the breaking changes, a section (by index), both or neither.
+pub(crate) struct Placed<'a> {
+    pub(crate) breaking: Option<Entry<'a>>,
+    pub(crate) section: Option<(usize, Entry<'a>)>,
+}
+
+/// What a release's heading says, whatever its entries.
 #[derive(Debug)]
-pub struct Stream<'g> {
-    generator: &'g Generator,
-    remote: Option<Remote>,
-    /// The releases, newest first, holding the commits handed in and not yet used.
-    releases: Vec<Release>,
-    unreleased: Vec<Commit>,
-    arrived: Vec<bool>,
-    /// The settled ranges, newest first; those from `emitted` on are given out.
-    plan: Vec<Planned>,
-    emitted: usize,
-    /// Each release's range.
-    plan_of: Vec<usize>,
-    /// Each range's members whose commits have not arrived.
-    missing: Vec<usize>,
-    dedupe: Dedupe,
-}
-
-impl Stream<'_> {
-    /// The commits of `releases[index]` (newest first). Gives `out` every release this
-    /// completes. A release given twice keeps the first commits.
-    pub fn release(
-        &mut self,
-        index: usize,
-        commits: Vec<Commit>,
-        mut out: impl FnMut(&ReleaseNotes<'_>),
-    ) {
-        if self.arrived.get(index).copied() != Some(false) {
-            return;
-        }
-        self.arrived[index] = true;
-        self.releases[index].commits = commits;
-        self.missing[self.plan_of[index]] -= 1;
-        while self.emitted > 1 && self.missing[self.emitted - 1] == 0 {
-            self.emit(self.emitted - 1, &mut out);
-        }
-    }
-
-    /// The unreleased commits (newest first): gives `out` every release not given yet (a
-    /// release whose commits never came has none), then the unreleased changes when any are
-    /// listed.
-    pub fn finish(mut self, unreleased: Vec<Commit>, mut out: impl FnMut(&ReleaseNotes<'_>)) {
-        self.unreleased = unreleased;
-        while self.emitted > 0 {
-            self.emit(self.emitted - 1, &mut out);
-        }
-    }
-
-    /// Gives out the range `index`, the oldest not given yet, and drops its commits.
-    fn emit(&mut self, index: usize, out: &mut impl FnMut(&ReleaseNotes<'_>)) {
-        let generator = self.generator;
-        let planned = &self.plan[index];
-        let releases = &self.releases;
-        let commits: Vec<&Commit> = planned
-            .members
-            .iter()
-            .flat_map(|member| match *member {
-                Member::Unreleased => self.unreleased.iter(),
-                Member::Release(index) => releases[index].commits.iter(),
-            })
-            .collect();
-        let mut items = generator.range_items(&commits);
-        if generator.config.dedupe_cherry_picks {
-            self.dedupe.range(&mut items);
-        }
-        let tag = |index: &usize| releases[*index].tag.as_str();
-        let folded: Vec<&str> = planned.folded.iter().map(tag).collect();
-        let also_tagged: Vec<&str> = planned.also_tagged.iter().map(tag).collect();
-        let previous_tag = self
-            .plan
-            .get(index + 1)
-            .and_then(|older| older.release)
-            .map(|index| releases[index].tag.as_str());
-        let notes = generator.range_notes(
-            items,
-            self.remote.as_ref(),
-            planned.release.map(|index| &releases[index]),
-            &folded,
-            &also_tagged,
-            previous_tag,
-        );
-        if planned.release.is_some() || !notes.is_empty() {
-            out(&notes);
-        }
-        drop(notes);
-        drop(commits);
-        for member in &self.plan[index].members {
-            match *member {
-                Member::Unreleased => self.unreleased = Vec::new(),
-                Member::Release(index) => self.releases[index].commits = Vec::new(),
-            }
-        }
-        self.emitted = index;
-    }
+pub(crate) struct Heading<'a> {
+    pub(crate) version: Option<String>,
+    pub(crate) tag: Option<&'a str>,
+    pub(crate) date: Option<crate::input::Date>,
+    pub(crate) prerelease: bool,
+    pub(crate) compare_url: Option<String>,
 }
 
 impl Generator {
@@ -275,17 +185,15 @@ impl Generator {
     /// See the crate docs for what the caller must put in the [`History`].
     pub fn build<'a>(&self, history: &'a History, remote: Option<&Remote>) -> Changelog<'a> {
         let ranges = self.settle_ranges(history);
-        // Parse once, skip what is never listed, cancel reverts inside each range.
+        // Parse once, skip what is never listed, cancel reverts inside each range, and drop
+        // what an older range already lists (so ranges are decided oldest first).
+        let mut dedupe = self.config.dedupe_cherry_picks.then(Dedupe::default);
         let mut items: Vec<Vec<Item<'a>>> = ranges
             .iter()
-            .map(|range| self.range_items(&range.commits))
+            .rev()
+            .map(|range| self.range_items(&range.commits, dedupe.as_mut()))
             .collect();
-        if self.config.dedupe_cherry_picks {
-            let mut dedupe = Dedupe::default();
-            for range in items.iter_mut().rev() {
-                dedupe.range(range);
-            }
-        }
+        items.reverse();
         let mut unreleased = None;
         let mut releases = Vec::with_capacity(ranges.len().saturating_sub(1));
         for (index, (range, items)) in ranges.iter().zip(items).enumerate() {
@@ -319,46 +227,57 @@ impl Generator {
         }
     }
 
-    /// Builds a changelog one release at a time, for a caller that reads the history one
-    /// release at a time and should not hold all of it: see [`Stream`].
-    ///
-    /// `releases` are the history's releases as [`History::releases`] would hold them (newest
-    /// first), their `commits` left empty: the commits are handed to [`Stream::release`] later.
-    pub fn stream(&self, releases: Vec<Release>, remote: Option<&Remote>) -> Stream<'_> {
-        let plan = self.plan_ranges(&releases);
-        let mut plan_of = vec![0; releases.len()];
-        let mut missing = Vec::with_capacity(plan.len());
-        for (index, planned) in plan.iter().enumerate() {
-            for member in &planned.members {
-                if let Member::Release(release) = *member {
-                    plan_of[release] = index;
-                }
-            }
-            missing.push(planned.members.len());
+    /// The listed items of one settled range (newest first): parsed once, without what is never
+    /// listed (see [`Generator::fact`]), what a merge's title covers, reverts cancelled when
+    /// configured, and, given `dedupe`, what an older range already lists.
+    fn range_items<'a>(
+        &self,
+        commits: &[&'a Commit],
+        dedupe: Option<&mut Dedupe>,
+    ) -> Vec<Item<'a>> {
+        let parsed: Vec<ParsedMessage<'a>> =
+            commits.iter().map(|commit| parse_commit(commit)).collect();
+        let facts: Vec<Fact> = commits
+            .iter()
+            .zip(&parsed)
+            .map(|(commit, parsed)| self.fact(commit, parsed))
+            .collect();
+        let facts: Vec<&Fact> = facts.iter().collect();
+        let mut listed = crate::select::listed(&facts, self.config.cancel_reverts);
+        if let Some(dedupe) = dedupe {
+            dedupe.range(&facts, &mut listed);
         }
-        let arrived = vec![false; releases.len()];
-        Stream {
-            generator: self,
-            remote: remote.cloned(),
-            emitted: plan.len(),
-            plan,
-            plan_of,
-            missing,
-            arrived,
-            releases,
-            unreleased: Vec::new(),
-            dedupe: Dedupe::default(),
-        }
+        commits
+            .iter()
+            .zip(parsed)
+            .zip(listed)
+            .filter(|(_, listed)| *listed)
+            .map(|((&commit, parsed), _)| Item {
+                commit,
+                subject: subject(commit, &parsed),
+                parsed,
+            })
+            .collect()
     }
 
-    /// The listable items of one settled range, reverts cancelled when configured.
-    fn range_items<'a>(&self, commits: &[&'a Commit]) -> Vec<Item<'a>> {
-        let items = self.parse_listable(commits);
-        if self.config.cancel_reverts {
-            cancel_reverts(items)
-        } else {
-            items
-        }
+    /// What the selection of a range reads of a commit (see [`crate::select`]): whether it can
+    /// be listed at all (paths, release commits, merges and fixups as configured), and whether
+    /// it says something of its own.
+    pub(crate) fn fact(&self, commit: &Commit, parsed: &ParsedMessage<'_>) -> Fact {
+        let listable = match parsed.kind {
+            Kind::Merge => self.config.include_merges,
+            Kind::Fixup => self.config.include_fixups,
+            _ => true,
+        } && self.touches_paths(commit)
+            && !self.is_release_commit(commit);
+        let says_something = match parsed.kind {
+            Kind::Conventional | Kind::Revert => true,
+            Kind::Other => {
+                self.config.split_squash_commits && squash_lines(&commit.message).next().is_some()
+            }
+            Kind::Merge | Kind::Fixup => false,
+        };
+        Fact::new(commit, parsed, listable, says_something)
     }
 
     /// The notes of one settled range, from its items (after deduplication).
@@ -375,27 +294,12 @@ impl Generator {
         notes.folded = folded.to_vec();
         notes.also_tagged = also_tagged.to_vec();
         notes.previous_tag = previous_tag;
-        match release {
-            None => {
-                notes.compare_url = remote
-                    .zip(previous_tag)
-                    .map(|(remote, tag)| remote.compare_url(tag, "HEAD"));
-            }
-            Some(release) => {
-                let version = release
-                    .version
-                    .as_ref()
-                    .expect("settled ranges carry a version");
-                notes.version = Some(version.to_string());
-                notes.tag = Some(&release.tag);
-                notes.date = Some(release.date);
-                notes.prerelease = version.is_prerelease();
-                notes.compare_url = remote.map(|remote| match previous_tag {
-                    Some(previous) => remote.compare_url(previous, &release.tag),
-                    None => remote.tag_url(&release.tag),
-                });
-            }
-        }
+        let heading = heading(release, remote, previous_tag);
+        notes.version = heading.version;
+        notes.tag = heading.tag;
+        notes.date = heading.date;
+        notes.prerelease = heading.prerelease;
+        notes.compare_url = heading.compare_url;
         notes
     }
 
@@ -423,7 +327,7 @@ impl Generator {
 
     /// The settled ranges of [`Generator::settle_ranges`] from the releases alone (their commits
     /// are not looked at): which releases' commits each range takes, in order.
-    fn plan_ranges(&self, releases: &[Release]) -> Vec<Planned> {
+    pub(crate) fn plan_ranges(&self, releases: &[Release]) -> Vec<Planned> {
         let mut ranges: Vec<Option<Planned>> = Vec::with_capacity(releases.len() + 1);
         ranges.push(Some(Planned {
             release: None,
@@ -515,73 +419,11 @@ impl Generator {
         folded
     }
 
-    /// Parses the commits of one range and drops what is never listed: commits outside the
-    /// paths, release commits, merges without a conventional title and fixups (unless
-    /// configured), and what a titled merge already covers (see [`Generator::covered`]).
-    fn parse_listable<'a>(&self, commits: &[&'a Commit]) -> Vec<Item<'a>> {
-        let parsed: Vec<ParsedMessage<'a>> =
-            commits.iter().map(|commit| parse_commit(commit)).collect();
-        let owners = owners(commits);
-        let mut items = Vec::with_capacity(commits.len());
-        for (position, (&commit, message)) in commits.iter().zip(&parsed).enumerate() {
-            let listable = match message.kind {
-                Kind::Merge => self.config.include_merges,
-                Kind::Fixup => self.config.include_fixups,
-                _ => true,
-            };
-            if listable
-                && self.touches_paths(commit)
-                && !self.is_release_commit(commit)
-                && !self.covered(commit, message, owners[position], &owners, &parsed)
-            {
-                items.push(Item {
-                    commit,
-                    parsed: message.clone(),
-                    subject: subject(commit, message),
-                });
-            }
-        }
-        items
-    }
-
     fn is_release_commit(&self, commit: &Commit) -> bool {
         self.config
             .release_commit_template
             .as_deref()
             .is_some_and(|template| is_release_commit(template, commit.summary()))
-    }
-
-    /// Whether a merged branch's commit is already said by a merge listed by its conventional
-    /// title (a merge between the commit and the mainline, see [`crate::branches`]).
-    ///
-    /// A commit that would not be listed as a change of its own (not conventional, no squash
-    /// lines: `wip`, `address review`, `Merge branch 'main' into login`) is covered; so is a
-    /// conventional commit with the title's type, scope and description (a one-commit pull
-    /// request), so that no subject is listed twice. Other conventional commits of the branch
-    /// are listed as well as the merge, as git-cliff and release-please list every commit.
-    fn covered(
-        &self,
-        commit: &Commit,
-        parsed: &ParsedMessage<'_>,
-        mut owner: Option<usize>,
-        owners: &[Option<usize>],
-        all: &[ParsedMessage<'_>],
-    ) -> bool {
-        let says_something = match parsed.kind {
-            Kind::Conventional | Kind::Revert => true,
-            Kind::Other => {
-                self.config.split_squash_commits && squash_lines(&commit.message).next().is_some()
-            }
-            Kind::Merge | Kind::Fixup => false,
-        };
-        while let Some(merge) = owner {
-            let title = &all[merge];
-            if title.origin == Origin::Merge && (!says_something || same_subject(parsed, title)) {
-                return true;
-            }
-            owner = owners[merge];
-        }
-        false
     }
 
     fn touches_paths(&self, commit: &Commit) -> bool {
@@ -636,25 +478,10 @@ impl Generator {
         let mut sections: Vec<Vec<Entry<'a>>> = vec![Vec::new(); self.titles.len()];
         let mut breaking = Vec::new();
         for item in self.split_squashes(items) {
-            if !self.passes_filters(&item) {
-                continue;
-            }
-            match self.placement(&item.parsed) {
-                placement @ (Placement::Section(index) | Placement::Other(index)) => {
-                    let mut entry = entry(item, remote);
-                    if entry.breaking {
-                        breaking.push(entry.clone());
-                    }
-                    // A type no section names is shown with its entry, so `wip: x` does not
-                    // read as `x` among the non-conventional messages.
-                    entry.show_type =
-                        matches!(placement, Placement::Other(_)) && entry.r#type.is_some();
-                    sections[index].push(entry);
-                }
-                Placement::Hidden | Placement::Dropped if item.parsed.breaking => {
-                    breaking.push(entry(item, remote));
-                }
-                Placement::Hidden | Placement::Dropped => {}
+            let placed = self.place(item, remote);
+            breaking.extend(placed.breaking);
+            if let Some((index, entry)) = placed.section {
+                sections[index].push(entry);
             }
         }
         ReleaseNotes {
@@ -679,16 +506,45 @@ impl Generator {
         }
     }
 
+    /// The entries of one item, where they go: none when a filter leaves it out.
+    pub(crate) fn place<'a>(&self, item: Item<'a>, remote: Option<&Remote>) -> Placed<'a> {
+        let mut placed = Placed {
+            breaking: None,
+            section: None,
+        };
+        if !self.passes_filters(&item) {
+            return placed;
+        }
+        match self.placement(&item.parsed) {
+            placement @ (Placement::Section(index) | Placement::Other(index)) => {
+                let mut entry = entry(item, remote);
+                if entry.breaking {
+                    placed.breaking = Some(entry.clone());
+                }
+                // A type no section names is shown with its entry, so `wip: x` does not
+                // read as `x` among the non-conventional messages.
+                entry.show_type =
+                    matches!(placement, Placement::Other(_)) && entry.r#type.is_some();
+                placed.section = Some((index, entry));
+            }
+            Placement::Hidden | Placement::Dropped if item.parsed.breaking => {
+                placed.breaking = Some(entry(item, remote));
+            }
+            Placement::Hidden | Placement::Dropped => {}
+        }
+        placed
+    }
+
+    /// The section titles, in order.
+    pub(crate) fn titles(&self) -> &[String] {
+        &self.titles
+    }
+
     /// Parses and filters commits the way [`Generator::build`] does for one range (paths, merges,
     /// fixups, revert cancellation), for the bump decision.
     pub(crate) fn listable<'a>(&self, commits: &'a [Commit]) -> Vec<Item<'a>> {
         let commits: Vec<&Commit> = commits.iter().collect();
-        let items = self.parse_listable(&commits);
-        let items = if self.config.cancel_reverts {
-            cancel_reverts(items)
-        } else {
-            items
-        };
+        let items = self.range_items(&commits, None);
         self.split_squashes(items)
     }
 
@@ -703,34 +559,40 @@ impl Generator {
         }
         let mut split = Vec::with_capacity(items.len());
         for item in items {
-            if item.parsed.kind != Kind::Other {
-                split.push(item);
-                continue;
-            }
-            let before = split.len();
-            for mut line in squash_lines(&item.commit.message) {
-                // The squash's `(#5)` is every line's pull request.
-                for &number in &item.parsed.pull_requests {
-                    if !line.pull_requests.contains(&number) {
-                        line.pull_requests.push(number);
-                    }
-                }
-                split.push(Item {
-                    commit: item.commit,
-                    subject: line_subject(&item.commit.message, &line),
-                    parsed: line,
-                });
-            }
-            if split.len() == before {
-                split.push(item);
-            }
+            self.split(item, &mut split);
         }
         split
+    }
+
+    /// Pushes onto `split` the items of one: itself, or a squash commit's lines (see
+    /// [`Generator::split_squashes`]).
+    pub(crate) fn split<'a>(&self, item: Item<'a>, split: &mut Vec<Item<'a>>) {
+        if !self.config.split_squash_commits || item.parsed.kind != Kind::Other {
+            split.push(item);
+            return;
+        }
+        let before = split.len();
+        for mut line in squash_lines(&item.commit.message) {
+            // The squash's `(#5)` is every line's pull request.
+            for &number in &item.parsed.pull_requests {
+                if !line.pull_requests.contains(&number) {
+                    line.pull_requests.push(number);
+                }
+            }
+            split.push(Item {
+                commit: item.commit,
+                subject: line_subject(&item.commit.message, &line),
+                parsed: line,
+            });
+        }
+        if split.len() == before {
+            split.push(item);
+        }
     }
 }
 
 /// The line an item reads, for subject filters: a merge's title, or the summary.
-fn subject<'a>(commit: &'a Commit, parsed: &ParsedMessage<'a>) -> &'a str {
+pub(crate) fn subject<'a>(commit: &'a Commit, parsed: &ParsedMessage<'a>) -> &'a str {
     match parsed.origin {
         Origin::Merge => title_line(&commit.message, parsed),
         Origin::Commit | Origin::Squash => commit.summary(),
@@ -761,34 +623,37 @@ fn title_line<'a>(message: &'a str, parsed: &ParsedMessage<'a>) -> &'a str {
     message[line_start..line_end].trim_end_matches('\r')
 }
 
-/// Whether two conventional messages say the same: type, scope and description, ignoring case,
-/// surrounding whitespace and `(#5)` references.
-fn same_subject(a: &ParsedMessage<'_>, b: &ParsedMessage<'_>) -> bool {
-    let equal = |x: Option<&str>, y: Option<&str>| match (x, y) {
-        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
-        (None, None) => true,
-        _ => false,
-    };
-    a.kind == Kind::Conventional
-        && b.kind == Kind::Conventional
-        && equal(a.r#type, b.r#type)
-        && equal(a.scope, b.scope)
-        && without_references(a.description).eq_ignore_ascii_case(without_references(b.description))
-}
-
-/// A description without the `(#5)` references at its end.
-fn without_references(mut text: &str) -> &str {
-    loop {
-        text = text.trim_end();
-        let Some(open) = text.rfind("(#") else {
-            return text;
-        };
-        let inside = &text[open + 2..];
-        match inside.strip_suffix(')') {
-            Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
-                text = &text[..open];
+/// The heading of a settled range: `release`'s, or the unreleased changes' when `None`.
+pub(crate) fn heading<'a>(
+    release: Option<&'a Release>,
+    remote: Option<&Remote>,
+    previous_tag: Option<&str>,
+) -> Heading<'a> {
+    match release {
+        None => Heading {
+            version: None,
+            tag: None,
+            date: None,
+            prerelease: false,
+            compare_url: remote
+                .zip(previous_tag)
+                .map(|(remote, tag)| remote.compare_url(tag, "HEAD")),
+        },
+        Some(release) => {
+            let version = release
+                .version
+                .as_ref()
+                .expect("settled ranges carry a version");
+            Heading {
+                version: Some(version.to_string()),
+                tag: Some(&release.tag),
+                date: Some(release.date),
+                prerelease: version.is_prerelease(),
+                compare_url: remote.map(|remote| match previous_tag {
+                    Some(previous) => remote.compare_url(previous, &release.tag),
+                    None => remote.tag_url(&release.tag),
+                }),
             }
-            _ => return text,
         }
     }
 }
@@ -815,180 +680,6 @@ fn entry<'a>(item: Item<'a>, remote: Option<&Remote>) -> Entry<'a> {
         date: commit.time.date(),
         url: remote.map(|remote| remote.commit_url(&commit.id)),
     }
-}
-
-/// Drops each revert together with the commit it reverts when both are in `items` (newest first).
-///
-/// Walks oldest to newest so that a revert only cancels a commit made before it; a revert of a
-/// revert cancels that revert only if it is still listed.
-fn cancel_reverts(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
-    if !items.iter().any(|item| item.parsed.reverts.is_some()) {
-        return items;
-    }
-    let mut live: HashMap<&str, usize> = HashMap::with_capacity(items.len());
-    let mut dead = vec![false; items.len()];
-    for (index, item) in items.iter().enumerate().rev() {
-        let target = item.parsed.reverts.filter(|_| is_revert(&item.parsed));
-        if let Some(target) = target {
-            let found = live.get(target).copied().or_else(|| {
-                // An abbreviated id: rare enough for a scan.
-                (target.len() < 40)
-                    .then(|| {
-                        live.iter()
-                            .find(|(id, _)| id.starts_with(target))
-                            .map(|(_, &i)| i)
-                    })
-                    .flatten()
-            });
-            if let Some(reverted) = found {
-                dead[reverted] = true;
-                dead[index] = true;
-                live.remove(items[reverted].commit.id.as_str());
-                continue;
-            }
-        }
-        live.insert(&item.commit.id, index);
-    }
-    items
-        .into_iter()
-        .zip(dead)
-        .filter(|(_, dead)| !dead)
-        .map(|(item, _)| item)
-        .collect()
-}
-
-fn is_revert(parsed: &ParsedMessage<'_>) -> bool {
-    parsed.kind == Kind::Revert
-        || parsed
-            .r#type
-            .is_some_and(|ty| ty.eq_ignore_ascii_case("revert"))
-}
-
-/// What [`Dedupe::range`] has seen listed so far, to keep the oldest listing of each change.
-#[derive(Debug, Default)]
-struct Dedupe {
-    patch_ids: HashSet<String>,
-    ids: IdSet,
-    /// The commits that cherry-picked commits name as their source (an [`IdSet`]: a `String`
-    /// set hashed every listed commit's id with `SipHash`, a tenth of a large release's rendering).
-    picked_sources: IdSet,
-}
-
-impl Dedupe {
-    /// Drops from one range's items (newest first) the changes an older range, or an older item
-    /// of this range, already lists. Ranges are given oldest first.
-    fn range(&mut self, items: &mut Vec<Item<'_>>) {
-        let mut keep = vec![true; items.len()];
-        for (index, item) in items.iter().enumerate().rev() {
-            let commit = item.commit;
-            let duplicate = commit
-                .patch_id
-                .as_deref()
-                .is_some_and(|patch_id| self.patch_ids.contains(patch_id))
-                || item
-                    .parsed
-                    .cherry_picked_from
-                    .is_some_and(|source| self.ids.contains(source))
-                || (!self.picked_sources.is_empty()
-                    && self.picked_sources.contains(commit.id.as_str()));
-            if duplicate {
-                keep[index] = false;
-                continue;
-            }
-            if let Some(patch_id) = &commit.patch_id {
-                self.patch_ids.insert(patch_id.clone());
-            }
-            if let Some(source) = item.parsed.cherry_picked_from {
-                self.picked_sources.insert(source);
-            }
-            self.ids.insert(&commit.id);
-        }
-        if keep.iter().all(|&keep| keep) {
-            return;
-        }
-        let mut flags = keep.into_iter();
-        items.retain(|_| flags.next().unwrap_or(true));
-    }
-}
-
-/// A set of commit ids: a 40-digit lower-case hex id is held as its first 8 bytes (every id of a
-/// whole history is held while a changelog streams: 2.4 MB for 200,000 commits, where their 20
-/// bytes took 5.5 MB), anything else as text.
-///
-/// Eight bytes are 64 bits of a uniformly distributed hash: a cherry-pick line naming a commit
-/// outside the history is mistaken for one of `n` ids held with a chance of about `n / 2^64`
-/// (1 in 10^14 for 200,000 commits), where git's own short ids take 7 to 12 hex digits.
-#[derive(Debug, Default)]
-struct IdSet {
-    sha1: HashSet<u64, BuildHasherDefault<IdHasher>>,
-    other: HashSet<Box<str>>,
-}
-
-/// A hasher for commit ids, which are already uniformly distributed: a few of their bytes, mixed.
-/// Also for ids as text (see [`crate::branches::owners`]): their bytes, eight at a time, mixed.
-#[derive(Default)]
-pub(crate) struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    // The array's length, the same for every id, adds nothing.
-    fn write_usize(&mut self, _: usize) {}
-}
-
-impl IdSet {
-    fn insert(&mut self, id: &str) {
-        match sha1_prefix(id) {
-            Some(prefix) => {
-                self.sha1.insert(prefix);
-            }
-            None => {
-                self.other.insert(id.into());
-            }
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.sha1.is_empty() && self.other.is_empty()
-    }
-
-    fn contains(&self, id: &str) -> bool {
-        match sha1_prefix(id) {
-            Some(prefix) => self.sha1.contains(&prefix),
-            None => self.other.contains(id),
-        }
-    }
-}
-
-/// The first 8 bytes of a 40-digit lower-case hex id (see [`IdSet`]); `None` for any other text.
-fn sha1_prefix(id: &str) -> Option<u64> {
-    let digit = |byte: u8| match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        _ => None,
-    };
-    let hex = id.as_bytes();
-    if hex.len() != 40 {
-        return None;
-    }
-    let mut bytes = [0; 20];
-    for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
-        *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
-    }
-    let mut prefix = [0; 8];
-    prefix.copy_from_slice(&bytes[..8]);
-    Some(u64::from_le_bytes(prefix))
 }
 
 /// Translates a path glob to a regular expression: `**` any path, `*` and `?` within one segment;

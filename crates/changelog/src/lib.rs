@@ -151,12 +151,14 @@ mod output;
 mod parse;
 mod release_commit;
 mod remote;
+mod select;
+mod stream;
 
 pub use bump::{BumpDecision, BumpReason, DecidingCommit};
 pub use change_file::{ChangeFile, ChangeFileError, add_entries, list_item, parse_change_file};
 pub use config::{BumpConfig, Config, FilterAction, FilterConfig, FilterField, SectionConfig};
 pub use error::{Error, Unmergeable};
-pub use generator::{Generator, Stream};
+pub use generator::Generator;
 pub use hygiene::{check_existing, strip_control};
 pub use input::{Commit, Date, History, Release, Signature, Time};
 pub use lint::{LintProblem, known_types, lint_message};
@@ -174,3 +176,4 @@ pub use output::{json_string, render_template, render_template_with, write_json}
 pub use parse::{Footer, Kind, Origin, ParsedMessage, parse_commit, parse_message};
 pub use release_commit::is_release_commit;
 pub use remote::{Forge, Remote};
+pub use stream::Stream;

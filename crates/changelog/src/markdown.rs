@@ -4,6 +4,7 @@
 
 use std::fmt::{self, Write};
 
+use crate::input::Date;
 use crate::model::{Changelog, Entry, ReleaseNotes};
 use crate::remote::Remote;
 
@@ -141,20 +142,35 @@ impl MarkdownStream {
 
     /// Renders one release, or the unreleased changes (no version).
     pub fn add(&mut self, notes: &ReleaseNotes<'_>) {
+        let remote = self.remote.clone();
+        self.push(
+            notes.version.as_deref(),
+            notes.date,
+            notes.compare_url.as_deref(),
+            |section| write_release_body(section, remote.as_ref(), notes, "###"),
+        );
+    }
+
+    /// Keeps one release's section (its heading, then what `body` writes) and link definition;
+    /// the unreleased changes' when `version` is `None`.
+    pub(crate) fn push(
+        &mut self,
+        version: Option<&str>,
+        date: Option<Date>,
+        compare_url: Option<&str>,
+        body: impl FnOnce(&mut String) -> fmt::Result,
+    ) {
         let mut section = String::new();
         let mut link = String::new();
         section.push('\n');
-        write_release_section(&mut section, self.remote.as_ref(), notes)
+        write_heading(&mut section, version, date)
+            .and_then(|()| body(&mut section))
             .expect("writing to a String cannot fail");
-        if let Some(url) = &notes.compare_url {
-            writeln!(
-                link,
-                "[{}]: {url}",
-                notes.version.as_deref().unwrap_or(UNRELEASED)
-            )
-            .expect("writing to a String cannot fail");
+        if let Some(url) = compare_url {
+            writeln!(link, "[{}]: {url}", version.unwrap_or(UNRELEASED))
+                .expect("writing to a String cannot fail");
         }
-        if notes.version.is_none() {
+        if version.is_none() {
             self.unreleased = Some((section, link));
             return;
         }
@@ -217,12 +233,17 @@ fn write_release_section(
     remote: Option<&Remote>,
     notes: &ReleaseNotes<'_>,
 ) -> fmt::Result {
-    match (&notes.version, notes.date) {
-        (Some(version), Some(date)) => writeln!(out, "## [{version}] - {date}")?,
-        (Some(version), None) => writeln!(out, "## [{version}]")?,
-        (None, _) => writeln!(out, "## [{UNRELEASED}]")?,
-    }
+    write_heading(out, notes.version.as_deref(), notes.date)?;
     write_release_body(out, remote, notes, "###")
+}
+
+/// `## [version] - date`, or `## [Unreleased]`.
+fn write_heading(out: &mut impl Write, version: Option<&str>, date: Option<Date>) -> fmt::Result {
+    match (version, date) {
+        (Some(version), Some(date)) => writeln!(out, "## [{version}] - {date}"),
+        (Some(version), None) => writeln!(out, "## [{version}]"),
+        (None, _) => writeln!(out, "## [{UNRELEASED}]"),
+    }
 }
 
 /// The subsections of a release: breaking changes first, then each section.
@@ -232,27 +253,65 @@ fn write_release_body(
     notes: &ReleaseNotes<'_>,
     level: &str,
 ) -> fmt::Result {
-    if notes.is_empty() {
+    let titles: Vec<&str> = notes
+        .sections
+        .iter()
+        .map(|section| section.title.as_str())
+        .collect();
+    write_body(
+        out,
+        level,
+        !notes.breaking.is_empty(),
+        &titles,
+        |out, section| {
+            let (entries, breaking) = match section {
+                None => (&notes.breaking, true),
+                Some(index) => (&notes.sections[index].entries, false),
+            };
+            entries
+                .iter()
+                .try_for_each(|entry| write_listed_entry(out, remote, entry, breaking))
+        },
+    )
+}
+
+/// The subsections of a release: the breaking changes first when there are any (`breaking`),
+/// then each non-empty section, by title; `write` writes the entries of the breaking changes
+/// (`None`) or of a section (by its place in `titles`).
+pub(crate) fn write_body<W: Write>(
+    out: &mut W,
+    level: &str,
+    breaking: bool,
+    titles: &[&str],
+    mut write: impl FnMut(&mut W, Option<usize>) -> fmt::Result,
+) -> fmt::Result {
+    if !breaking && titles.is_empty() {
         return out.write_str("\n_No notable changes._\n");
     }
-    if !notes.breaking.is_empty() {
+    if breaking {
         writeln!(out, "\n{level} Breaking changes\n")?;
-        for entry in &notes.breaking {
-            write_entry(
-                out,
-                remote,
-                entry,
-                entry.breaking_description.unwrap_or(entry.description),
-            )?;
-        }
+        write(out, None)?;
     }
-    for section in &notes.sections {
-        writeln!(out, "\n{level} {}\n", section.title)?;
-        for entry in &section.entries {
-            write_entry(out, remote, entry, entry.description)?;
-        }
+    for (index, title) in titles.iter().enumerate() {
+        writeln!(out, "\n{level} {title}\n")?;
+        write(out, Some(index))?;
     }
     Ok(())
+}
+
+/// An entry as a release lists it: among the breaking changes, its breaking change's text.
+pub(crate) fn write_listed_entry(
+    out: &mut impl Write,
+    remote: Option<&Remote>,
+    entry: &Entry<'_>,
+    breaking: bool,
+) -> fmt::Result {
+    let text = if breaking {
+        entry.breaking_description.unwrap_or(entry.description)
+    } else {
+        entry.description
+    };
+    write_entry(out, remote, entry, text)
 }
 
 /// `- **scope:** text ([#42](…)) ([abc1234](…))`; `- **wip(scope):** text` when the type is shown.

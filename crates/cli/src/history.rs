@@ -108,8 +108,9 @@ pub fn read(
     })
 }
 
-/// A release's commits, by index in the releases, or the unreleased ones (`None`).
-type Part = (Option<usize>, Vec<gitops::Commit>);
+/// Some of a release's commits, by index in the releases, or of the unreleased ones (`None`),
+/// and whether they are the last.
+type Part = (Option<usize>, Vec<gitops::Commit>, bool);
 
 /// Parts go to the renderer in groups of about this many commits. Each hand-off wakes its
 /// thread, and where the scheduler puts that thread on the reading thread's core, the read
@@ -117,9 +118,10 @@ type Part = (Option<usize>, Vec<gitops::Commit>);
 /// run, one per part; in groups, 6.
 const GROUP_COMMITS: usize = 512;
 
-/// The whole history's changelog in Markdown, built while the history is read: each release's
-/// commits are converted, grouped and rendered on a second thread as soon as they are read, then
-/// dropped, so that only the rendered text is held (not every commit). The text equals
+/// The whole history's changelog in Markdown, built while the history is read: commits are
+/// converted and handed to a [`changelog::Stream`] on a second thread as soon as they are read,
+/// then dropped, so that what is held is the rendered text and, for the releases not complete
+/// yet, what the stream keeps of their commits (not the commits). The text equals
 /// [`changelog::markdown_string`] of [`read`]'s history built by `generator`.
 pub fn stream_markdown(
     repository: &gitops::Repository,
@@ -149,40 +151,36 @@ pub fn stream_markdown(
         })
         .collect();
     let count = releases.len();
-    let stream = generator.stream(releases, remote.as_ref());
-    let mut markdown = changelog::MarkdownStream::new(remote.as_ref());
+    let mut stream = generator.stream(releases, remote.as_ref());
     let (parts, received) = std::sync::mpsc::sync_channel::<Vec<Part>>(16);
-    let read = std::thread::scope(|scope| {
+    let (read, markdown) = std::thread::scope(|scope| {
         let renderer = std::thread::Builder::new()
             .name("changelog".to_owned())
             .spawn_scoped(scope, || {
-                let mut stream = Some(stream);
-                for (index, commits) in received.into_iter().flatten() {
-                    let commits = commits.into_iter().map(into_changelog).collect();
-                    match index {
-                        Some(index) => stream
-                            .as_mut()
-                            .expect("the unreleased part comes last")
-                            .release(index, commits, |notes| markdown.add(notes)),
-                        None => {
-                            if let Some(stream) = stream.take() {
-                                stream.finish(commits, |notes| markdown.add(notes));
-                            }
-                        }
+                for (index, commits, complete) in received.into_iter().flatten() {
+                    stream.commits(index, commits.into_iter().map(into_changelog));
+                    if complete {
+                        stream.complete(index);
                     }
                 }
+                stream.finish()
             })
             .expect("starting the changelog thread");
         let mut next = count;
+        let mut open = false;
         let mut group: Vec<Part> = Vec::new();
         let mut grouped = 0;
         let read = repository.release_history_each(&tags, &options, |part| {
+            // A release's first part takes the next index; its other parts, the same.
             let index = part.tag.map(|_| {
-                next -= 1;
+                if !open {
+                    next -= 1;
+                }
                 next
             });
+            open = !part.complete;
             grouped += part.commits.len();
-            group.push((index, part.commits));
+            group.push((index, part.commits, part.complete));
             if grouped >= GROUP_COMMITS {
                 grouped = 0;
                 // The renderer only stops early by panicking, which the join below reports.
@@ -193,8 +191,8 @@ pub fn stream_markdown(
             let _ = parts.send(group);
         }
         drop(parts);
-        renderer.join().expect("the changelog renderer panicked");
-        read
+        let markdown = renderer.join().expect("the changelog renderer panicked");
+        (read, markdown)
     });
     read.context("cannot read the history")?;
     Ok(markdown)

@@ -158,8 +158,12 @@ pub struct Release {
 pub struct HistoryPart<'t> {
     /// The release tag; `None` for the commits reachable from `HEAD` and from no release tag.
     pub tag: Option<&'t Tag>,
-    /// The commits the release introduced, in topological order (newest first).
+    /// Commits the release introduced, in topological order (newest first), after those of
+    /// the release's earlier parts.
     pub commits: Vec<Commit>,
+    /// Whether this is the release's last part: a release with many commits comes in several
+    /// parts, one after the other, as they are read.
+    pub complete: bool,
 }
 
 /// The whole history split at release tags.
@@ -318,14 +322,24 @@ impl Repository {
         tags: &[Tag],
         options: &HistoryOptions,
     ) -> Result<ReleaseHistory, Error> {
-        let mut releases = Vec::new();
+        let mut releases: Vec<Release> = Vec::new();
         let mut unreleased = Vec::new();
-        self.release_history_each(tags, options, |part| match part.tag {
-            Some(tag) => releases.push(Release {
-                tag: tag.clone(),
-                commits: part.commits,
-            }),
-            None => unreleased = part.commits,
+        // Whether the last release has more parts to come.
+        let mut open = false;
+        self.release_history_each(tags, options, |part| {
+            match part.tag {
+                Some(_) if open => releases
+                    .last_mut()
+                    .expect("an open release")
+                    .commits
+                    .extend(part.commits),
+                Some(tag) => releases.push(Release {
+                    tag: tag.clone(),
+                    commits: part.commits,
+                }),
+                None => unreleased.extend(part.commits),
+            }
+            open = !part.complete;
         })?;
         Ok(ReleaseHistory {
             releases,
@@ -333,15 +347,19 @@ impl Repository {
         })
     }
 
-    /// [`release_history`](Repository::release_history) handed out one part at a time, so that
-    /// the caller holds one release's commits at a time instead of the whole history: each
-    /// release by ascending precedence (oldest first), then the unreleased commits (`tag` is
-    /// `None`) last. The parts and their commits are exactly those of `release_history`.
+    /// [`release_history`](Repository::release_history) handed out in parts, so that the caller
+    /// need not hold the whole history: each release by ascending precedence (oldest first),
+    /// then the unreleased commits (`tag` is `None`) last. A release comes in one part, or in
+    /// several one after the other (the last [`complete`](HistoryPart::complete)) when its
+    /// commits are read in several blocks. The releases and their commits, parts joined, are
+    /// exactly those of `release_history`.
     ///
     /// The history is listed and read in batches of a few thousand commits: what a batch listed
-    /// from the commit-graph is read on every core by threads that live for the whole read, while
-    /// this thread lists the next batch and hands out the one before (`each` is called on this
-    /// thread, for each part of a batch once the batch is read). At most two batches are held.
+    /// is read on every core by threads that live for the whole read, in each walk's
+    /// topological order (decided from the listing alone), while this thread lists the next
+    /// batch and hands out what is read of the one before, in order, as soon as it is read
+    /// (`each` is called on this thread). A release's walk is one batch however long it is, so
+    /// it is handed out in parts as its blocks come back. At most two batches are held.
     pub fn release_history_each<'t>(
         &self,
         tags: &'t [Tag],
@@ -511,20 +529,63 @@ struct Batch<'t> {
     kept: RawCommits,
     /// Commits listed in its walks.
     listed: usize,
-    /// The walk and node of each commit left to read, in blocks of [`BLOCK`].
+    /// Each walk's topological order (node positions), decided once the walk is listed.
+    orders: Vec<Vec<u32>>,
+    /// The walk and node of each commit left to read, in hand-out order, in blocks of [`BLOCK`].
     jobs: Vec<(usize, usize)>,
-    /// Each block's reads, once back from the pool.
-    blocks: Vec<Option<Vec<Read>>>,
+    /// Blocks sent to the pool and not back yet.
+    outstanding: usize,
+    /// How far the batch is handed out: a walk, and a place in its order.
+    cursor: (usize, usize),
+}
+
+impl<'t> Batch<'t> {
+    /// Puts block `block`'s reads at their nodes.
+    fn place(&mut self, block: usize, reads: Vec<Read>) {
+        for (&(walk, node), read) in self.jobs[block * BLOCK..].iter().zip(reads) {
+            self.walks[walk].1.nodes[node].read = read;
+        }
+        self.outstanding -= 1;
+    }
+
+    /// Hands out what is read from the cursor on, in order: a part for each walk it finishes,
+    /// and one for what it reads of the walk it stops in. Whether the batch is all handed out.
+    fn advance(&mut self, each: &mut impl FnMut(HistoryPart<'t>)) -> bool {
+        while let Some((tag, walked)) = self.walks.get_mut(self.cursor.0) {
+            let order = &self.orders[self.cursor.0];
+            let mut at = self.cursor.1;
+            let mut commits = Vec::new();
+            while let Some(&node) = order.get(at) {
+                let node = &mut walked.nodes[node as usize];
+                if matches!(node.read, Read::Pending | Read::Raw(_)) {
+                    break;
+                }
+                if let Read::Listed(commit) = std::mem::replace(&mut node.read, Read::Skipped) {
+                    commits.push(*commit);
+                }
+                at += 1;
+            }
+            let complete = at == order.len();
+            if complete || !commits.is_empty() {
+                each(HistoryPart {
+                    tag: *tag,
+                    commits,
+                    complete,
+                });
+            }
+            if !complete {
+                self.cursor.1 = at;
+                return false;
+            }
+            self.cursor = (self.cursor.0 + 1, 0);
+        }
+        true
+    }
 }
 
 /// A block of commits to read: its batch, its number in the batch, the commits (with where
 /// their bytes are when the listing kept them), and the bytes the batch's listing kept.
-type Job = (
-    usize,
-    usize,
-    Vec<(Oid, Option<RawCommit>)>,
-    std::sync::Arc<RawCommits>,
-);
+type Job = (usize, usize, Vec<(Oid, Option<RawCommit>)>, RawCommits);
 
 /// A block read: its batch, its number in the batch, the reads.
 type Done = (usize, usize, Result<Vec<Read>, Error>);
@@ -536,6 +597,23 @@ struct Pool {
     jobs: Option<std::sync::mpsc::Sender<Job>>,
     done: Option<std::sync::mpsc::Receiver<Done>>,
     batches: usize,
+}
+
+/// The commits of `walks` listed but not made into commits yet (pending or raw), as (walk, node)
+/// positions, in each walk's `orders`.
+fn pending_in_order(walks: &[(Option<&Tag>, Walked)], orders: &[Vec<u32>]) -> Vec<(usize, usize)> {
+    walks
+        .iter()
+        .zip(orders)
+        .enumerate()
+        .flat_map(|(walk, ((_, walked), order))| {
+            order
+                .iter()
+                .map(|&node| node as usize)
+                .filter(|&node| matches!(walked.nodes[node].read, Read::Pending | Read::Raw(_)))
+                .map(move |node| (walk, node))
+        })
+        .collect()
 }
 
 /// The commits of `walks` listed but not made into commits yet (pending or raw), as (walk, node)
@@ -565,7 +643,12 @@ impl Reader<'_> {
     ) -> Result<(), Error> {
         batch.number = pool.batches;
         pool.batches += 1;
-        batch.jobs = pending(batch.walks.iter().map(|(_, walked)| walked));
+        batch.orders = batch
+            .walks
+            .iter()
+            .map(|(_, walked)| walked.topological_order())
+            .collect();
+        batch.jobs = pending_in_order(&batch.walks, &batch.orders);
         let cores = self.cores;
         // Without a commit-graph this thread inflates every commit as it lists it, and the
         // listing is the longest chain of work: it keeps a core to itself.
@@ -590,9 +673,11 @@ impl Reader<'_> {
             self.start_pool(pool, threads, scope);
         }
         let jobs = pool.jobs.as_ref().expect("the pool is running");
-        let kept = std::sync::Arc::new(std::mem::take(&mut batch.kept));
+        // Each block gets the buffers its commits' bytes are in, which are freed once the last
+        // block that needs them is read.
+        let kept = std::mem::take(&mut batch.kept);
         for (block, chunk) in batch.jobs.chunks(BLOCK).enumerate() {
-            let oids = chunk
+            let oids: Vec<(Oid, Option<RawCommit>)> = chunk
                 .iter()
                 .map(|&(walk, node)| {
                     let node = &mut batch.walks[walk].1.nodes[node];
@@ -602,12 +687,11 @@ impl Reader<'_> {
                     }
                 })
                 .collect();
+            let view = kept.view(oids.iter().filter_map(|(_, raw)| *raw));
             // The threads only stop once `jobs` is dropped, or on a panic that `scope` reports.
-            let _ = jobs.send((batch.number, block, oids, std::sync::Arc::clone(&kept)));
+            let _ = jobs.send((batch.number, block, oids, view));
         }
-        batch.blocks = (0..batch.jobs.len().div_ceil(BLOCK))
-            .map(|_| None)
-            .collect();
+        batch.outstanding = batch.jobs.len().div_ceil(BLOCK);
         Ok(())
     }
 
@@ -649,7 +733,7 @@ impl Reader<'_> {
                         let reads = oids
                             .into_iter()
                             .map(|(oid, raw)| {
-                                handles.read(oid, raw.map(|raw| (raw, &*kept)), options)
+                                handles.read(oid, raw.map(|raw| (raw, &kept)), options)
                             })
                             .collect();
                         if done.send((batch, block, reads)).is_err() {
@@ -663,8 +747,8 @@ impl Reader<'_> {
         pool.done = Some(results);
     }
 
-    /// Hands out, in order, the batches at the front of `in_flight` whose blocks are all back,
-    /// without waiting for any.
+    /// Takes the blocks the pool has read, and hands out, in order, what is read at the front of
+    /// `in_flight`, without waiting for any block.
     fn hand_out_ready<'t>(
         pool: &mut Pool,
         in_flight: &mut std::collections::VecDeque<Batch<'t>>,
@@ -672,31 +756,29 @@ impl Reader<'_> {
     ) -> Result<(), Error> {
         if let Some(done) = pool.done.as_ref() {
             while let Ok((number, block, reads)) = done.try_recv() {
-                let reads = reads?;
                 if let Some(batch) = in_flight.iter_mut().find(|batch| batch.number == number) {
-                    batch.blocks[block] = Some(reads);
+                    batch.place(block, reads?);
                 }
             }
         }
-        while in_flight
-            .front()
-            .is_some_and(|batch| batch.blocks.iter().all(Option::is_some))
-        {
-            let ready = in_flight.pop_front().expect("a batch at the front");
-            Reader::hand_out(ready, pool, in_flight, each)?;
+        while let Some(front) = in_flight.front_mut() {
+            if !front.advance(each) {
+                break;
+            }
+            in_flight.pop_front();
         }
         Ok(())
     }
 
-    /// Waits for `batch`'s blocks (keeping those of the batches after it, `later`), puts each
-    /// read at its node and hands each walk out in topological order.
+    /// Hands out `batch` whole, waiting for its blocks (and keeping those of the batches after
+    /// it, `later`); what is read is handed out as it comes.
     fn hand_out<'t>(
         mut batch: Batch<'t>,
         pool: &mut Pool,
         later: &mut std::collections::VecDeque<Batch<'t>>,
         each: &mut impl FnMut(HistoryPart<'t>),
     ) -> Result<(), Error> {
-        while batch.blocks.iter().any(Option::is_none) {
+        while !batch.advance(each) {
             let (number, block, reads) = pool
                 .done
                 .as_ref()
@@ -705,21 +787,10 @@ impl Reader<'_> {
                 .expect("the reading threads stop early only on an error, which ends the read");
             let reads = reads?;
             if number == batch.number {
-                batch.blocks[block] = Some(reads);
+                batch.place(block, reads);
             } else if let Some(other) = later.iter_mut().find(|other| other.number == number) {
-                other.blocks[block] = Some(reads);
+                other.place(block, reads);
             }
-        }
-        for (jobs, reads) in batch.jobs.chunks(BLOCK).zip(batch.blocks) {
-            for (&(walk, node), read) in jobs.iter().zip(reads.expect("every block was read")) {
-                batch.walks[walk].1.nodes[node].read = read;
-            }
-        }
-        for (tag, walked) in batch.walks {
-            each(HistoryPart {
-                tag,
-                commits: walked.into_topological_order(),
-            });
         }
         Ok(())
     }
@@ -1132,38 +1203,53 @@ impl Walked {
     /// Order as `git log --topo-order` does: a stack seeded with the tips (newest on
     /// top); a commit is pushed once all its children are out; parents pushed in order,
     /// so the last parent's line comes first.
-    fn into_topological_order(self) -> Vec<Commit> {
-        let Walked {
-            mut nodes, parents, ..
-        } = self;
-        let index: HashMap<Oid, usize, OidBuild> = nodes
+    fn into_topological_order(mut self) -> Vec<Commit> {
+        let order = self.topological_order();
+        order
+            .into_iter()
+            .filter_map(|node| {
+                match std::mem::replace(&mut self.nodes[node as usize].read, Read::Skipped) {
+                    Read::Listed(commit) => Some(*commit),
+                    Read::Skipped => None,
+                    Read::Pending | Read::Raw(_) => {
+                        unreachable!("every listed commit is read first")
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The nodes' positions in the order of [`Walked::into_topological_order`], decided from
+    /// the parents and times alone (so before the commits are read).
+    fn topological_order(&self) -> Vec<u32> {
+        let Walked { nodes, parents } = self;
+        let index: HashMap<Oid, u32, OidBuild> = nodes
             .iter()
             .enumerate()
-            .map(|(position, node)| (node.oid, position))
+            .map(|(position, node)| (node.oid, position_u32(position)))
             .collect();
         let mut children = vec![0_u32; nodes.len()];
-        for parent in &parents {
+        for parent in parents {
             if let Some(&position) = index.get(parent) {
-                children[position] += 1;
+                children[position as usize] += 1;
             }
         }
-        let mut tips: Vec<usize> = (0..nodes.len()).filter(|&i| children[i] == 0).collect();
+        let mut tips: Vec<u32> = (0..nodes.len())
+            .filter(|&i| children[i] == 0)
+            .map(position_u32)
+            .collect();
         // Oldest first so the newest tip is popped first; a stable sort keeps walk order
         // among equal times.
-        tips.sort_by_key(|&i| nodes[i].time);
+        tips.sort_by_key(|&i| nodes[i as usize].time);
         let mut stack = tips;
         let mut ordered = Vec::with_capacity(nodes.len());
         while let Some(position) = stack.pop() {
-            let node = &mut nodes[position];
-            match std::mem::replace(&mut node.read, Read::Skipped) {
-                Read::Listed(commit) => ordered.push(*commit),
-                Read::Skipped => {}
-                Read::Pending | Read::Raw(_) => unreachable!("every listed commit is read first"),
-            }
+            ordered.push(position);
+            let node = &nodes[position as usize];
             for parent in &parents[node.parents_start..node.parents_end] {
                 if let Some(&parent_position) = index.get(parent) {
-                    children[parent_position] -= 1;
-                    if children[parent_position] == 0 {
+                    children[parent_position as usize] -= 1;
+                    if children[parent_position as usize] == 0 {
                         stack.push(parent_position);
                     }
                 }
@@ -1171,6 +1257,11 @@ impl Walked {
         }
         ordered
     }
+}
+
+/// A node's position, as a walk's order holds it.
+fn position_u32(position: usize) -> u32 {
+    u32::try_from(position).expect("a walk of under 4 billion commits")
 }
 
 /// A commit's message in UTF-8, decoded from the encoding its `encoding` header names

@@ -213,9 +213,13 @@ pub(crate) struct RawCommit {
 /// work of a history read. A buffer of its own for each commit cost it a `malloc` per commit,
 /// and a slow one: the reading threads free those buffers, and glibc's allocator then sorts
 /// them back into the listing thread's arena on its next calls.
+///
+/// Each buffer is shared: the reading threads get [`RawCommits::view`]s holding just the
+/// buffers of the commits they make, so that a buffer is freed once its commits are made, not
+/// once the whole batch is (a history without tags is one batch, whose bytes were all held).
 #[derive(Debug, Default)]
 pub(crate) struct RawCommits {
-    chunks: Vec<Vec<u8>>,
+    chunks: Vec<std::sync::Arc<Vec<u8>>>,
 }
 
 impl RawCommits {
@@ -225,23 +229,46 @@ impl RawCommits {
     /// Keeps `bytes`; `None` past 4 GiB in one buffer or 2^32 buffers (the caller then reads
     /// the commit later, from the object database).
     fn keep(&mut self, bytes: &[u8]) -> Option<RawCommit> {
-        let fits = self
-            .chunks
-            .last()
-            .is_some_and(|chunk| chunk.capacity() - chunk.len() >= bytes.len());
+        // Only the last buffer grows, and only before the batch is shared out.
+        let fits = self.chunks.last_mut().is_some_and(|chunk| {
+            std::sync::Arc::get_mut(chunk)
+                .is_some_and(|chunk| chunk.capacity() - chunk.len() >= bytes.len())
+        });
         if !fits {
             let size = self
                 .chunks
                 .last()
                 .map_or(Self::FIRST, |last| (last.capacity() * 2).min(Self::LARGEST));
-            self.chunks.push(Vec::with_capacity(size.max(bytes.len())));
+            self.chunks.push(std::sync::Arc::new(Vec::with_capacity(
+                size.max(bytes.len()),
+            )));
         }
         let chunk = u32::try_from(self.chunks.len() - 1).ok()?;
-        let buffer = self.chunks.last_mut()?;
+        let buffer = std::sync::Arc::get_mut(self.chunks.last_mut()?)?;
         let start = u32::try_from(buffer.len()).ok()?;
         let end = u32::try_from(buffer.len() + bytes.len()).ok()?;
         buffer.extend_from_slice(bytes);
         Some(RawCommit { chunk, start, end })
+    }
+
+    /// The buffers that hold `raws`, shared: a view in which those commits read as here (any
+    /// other is `None`).
+    pub(crate) fn view(&self, raws: impl Iterator<Item = RawCommit>) -> RawCommits {
+        let mut needed = vec![false; self.chunks.len()];
+        for raw in raws {
+            if let Some(needed) = needed.get_mut(raw.chunk as usize) {
+                *needed = true;
+            }
+        }
+        let none = std::sync::Arc::new(Vec::new());
+        RawCommits {
+            chunks: self
+                .chunks
+                .iter()
+                .zip(needed)
+                .map(|(chunk, needed)| std::sync::Arc::clone(if needed { chunk } else { &none }))
+                .collect(),
+        }
     }
 
     /// The commit `oid` whose bytes `raw` are, as [`CommitReader::read`] gives it; `None` as
@@ -774,10 +801,34 @@ mod tests {
             .map(|bytes| kept.keep(bytes).expect("kept"))
             .collect();
         assert!(kept.chunks.len() > 2, "{} buffers", kept.chunks.len());
-        for (bytes, span) in objects.iter().zip(spans) {
+        let read = |kept: &RawCommits, span: RawCommit| {
             let chunk = &kept.chunks[span.chunk as usize];
-            assert_eq!(&chunk[span.start as usize..span.end as usize], &bytes[..]);
+            chunk
+                .get(span.start as usize..span.end as usize)
+                .map(<[u8]>::to_vec)
+        };
+        for (bytes, &span) in objects.iter().zip(&spans) {
+            assert_eq!(read(&kept, span).as_deref(), Some(&bytes[..]));
         }
+        // A view of the first hundred commits reads them as the whole does, and shares (not
+        // copies) just their buffers: the others are freed with the whole.
+        let view = kept.view(spans[..100].iter().copied());
+        for (bytes, &span) in objects.iter().zip(&spans[..100]) {
+            assert_eq!(read(&view, span).as_deref(), Some(&bytes[..]));
+        }
+        let last = *spans.last().unwrap();
+        assert_eq!(read(&view, last), None);
+        let shared = |kept: &RawCommits| {
+            kept.chunks
+                .iter()
+                .filter(|chunk| std::sync::Arc::strong_count(chunk) > 1)
+                .count()
+        };
+        let held = view.chunks.iter().filter(|chunk| !chunk.is_empty()).count();
+        assert_eq!(shared(&kept), held);
+        assert!(held < kept.chunks.len());
+        drop(kept);
+        assert_eq!(read(&view, spans[0]).as_deref(), Some(&objects[0][..]));
     }
 
     #[test]

@@ -2,9 +2,7 @@
 //! comes (`MarkdownStream`) says exactly what `Generator::build` and `markdown_string` say of the
 //! whole history.
 
-use changelog::{
-    Commit, Config, Generator, History, MarkdownStream, Release, Remote, markdown_string,
-};
+use changelog::{Commit, Config, Generator, History, Release, Remote, markdown_string};
 
 use super::{commit, id, release};
 
@@ -118,43 +116,32 @@ fn skeleton(history: &History) -> Vec<Release> {
 }
 
 /// The history's releases without their commits, then each release's commits oldest release
-/// first, as a reader hands them out.
+/// first, `chunk` commits at a time, as a reader hands them out.
 fn streamed(
     generator: &Generator,
     history: &History,
     remote: Option<&Remote>,
-) -> (Vec<String>, String) {
-    let skeleton = skeleton(history);
-    let mut stream = generator.stream(skeleton, remote);
-    let mut markdown = MarkdownStream::new(remote);
-    let mut notes = Vec::new();
-    for (index, release) in history.releases.iter().enumerate().rev() {
-        stream.release(index, release.commits.clone(), |given| {
-            notes.push(serde_json::to_string(given).unwrap());
-            markdown.add(given);
-        });
-    }
-    stream.finish(history.unreleased.clone(), |given| {
-        notes.push(serde_json::to_string(given).unwrap());
-        markdown.add(given);
-    });
-    (notes, markdown.pieces(None).collect())
-}
-
-fn built(
-    generator: &Generator,
-    history: &History,
-    remote: Option<&Remote>,
-) -> (Vec<String>, String) {
-    let changelog = generator.build(history, remote);
-    let notes = changelog
+    chunk: usize,
+) -> String {
+    let mut stream = generator.stream(skeleton(history), remote);
+    let parts = history
         .releases
         .iter()
+        .enumerate()
         .rev()
-        .chain(changelog.unreleased.iter())
-        .map(|notes| serde_json::to_string(notes).unwrap())
-        .collect();
-    (notes, markdown_string(&changelog, None))
+        .map(|(index, release)| (Some(index), &release.commits))
+        .chain(std::iter::once((None, &history.unreleased)));
+    for (part, commits) in parts {
+        for chunk in commits.chunks(chunk.max(1)) {
+            stream.commits(part, chunk.iter().cloned());
+        }
+        stream.complete(part);
+    }
+    stream.finish().pieces(None).collect()
+}
+
+fn built(generator: &Generator, history: &History, remote: Option<&Remote>) -> String {
+    markdown_string(&generator.build(history, remote), None)
 }
 
 #[test]
@@ -168,20 +155,18 @@ fn a_streamed_changelog_equals_the_built_one() {
                 ..Config::default()
             })
             .unwrap();
-            let (notes, markdown) = streamed(&generator, &history, remote);
-            let (expected_notes, expected_markdown) = built(&generator, &history, remote);
-            assert_eq!(
-                notes, expected_notes,
-                "fold {fold_prereleases}, remote {remote:?}"
-            );
-            assert_eq!(
-                markdown, expected_markdown,
-                "fold {fold_prereleases}, remote {remote:?}"
-            );
+            let expected = built(&generator, &history, remote);
+            for chunk in [1, 2, usize::MAX] {
+                assert_eq!(
+                    streamed(&generator, &history, remote, chunk),
+                    expected,
+                    "fold {fold_prereleases}, remote {remote:?}, chunk {chunk}"
+                );
+            }
         }
     }
     // The history exercises what it says it does.
-    let (_, markdown) = built(&generator_default(), &history, None);
+    let markdown = built(&generator_default(), &history, None);
     for said in [
         "## [1.1.0] - 2026-11-11",
         "**api:** drop v1 endpoints",
@@ -202,29 +187,31 @@ fn generator_default() -> Generator {
 
 #[test]
 fn a_streamed_changelog_holds_only_the_releases_not_yet_complete() {
-    // Each release's notes come as soon as it and every older release have their commits: a
-    // stable release once its folded pre-releases are in, the unreleased changes at the end.
+    // Each release is rendered as soon as it and every older release are complete: a stable
+    // release once its folded pre-releases are in, the unreleased changes at the end.
     let history = history();
     let generator = generator_default();
-    let skeleton = skeleton(&history);
-    let mut stream = generator.stream(skeleton, None);
+    let mut stream = generator.stream(skeleton(&history), None);
+    let rendered = |stream: &changelog::Stream<'_>| -> Vec<String> {
+        stream
+            .markdown()
+            .pieces(None)
+            .filter_map(|piece| piece.strip_prefix("\n## ["))
+            .map(|heading| heading[..heading.find(']').unwrap()].to_owned())
+            .collect()
+    };
     let mut given: Vec<Vec<String>> = Vec::new();
     for (index, release) in history.releases.iter().enumerate().rev() {
-        let mut now = Vec::new();
-        stream.release(index, release.commits.clone(), |notes| {
-            now.push(notes.version.clone().unwrap());
-        });
-        given.push(now);
+        let before = rendered(&stream);
+        // Half the commits, then the rest: nothing is rendered before the release is complete.
+        let (newer, older) = release.commits.split_at(release.commits.len() / 2);
+        stream.commits(Some(index), newer.iter().cloned());
+        stream.commits(Some(index), older.iter().cloned());
+        assert_eq!(rendered(&stream), before);
+        stream.complete(Some(index));
+        let now = rendered(&stream);
+        given.push(now[..now.len() - before.len()].to_vec());
     }
-    let mut last = Vec::new();
-    stream.finish(history.unreleased.clone(), |notes| {
-        last.push(
-            notes
-                .version
-                .clone()
-                .unwrap_or_else(|| "Unreleased".to_owned()),
-        );
-    });
     assert_eq!(
         given,
         [
@@ -238,7 +225,14 @@ fn a_streamed_changelog_holds_only_the_releases_not_yet_complete() {
             vec!["2.0.0-alpha.1"],
         ]
     );
-    assert_eq!(last, ["Unreleased"]);
+    stream.commits(None, history.unreleased.iter().cloned());
+    stream.complete(None);
+    let markdown = stream.finish();
+    let headings: Vec<&str> = markdown
+        .pieces(None)
+        .filter(|piece| piece.starts_with("\n## ["))
+        .collect();
+    assert!(headings[0].starts_with("\n## [Unreleased]"), "{headings:?}");
 }
 
 #[test]
@@ -249,7 +243,7 @@ fn a_streamed_changelog_with_no_releases_is_the_unreleased_changes() {
     };
     let generator = generator_default();
     assert_eq!(
-        streamed(&generator, &history, None),
+        streamed(&generator, &history, None, 1),
         built(&generator, &history, None)
     );
     let empty = History {
@@ -257,7 +251,219 @@ fn a_streamed_changelog_with_no_releases_is_the_unreleased_changes() {
         releases: Vec::new(),
     };
     assert_eq!(
-        streamed(&generator, &empty, None),
+        streamed(&generator, &empty, None, 1),
         built(&generator, &empty, None)
     );
+}
+
+/// One commit of an arbitrary history, by what its message does; numbers pick older commits.
+#[derive(Debug, Clone)]
+enum Shape {
+    Conventional {
+        ty: &'static str,
+        scope: bool,
+        breaking: bool,
+        reference: bool,
+    },
+    /// Reverts an older commit, by its whole id or by seven digits.
+    Revert {
+        target: usize,
+        abbreviated: bool,
+    },
+    /// Cherry-picks an older commit, with its message.
+    CherryPick {
+        source: usize,
+    },
+    Squash,
+    Wip,
+    /// Merges an older commit's line, with a conventional title or git's summary.
+    Merge {
+        other: usize,
+        titled: bool,
+    },
+    Fixup,
+}
+
+fn shape() -> impl proptest::strategy::Strategy<Value = Shape> {
+    use proptest::prelude::*;
+    let types = prop::sample::select(vec!["feat", "fix", "Feat", "perf", "docs", "chore", "ci"]);
+    prop_oneof![
+        4 => (types, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+            |(ty, scope, breaking, reference)| Shape::Conventional { ty, scope, breaking, reference }
+        ),
+        1 => (any::<usize>(), any::<bool>())
+            .prop_map(|(target, abbreviated)| Shape::Revert { target, abbreviated }),
+        1 => any::<usize>().prop_map(|source| Shape::CherryPick { source }),
+        1 => Just(Shape::Squash),
+        1 => Just(Shape::Wip),
+        2 => (any::<usize>(), any::<bool>()).prop_map(|(other, titled)| Shape::Merge { other, titled }),
+        1 => Just(Shape::Fixup),
+    ]
+}
+
+/// Commits numbered from 1 (oldest), each on the one before; a merge also on an older one.
+fn commits_of(shapes: &[Shape]) -> Vec<Commit> {
+    let mut commits: Vec<Commit> = Vec::new();
+    for (index, shape) in shapes.iter().enumerate() {
+        let n = u32::try_from(index + 1).unwrap();
+        let older = |pick: usize| (index > 0).then(|| pick % index);
+        let mut parents = if index > 0 {
+            vec![id(n - 1)]
+        } else {
+            Vec::new()
+        };
+        let message = match *shape {
+            Shape::Conventional {
+                ty,
+                scope,
+                breaking,
+                reference,
+            } => format!(
+                "{ty}{}{}: change {}{}",
+                if scope { "(core)" } else { "" },
+                if breaking { "!" } else { "" },
+                n % 5,
+                if reference { " (#7)" } else { "" },
+            ),
+            Shape::Revert {
+                target,
+                abbreviated,
+            } => match older(target) {
+                Some(target) => {
+                    let target = &commits[target];
+                    let shown = if abbreviated {
+                        &target.id[..7]
+                    } else {
+                        &target.id[..]
+                    };
+                    format!(
+                        "Revert \"{}\"\n\nThis reverts commit {shown}.",
+                        target.summary()
+                    )
+                }
+                None => "revert: nothing".to_owned(),
+            },
+            Shape::CherryPick { source } => match older(source) {
+                Some(source) => format!(
+                    "{}\n\n(cherry picked from commit {})",
+                    commits[source].summary(),
+                    commits[source].id
+                ),
+                None => "fix: first".to_owned(),
+            },
+            Shape::Squash => {
+                "Squash the login work (#9)\n\n* feat: login\n* fix(ui): button".to_owned()
+            }
+            Shape::Wip => "wip".to_owned(),
+            Shape::Merge { other, titled } => {
+                if let Some(other) = older(other) {
+                    parents.push(commits[other].id.clone());
+                }
+                if titled {
+                    format!(
+                        "Merge pull request #{n} from acme/b\n\nfeat(core): change {}",
+                        n % 5
+                    )
+                } else {
+                    "Merge branch 'main' into b".to_owned()
+                }
+            }
+            Shape::Fixup => "fixup! feat: change 1".to_owned(),
+        };
+        let mut commit = commit(n, &message);
+        commit.parent_count = parents.len();
+        commit.parents = parents;
+        commits.push(commit);
+    }
+    commits
+}
+
+/// Versions in order, pre-releases among them.
+const VERSIONS: [&str; 8] = [
+    "0.1.0",
+    "0.2.0-rc.1",
+    "0.2.0",
+    "1.0.0-alpha.1",
+    "1.0.0-beta.1",
+    "1.0.0",
+    "1.0.1",
+    "1.1.0",
+];
+
+/// `commits` (oldest first) split at `cuts` into releases (with, at some cuts, a second tag on
+/// the same commit or a tag that is no release), the rest unreleased.
+fn history_of(commits: &[Commit], cuts: &[(usize, u8)]) -> History {
+    let mut cuts: Vec<(usize, u8)> = cuts
+        .iter()
+        .map(|&(at, extra)| (at % (commits.len() + 1), extra))
+        .collect();
+    cuts.sort_by_key(|&(at, _)| at);
+    cuts.dedup_by_key(|&mut (at, _)| at);
+    cuts.truncate(VERSIONS.len() - 1);
+    let newest_first = |from: usize, to: usize| commits[from..to].iter().rev().cloned().collect();
+    let mut releases = Vec::new();
+    let mut from = 0;
+    let mut versions = VERSIONS.iter();
+    for (at, extra) in cuts {
+        let mut tagged = release(
+            versions.next().unwrap(),
+            "2026-11-01",
+            newest_first(from, at),
+        );
+        match extra % 4 {
+            // Another version's tag on the same commit: one release, named by the higher.
+            0 if !tagged.commits.is_empty() => {
+                let mut also = release(versions.next().unwrap(), "2026-11-02", Vec::new());
+                also.target.clone_from(&tagged.target);
+                releases.push(tagged);
+                releases.push(also);
+            }
+            // A tag that is no release: its commits go to the next newer range.
+            1 => {
+                tagged.version = None;
+                tagged.tag = format!("nightly-{at}");
+                releases.push(tagged);
+            }
+            _ => releases.push(tagged),
+        }
+        from = at;
+    }
+    releases.reverse();
+    History {
+        unreleased: newest_first(from, commits.len()),
+        releases,
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(192))]
+
+    /// Handed in any number of commits at a time, a streamed changelog says exactly what the
+    /// built one says, whatever the configuration.
+    #[test]
+    fn a_streamed_changelog_in_parts_equals_the_built_one(
+        shapes in proptest::collection::vec(shape(), 0..40),
+        cuts in proptest::collection::vec((proptest::prelude::any::<usize>(), 0u8..4), 0..6),
+        chunk in 1usize..9,
+        flags in proptest::prelude::any::<[bool; 6]>(),
+    ) {
+        let commits = commits_of(&shapes);
+        let history = history_of(&commits, &cuts);
+        let [fold_prereleases, include_merges, split_squash_commits, include_fixups, cancel_reverts, dedupe_cherry_picks] = flags;
+        let generator = Generator::new(Config {
+            fold_prereleases,
+            include_merges,
+            split_squash_commits,
+            include_fixups,
+            cancel_reverts,
+            dedupe_cherry_picks,
+            ..Config::default()
+        })
+        .unwrap();
+        let remote = Remote::parse("https://github.com/acme/widget");
+        proptest::prop_assert_eq!(
+            streamed(&generator, &history, remote.as_ref(), chunk),
+            built(&generator, &history, remote.as_ref())
+        );
+    }
 }

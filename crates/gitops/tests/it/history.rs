@@ -2,7 +2,7 @@ use std::io::Write as _;
 use std::process::Stdio;
 
 use gitops::test_support::TestRepo;
-use gitops::{CommitId, Error, HistoryOptions, PathFilter, Range};
+use gitops::{CommitId, Error, HistoryOptions, PathFilter, Range, Repository};
 
 use crate::{pattern, shallow_clone};
 
@@ -607,6 +607,41 @@ fn authors_are_read_through_the_mailmap_as_git_log_does() {
 /// A `git fast-import` stream of `commits` commits on `main`: a two-commit side branch merged
 /// every 40, an octopus merge of three branches every 300, a Latin-1 commit (with its `encoding`
 /// header) every 97, two spellings of one author, and an annotated `vX.Y.Z` tag every 100.
+/// `release_history_each`'s parts, each release's joined, by tag name.
+fn parts_joined(
+    opened: &Repository,
+    tags: &[gitops::Tag],
+) -> Vec<(Option<String>, Vec<gitops::Commit>)> {
+    parts_joined_counting(opened, tags, &mut 0)
+}
+
+/// [`parts_joined`], counting the parts: a release's parts come one after the other, each but
+/// its last not complete.
+fn parts_joined_counting(
+    opened: &Repository,
+    tags: &[gitops::Tag],
+    count: &mut usize,
+) -> Vec<(Option<String>, Vec<gitops::Commit>)> {
+    let mut joined: Vec<(Option<String>, Vec<gitops::Commit>)> = Vec::new();
+    let mut open = false;
+    opened
+        .release_history_each(tags, &HistoryOptions::default(), |part| {
+            *count += 1;
+            let name = part.tag.map(|tag| tag.name.clone());
+            if open {
+                let last = joined.last_mut().unwrap();
+                assert_eq!(last.0, name, "a release's parts come together");
+                last.1.extend(part.commits);
+            } else {
+                joined.push((name, part.commits));
+            }
+            open = !part.complete;
+        })
+        .unwrap();
+    assert!(!open, "the last part is complete");
+    joined
+}
+
 fn large_history_stream(commits: usize) -> Vec<u8> {
     let mut stream = Vec::new();
     let mut mark = 0;
@@ -787,12 +822,7 @@ fn reads_listed_from_the_commit_graph_on_several_threads_equal_the_sequential_re
         let options = HistoryOptions::default();
         let history = opened.release_history(&tags, &options).unwrap();
         // Handed out one release at a time, oldest first, the unreleased commits last: the same.
-        let mut parts = Vec::new();
-        opened
-            .release_history_each(&tags, &options, |part| {
-                parts.push((part.tag.map(|tag| tag.name.clone()), part.commits));
-            })
-            .unwrap();
+        let parts = parts_joined(&opened, &tags);
         let expected: Vec<_> = history
             .releases
             .iter()
@@ -800,6 +830,13 @@ fn reads_listed_from_the_commit_graph_on_several_threads_equal_the_sequential_re
             .chain(std::iter::once((None, history.unreleased.clone())))
             .collect();
         assert_eq!(parts, expected);
+        // Without tags, the whole history is one walk: handed out in parts as its blocks are
+        // read, which join to the history.
+        let mut count = 0;
+        let untagged = parts_joined_counting(&opened, &[], &mut count);
+        assert!(count > 1, "{count} parts");
+        let head = opened.commits(&Range::head(), &options).unwrap();
+        assert_eq!(untagged, [(None, head)]);
         (
             history,
             opened.commits(&Range::head(), &options).unwrap(),
