@@ -566,12 +566,18 @@ impl Generator {
 
     /// Pushes onto `split` the items of one: itself, or a squash commit's lines (see
     /// [`Generator::split_squashes`]).
-    pub(crate) fn split<'a>(&self, item: Item<'a>, split: &mut Vec<Item<'a>>) {
+    fn split<'a>(&self, item: Item<'a>, split: &mut Vec<Item<'a>>) {
+        self.each_split(item, |item| split.push(item));
+    }
+
+    /// Gives `each` the items of one: itself, or a squash commit's lines (see
+    /// [`Generator::split_squashes`]).
+    pub(crate) fn each_split<'a>(&self, item: Item<'a>, mut each: impl FnMut(Item<'a>)) {
         if !self.config.split_squash_commits || item.parsed.kind != Kind::Other {
-            split.push(item);
+            each(item);
             return;
         }
-        let before = split.len();
+        let mut any = false;
         for mut line in squash_lines(&item.commit.message) {
             // The squash's `(#5)` is every line's pull request.
             for &number in &item.parsed.pull_requests {
@@ -579,14 +585,15 @@ impl Generator {
                     line.pull_requests.push(number);
                 }
             }
-            split.push(Item {
+            any = true;
+            each(Item {
                 commit: item.commit,
                 subject: line_subject(&item.commit.message, &line),
                 parsed: line,
             });
         }
-        if split.len() == before {
-            split.push(item);
+        if !any {
+            each(item);
         }
     }
 }

@@ -128,6 +128,11 @@ impl Stream<'_> {
         let Some(part) = self.open_part(release) else {
             return;
         };
+        let commits = commits.into_iter();
+        let collected = &mut self.parts[part];
+        let more = commits.size_hint().0;
+        collected.facts.reserve(more);
+        collected.lines.reserve(more);
         for commit in commits {
             self.collect(part, &commit);
         }
@@ -191,26 +196,25 @@ impl Stream<'_> {
         let position =
             u32::try_from(collected.facts.len()).expect("a part of under 4 billion commits");
         if fact.listable {
-            let mut items = Vec::new();
+            let remote = self.remote.as_ref();
             let item = Item {
                 commit,
                 subject: subject(commit, &parsed),
                 parsed,
             };
-            generator.split(item, &mut items);
-            for item in items {
-                let placed = generator.place(item, self.remote.as_ref());
+            generator.each_split(item, |item| {
+                let placed = generator.place(item, remote);
                 if placed.breaking.is_none() && placed.section.is_none() {
-                    continue;
+                    return;
                 }
                 let start = collected.text.len();
                 if let Some(entry) = &placed.breaking {
-                    write_listed_entry(&mut collected.text, self.remote.as_ref(), entry, true)
+                    write_listed_entry(&mut collected.text, remote, entry, true)
                         .expect("writing to a String cannot fail");
                 }
                 let middle = collected.text.len();
                 if let Some((_, entry)) = &placed.section {
-                    write_listed_entry(&mut collected.text, self.remote.as_ref(), entry, false)
+                    write_listed_entry(&mut collected.text, remote, entry, false)
                         .expect("writing to a String cannot fail");
                 }
                 let offset = |at: usize| u32::try_from(at).expect("a release's text under 4 GiB");
@@ -223,7 +227,7 @@ impl Stream<'_> {
                     middle: offset(middle),
                     end: offset(collected.text.len()),
                 });
-            }
+            });
         }
         collected.facts.push(fact);
     }
