@@ -18,7 +18,7 @@ use crate::select::{Dedupe, Fact};
 /// history.
 ///
 /// A commit is not held once it is handed in: what deciding its release needs of it (a
-/// [`crate::select`] fact) and its rendered entries are kept instead, about a tenth of the
+/// fact, 40 bytes) and its rendered entries are kept instead, about a tenth of the
 /// commit, until the release is complete and rendered. A release's entries depend on all of its
 /// commits (a merge's title covers its branch's commits, a revert cancels an older commit), so
 /// they are kept whole until then; then only the release's text is.
