@@ -255,6 +255,14 @@ const BLOCK: usize = 256;
 /// Below this many commits, reading them on one thread is cheaper than opening more handles.
 const PARALLEL_FROM: usize = 2 * BLOCK;
 
+/// Blocks of a batch each reading thread may have read and not handed out: more are sent as
+/// blocks come back, which happens only while the batch is handed out. A consumer slower than
+/// the readers (the changelog's renderer, with a commit-graph) otherwise had every commit of a
+/// long release read and held before it took them. Four a thread were measured too: the
+/// readers then waited whenever the consumer did, and the untagged 50k history with a
+/// commit-graph went from 0.65x the `git log` floor to 0.84x.
+const READ_AHEAD: usize = 16;
+
 /// Commits listed before a batch is read and handed out by [`Repository::release_history_each`]:
 /// large enough to keep every core busy, small enough that one batch is little memory.
 const BATCH_COMMITS: usize = 1024;
@@ -533,19 +541,25 @@ struct Batch<'t> {
     orders: Vec<Vec<u32>>,
     /// The walk and node of each commit left to read, in hand-out order, in blocks of [`BLOCK`].
     jobs: Vec<(usize, usize)>,
-    /// Blocks sent to the pool and not back yet.
+    /// Blocks not back from the pool yet, sent or not.
     outstanding: usize,
+    /// Blocks not sent to the pool yet: one is sent as each comes back (see [`READ_AHEAD`]).
+    unsent: std::collections::VecDeque<Job>,
     /// How far the batch is handed out: a walk, and a place in its order.
     cursor: (usize, usize),
 }
 
 impl<'t> Batch<'t> {
-    /// Puts block `block`'s reads at their nodes.
-    fn place(&mut self, block: usize, reads: Vec<Read>) {
+    /// Puts block `block`'s reads at their nodes, and sends the pool the next block to read.
+    fn place(&mut self, block: usize, reads: Vec<Read>, pool: &Pool) {
         for (&(walk, node), read) in self.jobs[block * BLOCK..].iter().zip(reads) {
             self.walks[walk].1.nodes[node].read = read;
         }
         self.outstanding -= 1;
+        if let (Some(job), Some(jobs)) = (self.unsent.pop_front(), pool.jobs.as_ref()) {
+            // The threads only stop once `jobs` is dropped, or on a panic that `scope` reports.
+            let _ = jobs.send(job);
+        }
     }
 
     /// Hands out what is read from the cursor on, in order: a part for each walk it finishes,
@@ -676,6 +690,7 @@ impl Reader<'_> {
         // Each block gets the buffers its commits' bytes are in, which are freed once the last
         // block that needs them is read.
         let kept = std::mem::take(&mut batch.kept);
+        let ahead = threads * READ_AHEAD;
         for (block, chunk) in batch.jobs.chunks(BLOCK).enumerate() {
             let oids: Vec<(Oid, Option<RawCommit>)> = chunk
                 .iter()
@@ -688,8 +703,14 @@ impl Reader<'_> {
                 })
                 .collect();
             let view = kept.view(oids.iter().filter_map(|(_, raw)| *raw));
-            // The threads only stop once `jobs` is dropped, or on a panic that `scope` reports.
-            let _ = jobs.send((batch.number, block, oids, view));
+            let job = (batch.number, block, oids, view);
+            if block < ahead {
+                // The threads only stop once `jobs` is dropped, or on a panic that `scope`
+                // reports.
+                let _ = jobs.send(job);
+            } else {
+                batch.unsent.push_back(job);
+            }
         }
         batch.outstanding = batch.jobs.len().div_ceil(BLOCK);
         Ok(())
@@ -757,7 +778,7 @@ impl Reader<'_> {
         if let Some(done) = pool.done.as_ref() {
             while let Ok((number, block, reads)) = done.try_recv() {
                 if let Some(batch) = in_flight.iter_mut().find(|batch| batch.number == number) {
-                    batch.place(block, reads?);
+                    batch.place(block, reads?, pool);
                 }
             }
         }
@@ -791,9 +812,9 @@ impl Reader<'_> {
                 .expect("the reading threads stop early only on an error, which ends the read");
             let reads = reads?;
             if number == batch.number {
-                batch.place(block, reads);
+                batch.place(block, reads, pool);
             } else if let Some(other) = later.iter_mut().find(|other| other.number == number) {
-                other.place(block, reads);
+                other.place(block, reads, pool);
             }
         }
         Ok(())
