@@ -81,8 +81,8 @@ pub(crate) struct Planned {
     pub(crate) release: Option<usize>,
     /// Whose commits the range takes, in order.
     pub(crate) members: Vec<Member>,
-    pub(crate) folded: Vec<usize>,
-    pub(crate) also_tagged: Vec<usize>,
+    folded: Vec<usize>,
+    also_tagged: Vec<usize>,
 }
 
 /// Where one item goes: the breaking changes, a section (by index), both or neither.

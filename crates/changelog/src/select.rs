@@ -72,39 +72,25 @@ const HEX: [u8; 256] = {
     table
 };
 
-/// The first (at most 16) lower-case hex digits of `text` as a key's bytes (the first two
-/// digits in the lowest byte, as [`key`] reads them), and how many were read; `None` when one
-/// of them is not a lower-case hex digit.
-fn hex_digits(text: &str) -> Option<(u64, usize)> {
+/// Whether the id of `key` starts with the abbreviated lower-case hex id `prefix` (as far as
+/// the key's 16 digits tell).
+fn starts_with(key: Key, prefix: &str) -> bool {
+    if prefix.is_empty() {
+        return false;
+    }
     let mut value = 0_u64;
-    let mut digits = 0;
-    for (index, byte) in text.bytes().take(16).enumerate() {
-        let digit = match byte {
-            b'0'..=b'9' => byte - b'0',
-            b'a'..=b'f' => byte - b'a' + 10,
-            _ => return None,
-        };
-        // Byte `index / 2`; its high nibble first.
+    let mut mask = 0_u64;
+    for (index, byte) in prefix.bytes().take(16).enumerate() {
+        let digit = HEX[usize::from(byte)];
+        if digit > 0x0f {
+            return false;
+        }
+        // The digit's place in the key: byte `index / 2` (as `hex_prefix` reads them), its
+        // high nibble first.
         let shift = 8 * (index / 2) + if index % 2 == 0 { 4 } else { 0 };
         value |= u64::from(digit) << shift;
-        digits += 1;
+        mask |= 0x0f << shift;
     }
-    Some((value, digits))
-}
-
-/// Whether the id of `key` starts with the abbreviated hex id `prefix` (as far as the key's 16
-/// digits tell).
-fn starts_with(key: Key, prefix: &str) -> bool {
-    let Some((value, digits)) = hex_digits(prefix) else {
-        return false;
-    };
-    if digits == 0 {
-        return false;
-    }
-    let mask = (0..digits).fold(0_u64, |mask, index| {
-        let shift = 8 * (index / 2) + if index % 2 == 0 { 4 } else { 0 };
-        mask | (0xf << shift)
-    });
     key & mask == value
 }
 

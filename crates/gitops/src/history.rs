@@ -614,34 +614,16 @@ struct Pool {
 }
 
 /// The commits of `walks` listed but not made into commits yet (pending or raw), as (walk, node)
-/// positions, in each walk's `orders`.
-fn pending_in_order(walks: &[(Option<&Tag>, Walked)], orders: &[Vec<u32>]) -> Vec<(usize, usize)> {
+/// positions, each walk's in the order of the nodes given with it.
+fn pending<'w, N: Iterator<Item = usize> + 'w>(
+    walks: impl Iterator<Item = (&'w Walked, N)>,
+) -> Vec<(usize, usize)> {
     walks
-        .iter()
-        .zip(orders)
         .enumerate()
-        .flat_map(|(walk, ((_, walked), order))| {
-            order
-                .iter()
-                .map(|&node| node as usize)
+        .flat_map(|(walk, (walked, nodes))| {
+            nodes
                 .filter(|&node| matches!(walked.nodes[node].read, Read::Pending | Read::Raw(_)))
                 .map(move |node| (walk, node))
-        })
-        .collect()
-}
-
-/// The commits of `walks` listed but not made into commits yet (pending or raw), as (walk, node)
-/// positions.
-fn pending<'w>(walks: impl Iterator<Item = &'w Walked>) -> Vec<(usize, usize)> {
-    walks
-        .enumerate()
-        .flat_map(|(walk, walked)| {
-            walked
-                .nodes
-                .iter()
-                .enumerate()
-                .filter(|(_, node)| matches!(node.read, Read::Pending | Read::Raw(_)))
-                .map(move |(node, _)| (walk, node))
         })
         .collect()
 }
@@ -662,7 +644,13 @@ impl Reader<'_> {
             .iter()
             .map(|(_, walked)| walked.topological_order())
             .collect();
-        batch.jobs = pending_in_order(&batch.walks, &batch.orders);
+        batch.jobs = pending(
+            batch
+                .walks
+                .iter()
+                .zip(&batch.orders)
+                .map(|((_, walked), order)| (walked, order.iter().map(|&node| node as usize))),
+        );
         let cores = self.cores;
         // Without a commit-graph this thread inflates every commit as it lists it, and the
         // listing is the longest chain of work: it keeps a core to itself.
@@ -944,7 +932,7 @@ impl Reader<'_> {
                 }
             }
         }
-        let jobs = pending(walks.iter());
+        let jobs = pending(walks.iter().map(|walked| (walked, 0..walked.nodes.len())));
         if jobs.is_empty() {
             return Ok(());
         }
