@@ -13,7 +13,8 @@ use crate::select::{Dedupe, Fact};
 /// The caller hands each release's commits to [`Stream::commits`] as it reads them (newest
 /// first, in as many calls as it likes), says when a release has them all with
 /// [`Stream::complete`], oldest release first, and does the same for the unreleased commits
-/// (`None`) last. [`Stream::finish`] then gives the Markdown, which equals
+/// (`None`) last. A caller that reads a release's commits in another order hands them in as it
+/// reads them and gives their order with [`Stream::complete_reordered`] instead. [`Stream::finish`] then gives the Markdown, which equals
 /// [`markdown_string`](crate::markdown_string) of what [`Generator::build`] gives for the whole
 /// history.
 ///
@@ -54,6 +55,39 @@ struct Collected {
 impl Collected {
     fn text(&self, from: u32, to: u32) -> &str {
         &self.text[from as usize..to as usize]
+    }
+
+    /// Puts the commits in `order` (see [`Stream::complete_reordered`]): the commit that came
+    /// `order[i]`-th becomes the `i`-th. Each commit's lines keep their order, and the text
+    /// stays where it is (the lines point into it).
+    fn reorder(&mut self, order: &[u32]) {
+        const UNPLACED: u32 = u32::MAX;
+        assert_eq!(
+            order.len(),
+            self.facts.len(),
+            "the order of a part's commits names each of them once"
+        );
+        let mut placed = vec![UNPLACED; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            let slot = placed
+                .get_mut(old as usize)
+                .filter(|slot| **slot == UNPLACED)
+                .expect("the order of a part's commits names each of them once");
+            *slot = u32::try_from(new).expect("a part of under 4 billion commits");
+        }
+        let mut facts: Vec<Option<Fact>> = std::mem::take(&mut self.facts)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.facts = order
+            .iter()
+            .map(|&old| facts[old as usize].take().expect("each named once"))
+            .collect();
+        for line in &mut self.lines {
+            line.fact = placed[line.fact as usize];
+        }
+        // Stable: a commit's lines (a squash split in several) keep their order.
+        self.lines.sort_by_key(|line| line.fact);
     }
 }
 
@@ -151,6 +185,23 @@ impl Stream<'_> {
         while self.emitted > 1 && self.missing[self.emitted - 1] == 0 {
             self.emit(self.emitted - 1);
         }
+    }
+
+    /// Says that `releases[index]` (or the unreleased changes, `None`) has all its commits, which
+    /// were handed in another order than newest first: `order` gives, newest first, each
+    /// commit's position among them as they came (every call's one after the other). A reader
+    /// that hands a long release's commits out as it lists them knows this order only once it
+    /// has listed them all. Then as [`Stream::complete`].
+    ///
+    /// # Panics
+    ///
+    /// When `order` is not a permutation of the positions of the commits handed in.
+    pub fn complete_reordered(&mut self, release: Option<usize>, order: &[u32]) {
+        let Some(part) = self.open_part(release) else {
+            return;
+        };
+        self.parts[part].reorder(order);
+        self.complete(release);
     }
 
     /// What is rendered so far: each release as soon as it and every older release are

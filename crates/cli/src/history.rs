@@ -109,8 +109,9 @@ pub fn read(
 }
 
 /// Some of a release's commits, by index in the releases, or of the unreleased ones (`None`),
-/// and whether they are the last.
-type Part = (Option<usize>, Vec<gitops::Commit>, bool);
+/// whether they are the last, and with the last, the release's order when its commits came in
+/// another (see [`gitops::HistoryPart::order`]).
+type Part = (Option<usize>, Vec<gitops::Commit>, bool, Option<Vec<u32>>);
 
 /// Parts go to the renderer in groups of about this many commits. Each hand-off wakes its
 /// thread, and where the scheduler puts that thread on the reading thread's core, the read
@@ -160,10 +161,12 @@ pub fn stream_markdown(
         let renderer = std::thread::Builder::new()
             .name("changelog".to_owned())
             .spawn_scoped(scope, || {
-                for (index, commits, complete) in received.into_iter().flatten() {
+                for (index, commits, complete, order) in received.into_iter().flatten() {
                     stream.commits(index, commits.into_iter().map(into_changelog));
-                    if complete {
-                        stream.complete(index);
+                    match order {
+                        Some(order) => stream.complete_reordered(index, &order),
+                        None if complete => stream.complete(index),
+                        None => {}
                     }
                 }
                 stream.finish()
@@ -173,7 +176,9 @@ pub fn stream_markdown(
         let mut open = false;
         let mut group: Vec<Part> = Vec::new();
         let mut grouped = 0;
-        let read = repository.release_history_each(&tags, &options, |part| {
+        // As read: a long release (a history with few tags, and no commit-graph) is then
+        // rendered while it is listed, and put in order at the end.
+        let read = repository.release_history_as_read(&tags, &options, |part| {
             // A release's first part takes the next index; its other parts, the same.
             let index = part.tag.map(|_| {
                 if !open {
@@ -183,7 +188,7 @@ pub fn stream_markdown(
             });
             open = !part.complete;
             grouped += part.commits.len();
-            group.push((index, part.commits, part.complete));
+            group.push((index, part.commits, part.complete, part.order));
             if grouped >= GROUP_COMMITS {
                 grouped = 0;
                 // The renderer only stops early by panicking, which the join below reports.

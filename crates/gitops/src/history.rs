@@ -158,12 +158,18 @@ pub struct Release {
 pub struct HistoryPart<'t> {
     /// The release tag; `None` for the commits reachable from `HEAD` and from no release tag.
     pub tag: Option<&'t Tag>,
-    /// Commits the release introduced, in topological order (newest first), after those of
-    /// the release's earlier parts.
+    /// Commits the release introduced, after those of the release's earlier parts: in
+    /// topological order (newest first), unless the release's last part has an
+    /// [`order`](HistoryPart::order).
     pub commits: Vec<Commit>,
     /// Whether this is the release's last part: a release with many commits comes in several
     /// parts, one after the other, as they are read.
     pub complete: bool,
+    /// On the last part of a release whose commits came in the order they were listed (only
+    /// from [`Repository::release_history_as_read`]): its topological order, newest first, as
+    /// each commit's position among all of the release's commits as they came (every part's
+    /// one after the other). `None` when they came in topological order.
+    pub order: Option<Vec<u32>>,
 }
 
 /// The whole history split at release tags.
@@ -224,6 +230,13 @@ struct Walked {
     parents: Vec<Oid>,
 }
 
+/// A walk being listed (see [`Reader::walk_on`]).
+struct Walk {
+    /// Commits to list, the next on top.
+    stack: Vec<Oid>,
+    walked: Walked,
+}
+
 /// What the walks of one history read share: the commit-graph, the mailmap and the options.
 ///
 /// A read has two phases. Listing walks the graph from the tips: from the commit-graph file when
@@ -266,6 +279,14 @@ const READ_AHEAD: usize = 16;
 /// Commits listed before a batch is read and handed out by [`Repository::release_history_each`]:
 /// large enough to keep every core busy, small enough that one batch is little memory.
 const BATCH_COMMITS: usize = 1024;
+
+/// A walk that lists more commits than this, and reads their objects to list them (no
+/// commit-graph covers them), is read and handed out as it is listed by
+/// [`Repository::release_history_as_read`]: such a listing is the longest chain of work, and
+/// a walk's topological order is known only once it is all listed, so the other cores (and the
+/// caller) would otherwise wait for it, and its commits' bytes would all be held meanwhile. A
+/// multiple of [`BLOCK`].
+const STREAM_FROM: usize = 4 * BLOCK;
 
 /// Threads at most: past this the object store's reads, not the inflating, limit the speed.
 const MAX_THREADS: usize = 8;
@@ -334,18 +355,22 @@ impl Repository {
         let mut unreleased = Vec::new();
         // Whether the last release has more parts to come.
         let mut open = false;
-        self.release_history_each(tags, options, |part| {
-            match part.tag {
-                Some(_) if open => releases
-                    .last_mut()
-                    .expect("an open release")
-                    .commits
-                    .extend(part.commits),
-                Some(tag) => releases.push(Release {
-                    tag: tag.clone(),
-                    commits: part.commits,
-                }),
-                None => unreleased.extend(part.commits),
+        // As read: a long release's commits are then read while it is listed.
+        self.release_history_parts(tags, options, true, |part| {
+            let commits = match part.tag {
+                Some(_) if open => &mut releases.last_mut().expect("an open release").commits,
+                Some(tag) => {
+                    releases.push(Release {
+                        tag: tag.clone(),
+                        commits: Vec::new(),
+                    });
+                    &mut releases.last_mut().expect("just pushed").commits
+                }
+                None => &mut unreleased,
+            };
+            commits.extend(part.commits);
+            if let Some(order) = part.order {
+                *commits = in_order(std::mem::take(commits), &order);
             }
             open = !part.complete;
         })?;
@@ -360,7 +385,8 @@ impl Repository {
     /// then the unreleased commits (`tag` is `None`) last. A release comes in one part, or in
     /// several one after the other (the last [`complete`](HistoryPart::complete)) when its
     /// commits are read in several blocks. The releases and their commits, parts joined, are
-    /// exactly those of `release_history`.
+    /// exactly those of `release_history`, in the same order (no part has an
+    /// [`order`](HistoryPart::order)).
     ///
     /// The history is listed and read in batches of a few thousand commits: what a batch listed
     /// is read on every core by threads that live for the whole read, in each walk's
@@ -372,6 +398,37 @@ impl Repository {
         &self,
         tags: &'t [Tag],
         options: &HistoryOptions,
+        each: impl FnMut(HistoryPart<'t>),
+    ) -> Result<(), Error> {
+        self.release_history_parts(tags, options, false, each)
+    }
+
+    /// [`release_history_each`](Repository::release_history_each), but a long release (over a
+    /// thousand commits) whose commits the listing reads (where no commit-graph covers them) is
+    /// handed out in the order it is listed, as it is listed, and its last part gives its
+    /// topological [`order`](HistoryPart::order).
+    ///
+    /// Without a commit-graph, listing reads every commit's object on one thread, and a release's
+    /// topological order is known only once all of its commits are listed: this way, the
+    /// commits are read on the other cores and the caller works on them meanwhile, where
+    /// `release_history_each` holds them all until then. A caller that keeps what it makes of
+    /// each commit in the order it came can put that in order at the end.
+    pub fn release_history_as_read<'t>(
+        &self,
+        tags: &'t [Tag],
+        options: &HistoryOptions,
+        each: impl FnMut(HistoryPart<'t>),
+    ) -> Result<(), Error> {
+        self.release_history_parts(tags, options, true, each)
+    }
+
+    /// [`release_history_each`](Repository::release_history_each), or
+    /// [`release_history_as_read`](Repository::release_history_as_read) when `as_read`.
+    fn release_history_parts<'t>(
+        &self,
+        tags: &'t [Tag],
+        options: &HistoryOptions,
+        as_read: bool,
         mut each: impl FnMut(HistoryPart<'t>),
     ) -> Result<(), Error> {
         self.ensure_full_history()?;
@@ -418,7 +475,27 @@ impl Repository {
             let mut batch = Batch::default();
             for (tag, tip) in tips {
                 let walked = match tip {
-                    Some(oid) => reader.walk_new(&[oid], &mut seen, &mut batch.kept)?,
+                    Some(oid) => {
+                        let mut walk = reader.start_walk(&[oid], &mut seen);
+                        let limit = if as_read { STREAM_FROM } else { usize::MAX };
+                        if !reader.walk_on(&mut walk, &mut seen, &mut batch.kept, limit)? {
+                            if reader.streams(&walk) {
+                                reader.stream(
+                                    tag,
+                                    walk,
+                                    &mut seen,
+                                    &mut batch,
+                                    &mut pool,
+                                    &mut in_flight,
+                                    scope,
+                                    &mut each,
+                                )?;
+                                continue;
+                            }
+                            reader.walk_on(&mut walk, &mut seen, &mut batch.kept, usize::MAX)?;
+                        }
+                        walk.walked
+                    }
                     None => Walked::default(),
                 };
                 batch.listed += walked.nodes.len();
@@ -547,13 +624,32 @@ struct Batch<'t> {
     unsent: std::collections::VecDeque<Job>,
     /// How far the batch is handed out: a walk, and a place in its order.
     cursor: (usize, usize),
+    /// Set when the batch is one long walk read as it is listed: then it has no `walks`.
+    streamed: Option<Streamed<'t>>,
+}
+
+/// A long walk read as it is listed, by [`Reader::stream`]: each block its listing sends is read
+/// on the pool and handed out in the order listed.
+struct Streamed<'t> {
+    tag: Option<&'t Tag>,
+    /// Each block sent, once read (taken as it is handed out).
+    ready: Vec<Option<Vec<Read>>>,
+    /// The next block to hand out.
+    next: usize,
+    /// The walk's topological order, once it is all listed: its commits' positions in the order
+    /// listed.
+    order: Option<Vec<u32>>,
 }
 
 impl<'t> Batch<'t> {
     /// Puts block `block`'s reads at their nodes, and sends the pool the next block to read.
     fn place(&mut self, block: usize, reads: Vec<Read>, pool: &Pool) {
-        for (&(walk, node), read) in self.jobs[block * BLOCK..].iter().zip(reads) {
-            self.walks[walk].1.nodes[node].read = read;
+        if let Some(streamed) = self.streamed.as_mut() {
+            streamed.ready[block] = Some(reads);
+        } else {
+            for (&(walk, node), read) in self.jobs[block * BLOCK..].iter().zip(reads) {
+                self.walks[walk].1.nodes[node].read = read;
+            }
         }
         self.outstanding -= 1;
         if let (Some(job), Some(jobs)) = (self.unsent.pop_front(), pool.jobs.as_ref()) {
@@ -565,6 +661,9 @@ impl<'t> Batch<'t> {
     /// Hands out what is read from the cursor on, in order: a part for each walk it finishes,
     /// and one for what it reads of the walk it stops in. Whether the batch is all handed out.
     fn advance(&mut self, each: &mut impl FnMut(HistoryPart<'t>)) -> bool {
+        if let Some(streamed) = self.streamed.as_mut() {
+            return streamed.advance(each);
+        }
         while let Some((tag, walked)) = self.walks.get_mut(self.cursor.0) {
             let order = &self.orders[self.cursor.0];
             let mut at = self.cursor.1;
@@ -585,6 +684,7 @@ impl<'t> Batch<'t> {
                     tag: *tag,
                     commits,
                     complete,
+                    order: None,
                 });
             }
             if !complete {
@@ -594,6 +694,35 @@ impl<'t> Batch<'t> {
             self.cursor = (self.cursor.0 + 1, 0);
         }
         true
+    }
+}
+
+impl<'t> Streamed<'t> {
+    /// Hands out the blocks read from the next on, in order, and once the walk is all listed
+    /// and handed out, its order (in the last part). Whether it is all handed out.
+    fn advance(&mut self, each: &mut impl FnMut(HistoryPart<'t>)) -> bool {
+        let mut commits = Vec::new();
+        while let Some(reads) = self.ready.get_mut(self.next).and_then(Option::take) {
+            // With no path filter (see `Reader::streams`), every commit is listed: the n-th
+            // handed out is the n-th listed, which the order counts in.
+            commits.extend(reads.into_iter().map(|read| match read {
+                Read::Listed(commit) => *commit,
+                Read::Pending | Read::Raw(_) | Read::Skipped => {
+                    unreachable!("a streamed walk's commits are all read and listed")
+                }
+            }));
+            self.next += 1;
+        }
+        let complete = self.order.is_some() && self.next == self.ready.len();
+        if complete || !commits.is_empty() {
+            each(HistoryPart {
+                tag: self.tag,
+                commits,
+                complete,
+                order: if complete { self.order.take() } else { None },
+            });
+        }
+        complete
     }
 }
 
@@ -774,8 +903,11 @@ impl Reader<'_> {
         // consumer more often while this thread lists, which cost the listing (the longest
         // chain of work without a commit-graph) about a tenth. A batch is handed out in parts
         // by `hand_out`, where this thread waits anyway.
+        // A streamed walk is the exception: it is handed out as it is read, block by block,
+        // while this thread lists it, which is the point of streaming it.
         while let Some(front) = in_flight.front_mut() {
-            if front.outstanding > 0 || !front.advance(each) {
+            let ready = front.outstanding == 0 || front.streamed.is_some();
+            if !ready || !front.advance(each) {
                 break;
             }
             in_flight.pop_front();
@@ -853,16 +985,41 @@ impl Reader<'_> {
         seen: &mut Seen,
         kept: &mut RawCommits,
     ) -> Result<Walked, Error> {
+        let mut walk = self.start_walk(tips, seen);
+        self.walk_on(&mut walk, seen, kept, usize::MAX)?;
+        Ok(walk.walked)
+    }
+
+    /// A walk from `tips` over commits not yet `seen` (see [`Reader::walk_on`]).
+    fn start_walk(&self, tips: &[Oid], seen: &mut Seen) -> Walk {
         let graph = self.graph.as_ref();
-        let mut walked = Walked::default();
-        let mut stack: Vec<Oid> = tips
-            .iter()
-            .copied()
-            .filter(|tip| seen.insert(graph, *tip))
-            .collect();
-        while let Some(oid) = stack.pop() {
+        Walk {
+            stack: tips
+                .iter()
+                .copied()
+                .filter(|tip| seen.insert(graph, *tip))
+                .collect(),
+            walked: Walked::default(),
+        }
+    }
+
+    /// Lists at most `limit` more commits of `walk`, marking their parents `seen`; whether the
+    /// walk is all listed.
+    fn walk_on(
+        &self,
+        walk: &mut Walk,
+        seen: &mut Seen,
+        kept: &mut RawCommits,
+        limit: usize,
+    ) -> Result<bool, Error> {
+        let graph = self.graph.as_ref();
+        let Walk { stack, walked } = walk;
+        for _ in 0..limit {
+            let Some(oid) = stack.pop() else {
+                break;
+            };
             let start = walked.parents.len();
-            self.list(oid, &mut walked, kept)?;
+            self.list(oid, walked, kept)?;
             for index in start..walked.parents.len() {
                 let parent = walked.parents[index];
                 if seen.insert(graph, parent) {
@@ -870,7 +1027,108 @@ impl Reader<'_> {
                 }
             }
         }
-        Ok(walked)
+        Ok(stack.is_empty())
+    }
+
+    /// Whether `walk`, listed up to [`STREAM_FROM`] commits and not all, is to be read as it is
+    /// listed: when its listing reads the commits' objects (the last one listed was not in a
+    /// commit-graph), another core can read them, and nothing filters them out.
+    fn streams(&self, walk: &Walk) -> bool {
+        self.cores > 1
+            && self.objects().is_some()
+            && walk
+                .walked
+                .nodes
+                .last()
+                .is_some_and(|node| matches!(node.read, Read::Raw(_)))
+    }
+
+    /// Lists the rest of `walk` (of release `tag`), and has its commits read on the pool and
+    /// handed out as they are listed, in the order listed; then its topological order. What is
+    /// listed before it (`batch`, and the batches in flight) is handed out first. The next walk
+    /// starts a new batch.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the state of the read it takes part in"
+    )]
+    fn stream<'t, 's>(
+        &'s self,
+        tag: Option<&'t Tag>,
+        mut walk: Walk,
+        seen: &mut Seen,
+        batch: &mut Batch<'t>,
+        pool: &mut Pool,
+        in_flight: &mut std::collections::VecDeque<Batch<'t>>,
+        scope: &'s std::thread::Scope<'s, '_>,
+        each: &mut impl FnMut(HistoryPart<'t>),
+    ) -> Result<(), Error> {
+        // The bytes of what the walk listed so far are among the batch's, which the batch's own
+        // walks still need.
+        let mut kept = batch.kept.clone();
+        if batch.walks.is_empty() {
+            batch.kept = RawCommits::default();
+        } else {
+            self.submit(batch, pool, scope)?;
+            in_flight.push_back(std::mem::take(batch));
+        }
+        if pool.jobs.is_none() {
+            // The listing keeps a core to itself.
+            self.start_pool(pool, (self.cores - 1).max(1), scope);
+        }
+        in_flight.push_back(Batch {
+            number: pool.batches,
+            streamed: Some(Streamed {
+                tag,
+                ready: Vec::new(),
+                next: 0,
+                order: None,
+            }),
+            ..Batch::default()
+        });
+        pool.batches += 1;
+        let mut sent = 0;
+        loop {
+            // What is listed and not sent yet goes to the pool as one block, with the bytes it
+            // needs: all that `kept` holds, then, so it starts over.
+            let nodes = &mut walk.walked.nodes;
+            if sent < nodes.len() {
+                let oids: Vec<(Oid, Option<RawCommit>)> = nodes[sent..]
+                    .iter_mut()
+                    .map(
+                        |node| match std::mem::replace(&mut node.read, Read::Pending) {
+                            Read::Raw(raw) => (node.oid, Some(raw)),
+                            // From the commit-graph, or read with libgit2 (the pool reads it again).
+                            _ => (node.oid, None),
+                        },
+                    )
+                    .collect();
+                sent = nodes.len();
+                let view = kept.view(oids.iter().filter_map(|(_, raw)| *raw));
+                kept = RawCommits::default();
+                let streamed = in_flight.back_mut().expect("pushed above");
+                let ready = &mut streamed.streamed.as_mut().expect("streamed").ready;
+                let job = (streamed.number, ready.len(), oids, view);
+                ready.push(None);
+                streamed.outstanding += 1;
+                if let Some(jobs) = pool.jobs.as_ref() {
+                    // The threads only stop once `jobs` is dropped, or on a panic that `scope`
+                    // reports.
+                    let _ = jobs.send(job);
+                }
+            }
+            Reader::hand_out_ready(pool, in_flight, each)?;
+            if self.walk_on(&mut walk, seen, &mut kept, BLOCK)? && sent == walk.walked.nodes.len() {
+                break;
+            }
+        }
+        let order = walk.walked.topological_order();
+        drop(walk);
+        let streamed = in_flight.back_mut().expect("pushed above");
+        streamed.streamed.as_mut().expect("streamed").order = Some(order);
+        while let Some(done) = in_flight.pop_front() {
+            Reader::hand_out(done, pool, in_flight, each)?;
+        }
+        Ok(())
     }
 
     /// List one commit into `walked`: from the commit-graph when it covers the commit (the
@@ -1270,6 +1528,19 @@ impl Walked {
         }
         ordered
     }
+}
+
+/// `commits` put in `order`: the `order[i]`-th becomes the `i`-th.
+fn in_order(commits: Vec<Commit>, order: &[u32]) -> Vec<Commit> {
+    let mut commits: Vec<Option<Commit>> = commits.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&at| {
+            commits[at as usize]
+                .take()
+                .expect("an order names each commit once")
+        })
+        .collect()
 }
 
 /// A node's position, as a walk's order holds it.

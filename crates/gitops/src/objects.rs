@@ -217,7 +217,7 @@ pub(crate) struct RawCommit {
 /// Each buffer is shared: the reading threads get [`RawCommits::view`]s holding just the
 /// buffers of the commits they make, so that a buffer is freed once its commits are made, not
 /// once the whole batch is (a history without tags is one batch, whose bytes were all held).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct RawCommits {
     chunks: Vec<std::sync::Arc<Vec<u8>>>,
 }

@@ -115,6 +115,18 @@ fn skeleton(history: &History) -> Vec<Release> {
         .collect()
 }
 
+/// Each release's commits, oldest release first, then the unreleased ones, as a reader hands
+/// them out.
+fn parts(history: &History) -> impl Iterator<Item = (Option<usize>, &Vec<Commit>)> {
+    history
+        .releases
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(index, release)| (Some(index), &release.commits))
+        .chain(std::iter::once((None, &history.unreleased)))
+}
+
 /// The history's releases without their commits, then each release's commits oldest release
 /// first, `chunk` commits at a time, as a reader hands them out.
 fn streamed(
@@ -124,18 +136,48 @@ fn streamed(
     chunk: usize,
 ) -> String {
     let mut stream = generator.stream(skeleton(history), remote);
-    let parts = history
-        .releases
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(index, release)| (Some(index), &release.commits))
-        .chain(std::iter::once((None, &history.unreleased)));
-    for (part, commits) in parts {
+    for (part, commits) in parts(history) {
         for chunk in commits.chunks(chunk.max(1)) {
             stream.commits(part, chunk.iter().cloned());
         }
         stream.complete(part);
+    }
+    stream.finish().pieces(None).collect()
+}
+
+/// As [`streamed`], but each part's commits handed in shuffled (by `seed`), `chunk` at a time,
+/// then put in order by [`changelog::Stream::complete_reordered`]: as a reader hands out a long
+/// release it lists before it knows the release's order.
+fn streamed_shuffled(
+    generator: &Generator,
+    history: &History,
+    remote: Option<&Remote>,
+    chunk: usize,
+    seed: u64,
+) -> String {
+    let mut stream = generator.stream(skeleton(history), remote);
+    let mut state = seed | 1;
+    for (part, commits) in parts(history) {
+        // Fisher-Yates with a xorshift: `came[j]` is the position, newest first, of the commit
+        // handed in j-th.
+        let mut came: Vec<usize> = (0..commits.len()).collect();
+        for last in (1..came.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            came.swap(last, usize::try_from(state % (last as u64 + 1)).unwrap());
+        }
+        let mut order = vec![0_u32; came.len()];
+        for (j, &position) in came.iter().enumerate() {
+            order[position] = u32::try_from(j).unwrap();
+        }
+        for chunk in came.chunks(chunk.max(1)) {
+            stream.commits(
+                part,
+                chunk.iter().map(|&position| commits[position].clone()),
+            );
+        }
+        stream.complete_reordered(part, &order);
     }
     stream.finish().pieces(None).collect()
 }
@@ -162,6 +204,13 @@ fn a_streamed_changelog_equals_the_built_one() {
                     expected,
                     "fold {fold_prereleases}, remote {remote:?}, chunk {chunk}"
                 );
+                for seed in [1, 7, 1234] {
+                    assert_eq!(
+                        streamed_shuffled(&generator, &history, remote, chunk, seed),
+                        expected,
+                        "shuffled by {seed}: fold {fold_prereleases}, remote {remote:?}, chunk {chunk}"
+                    );
+                }
             }
         }
     }
@@ -405,14 +454,14 @@ fn history_of(commits: &[Commit], cuts: &[(usize, u8)]) -> History {
     let mut from = 0;
     let mut versions = VERSIONS.iter();
     for (at, extra) in cuts {
-        let mut tagged = release(
-            versions.next().unwrap(),
-            "2026-11-01",
-            newest_first(from, at),
-        );
+        // A cut with a second tag takes two versions: past the last, the rest is unreleased.
+        let Some(version) = versions.next() else {
+            break;
+        };
+        let mut tagged = release(version, "2026-11-01", newest_first(from, at));
         match extra % 4 {
             // Another version's tag on the same commit: one release, named by the higher.
-            0 if !tagged.commits.is_empty() => {
+            0 if !tagged.commits.is_empty() && versions.len() > 0 => {
                 let mut also = release(versions.next().unwrap(), "2026-11-02", Vec::new());
                 also.target.clone_from(&tagged.target);
                 releases.push(tagged);
@@ -438,14 +487,16 @@ fn history_of(commits: &[Commit], cuts: &[(usize, u8)]) -> History {
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(192))]
 
-    /// Handed in any number of commits at a time, a streamed changelog says exactly what the
-    /// built one says, whatever the configuration.
+    /// Handed in any number of commits at a time, in order or in any order put right at the
+    /// end, a streamed changelog says exactly what the built one says, whatever the
+    /// configuration.
     #[test]
     fn a_streamed_changelog_in_parts_equals_the_built_one(
         shapes in proptest::collection::vec(shape(), 0..40),
         cuts in proptest::collection::vec((proptest::prelude::any::<usize>(), 0u8..4), 0..6),
         chunk in 1usize..9,
         flags in proptest::prelude::any::<[bool; 6]>(),
+        seed in proptest::prelude::any::<u64>(),
     ) {
         let commits = commits_of(&shapes);
         let history = history_of(&commits, &cuts);
@@ -461,9 +512,27 @@ proptest::proptest! {
         })
         .unwrap();
         let remote = Remote::parse("https://github.com/acme/widget");
+        let expected = built(&generator, &history, remote.as_ref());
         proptest::prop_assert_eq!(
-            streamed(&generator, &history, remote.as_ref(), chunk),
-            built(&generator, &history, remote.as_ref())
+            &streamed(&generator, &history, remote.as_ref(), chunk),
+            &expected
+        );
+        proptest::prop_assert_eq!(
+            streamed_shuffled(&generator, &history, remote.as_ref(), chunk, seed),
+            expected
         );
     }
+}
+
+#[test]
+#[should_panic(expected = "names each of them once")]
+fn an_order_that_names_a_commit_twice_is_refused() {
+    let history = History {
+        unreleased: vec![commit(2, "feat: b"), commit(1, "fix: a")],
+        releases: Vec::new(),
+    };
+    let generator = generator_default();
+    let mut stream = generator.stream(Vec::new(), None);
+    stream.commits(None, history.unreleased);
+    stream.complete_reordered(None, &[1, 1]);
 }

@@ -558,3 +558,132 @@ fn keep_a_changelog_links_before_and_after_a_release() {
     }
     assert_eq!(after.matches("[Unreleased]:").count(), 1, "{after}");
 }
+
+/// A `git fast-import` stream of a history with no release tag: `commits` commits on `main`,
+/// conventional and not, with a side branch of two commits merged every 30 under a pull
+/// request's conventional title (forked ten commits back, so that a walk lists it and what it
+/// forked from before the main line's last commits), and squash merges listing their commits.
+fn untagged_history(commits: usize) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let mut stream = String::new();
+    let mut mark = 0;
+    let mut last = 0;
+    let mut commit = |stream: &mut String, branch: &str, message: &str, parents: &[usize]| {
+        mark += 1;
+        let time = 1_700_000_000 + mark * 60;
+        writeln!(stream, "commit refs/heads/{branch}\nmark :{mark}").unwrap();
+        writeln!(stream, "author A <a@example.com> {time} +0000").unwrap();
+        writeln!(stream, "committer A <a@example.com> {time} +0000").unwrap();
+        writeln!(stream, "data {}\n{message}", message.len()).unwrap();
+        if let Some((first, rest)) = parents.split_first() {
+            writeln!(stream, "from :{first}").unwrap();
+            for parent in rest {
+                writeln!(stream, "merge :{parent}").unwrap();
+            }
+        }
+        writeln!(stream, "M 644 inline f{}\ndata 2\n{}\n", mark % 7, mark % 7).unwrap();
+        mark
+    };
+    let mut main = Vec::new();
+    for n in 0..commits {
+        let parents: Vec<usize> = (last > 0).then_some(last).into_iter().collect();
+        last = if n > 0 && n % 30 == 0 {
+            let fork = main[main.len().saturating_sub(10)];
+            let one = commit(&mut stream, "b", &format!("feat(api): part {n}"), &[fork]);
+            let two = commit(&mut stream, "b", "wip", &[one]);
+            let title = format!("Merge pull request #{n} from acme/b\n\nfeat(api): part {n}");
+            commit(&mut stream, "main", &title, &[last, two])
+        } else {
+            let message = match n % 5 {
+                0 => format!("feat(core): change {n}"),
+                1 => format!("fix: bug {n} (#{n})"),
+                2 => {
+                    format!("Squash the work of {n} (#{n})\n\n* feat: one {n}\n* fix(ui): two {n}")
+                }
+                3 => format!("chore: tidy {n}"),
+                _ => format!("update notes {n}"),
+            };
+            commit(&mut stream, "main", &message, &parents)
+        };
+        main.push(last);
+    }
+    stream.into_bytes()
+}
+
+// Issue 18: without a commit-graph, a long release is rendered as it is listed, and put in
+// order once the listing is done; it says exactly what the release read in order says (with a
+// commit-graph, or read with libgit2 alone, it is read in order).
+#[test]
+fn a_long_release_rendered_as_it_is_listed_says_what_it_says_read_in_order() {
+    use std::io::Write as _;
+    let repo = TestRepo::new();
+    let mut import = repo.command("git");
+    import
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped());
+    let mut child = import.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&untagged_history(1_800))
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "--quiet", "--hard", "main"]);
+    // Reverts of a commit deep in the walk, and of one merged from a branch.
+    for subject in ["fix: bug 601 (#601)", "feat(api): part 900"] {
+        let id = repo.git(&[
+            "log",
+            "--format=%H",
+            "-1",
+            "--fixed-strings",
+            "--grep",
+            subject,
+        ]);
+        let id = id.trim();
+        assert_eq!(id.len(), 40, "{subject}");
+        repo.commit(&format!(
+            "Revert \"{subject}\"\n\nThis reverts commit {id}."
+        ));
+    }
+    let count: usize = repo
+        .git(&["rev-list", "--count", "HEAD"])
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(count > 1_500, "{count} commits");
+
+    let as_listed = slipway(&repo, &["changelog"]).ok();
+    let output = repo
+        .command(env!("CARGO_BIN_EXE_slipway"))
+        .arg("changelog")
+        .env("SOURCE_DATE_EPOCH", "1763683200")
+        .env("SLIPWAY_READ_WITH_LIBGIT2", "1")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(as_listed, String::from_utf8(output.stdout).unwrap());
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    assert_eq!(as_listed, slipway(&repo, &["changelog"]).ok());
+
+    // What the history says is there, in its order: the merged titles cover their branches, the
+    // squashes are split, and the reverted changes are gone.
+    for said in [
+        "**api:** part 1770",
+        "**ui:** two 1797",
+        "**core:** change 5",
+    ] {
+        assert!(as_listed.contains(said), "{said}");
+    }
+    assert!(
+        !as_listed.contains("bug 601 "),
+        "a reverted fix is not listed"
+    );
+    assert!(
+        !as_listed.contains("part 900\n"),
+        "a reverted merge's title is not listed"
+    );
+    let newer = as_listed.find("change 1795").unwrap();
+    let older = as_listed.find("change 1790").unwrap();
+    assert!(newer < older, "newest first");
+}

@@ -622,22 +622,59 @@ fn parts_joined_counting(
     tags: &[gitops::Tag],
     count: &mut usize,
 ) -> Vec<(Option<String>, Vec<gitops::Commit>)> {
+    let mut reordered = 0;
+    let joined = joined_parts(opened, tags, false, count, &mut reordered);
+    assert_eq!(
+        reordered, 0,
+        "release_history_each's parts come in topological order"
+    );
+    joined
+}
+
+/// `release_history_each`'s parts (or `release_history_as_read`'s, put in their order), each
+/// release's joined, counting the parts and the releases that came in another order.
+fn joined_parts(
+    opened: &Repository,
+    tags: &[gitops::Tag],
+    as_read: bool,
+    count: &mut usize,
+    reordered: &mut usize,
+) -> Vec<(Option<String>, Vec<gitops::Commit>)> {
     let mut joined: Vec<(Option<String>, Vec<gitops::Commit>)> = Vec::new();
     let mut open = false;
-    opened
-        .release_history_each(tags, &HistoryOptions::default(), |part| {
-            *count += 1;
-            let name = part.tag.map(|tag| tag.name.clone());
-            if open {
-                let last = joined.last_mut().unwrap();
-                assert_eq!(last.0, name, "a release's parts come together");
-                last.1.extend(part.commits);
-            } else {
-                joined.push((name, part.commits));
-            }
-            open = !part.complete;
-        })
-        .unwrap();
+    let each = |part: gitops::HistoryPart<'_>| {
+        *count += 1;
+        let name = part.tag.map(|tag| tag.name.clone());
+        if open {
+            let last = joined.last_mut().unwrap();
+            assert_eq!(last.0, name, "a release's parts come together");
+            last.1.extend(part.commits);
+        } else {
+            joined.push((name, part.commits));
+        }
+        if let Some(order) = part.order {
+            assert!(part.complete, "only the last part has an order");
+            *reordered += 1;
+            let mut came: Vec<Option<gitops::Commit>> =
+                std::mem::take(&mut joined.last_mut().unwrap().1)
+                    .into_iter()
+                    .map(Some)
+                    .collect();
+            assert_eq!(order.len(), came.len());
+            joined.last_mut().unwrap().1 = order
+                .iter()
+                .map(|&at| came[at as usize].take().expect("each commit once"))
+                .collect();
+        }
+        open = !part.complete;
+    };
+    let options = HistoryOptions::default();
+    if as_read {
+        opened.release_history_as_read(tags, &options, each)
+    } else {
+        opened.release_history_each(tags, &options, each)
+    }
+    .unwrap();
     assert!(!open, "the last part is complete");
     joined
 }
@@ -811,6 +848,14 @@ fn reads_listed_from_the_commit_graph_on_several_threads_equal_the_sequential_re
         .unwrap();
     assert!(child.wait().unwrap().success());
     repo.git(&["reset", "--quiet", "--hard", "main"]);
+    // A branch forked far back and merged last: a walk from `HEAD` lists it, and the history
+    // below its fork, before the main line's newer commits, so that the order listed is not
+    // the topological order.
+    repo.checkout("main~1500")
+        .commit("feat: deep work")
+        .branch("deep")
+        .checkout("main")
+        .merge("deep", "Merge branch 'deep'");
     repo.write(
         ".mailmap",
         "Ada Lovelace <ada@new.example>\nAda Lovelace <ada@new.example> <ada@old.example>\n",
@@ -836,7 +881,21 @@ fn reads_listed_from_the_commit_graph_on_several_threads_equal_the_sequential_re
         let untagged = parts_joined_counting(&opened, &[], &mut count);
         assert!(count > 1, "{count} parts");
         let head = opened.commits(&Range::head(), &options).unwrap();
-        assert_eq!(untagged, [(None, head)]);
+        assert_eq!(untagged, [(None, head.clone())]);
+        // Handed out as read: without a commit-graph the one long walk comes as it is listed,
+        // in several parts, and its order puts it right; with tags, no release is that long.
+        let (mut count, mut reordered) = (0, 0);
+        let as_read = joined_parts(&opened, &[], true, &mut count, &mut reordered);
+        assert_eq!(as_read, [(None, head)]);
+        let listed_from_objects = !repo.path().join(".git/objects/info/commit-graph").exists()
+            && !repo.path().join(".git/objects/info/commit-graphs").exists();
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        assert_eq!(reordered, usize::from(listed_from_objects && cores > 1));
+        assert!(count > 1, "{count} parts");
+        assert_eq!(
+            joined_parts(&opened, &tags, true, &mut 0, &mut reordered),
+            expected
+        );
         (
             history,
             opened.commits(&Range::head(), &options).unwrap(),
