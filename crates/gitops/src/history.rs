@@ -609,7 +609,13 @@ impl Seen {
 struct Batch<'t> {
     /// Its number: blocks read come back with it.
     number: usize,
+    /// Its walks as listed, until it is submitted.
     walks: Vec<(Option<&'t Tag>, Walked)>,
+    /// Once it is submitted, what is known of each walk's commits (by node): the listing (ids,
+    /// parents, times; three quarters of a node) is dropped then, as only the order it gave is
+    /// needed after it. On a history without tags the walk holds every commit, and was the
+    /// largest thing held while the commits were read and rendered.
+    reads: Vec<(Option<&'t Tag>, Vec<Read>)>,
     /// The bytes of the commits its walks read (no commit-graph).
     kept: RawCommits,
     /// Commits listed in its walks.
@@ -648,7 +654,7 @@ impl<'t> Batch<'t> {
             streamed.ready[block] = Some(reads);
         } else {
             for (&(walk, node), read) in self.jobs[block * BLOCK..].iter().zip(reads) {
-                self.walks[walk].1.nodes[node].read = read;
+                self.reads[walk].1[node] = read;
             }
         }
         self.outstanding -= 1;
@@ -664,16 +670,16 @@ impl<'t> Batch<'t> {
         if let Some(streamed) = self.streamed.as_mut() {
             return streamed.advance(each);
         }
-        while let Some((tag, walked)) = self.walks.get_mut(self.cursor.0) {
+        while let Some((tag, reads)) = self.reads.get_mut(self.cursor.0) {
             let order = &self.orders[self.cursor.0];
             let mut at = self.cursor.1;
             let mut commits = Vec::new();
             while let Some(&node) = order.get(at) {
-                let node = &mut walked.nodes[node as usize];
-                if matches!(node.read, Read::Pending | Read::Raw(_)) {
+                let read = &mut reads[node as usize];
+                if matches!(read, Read::Pending | Read::Raw(_)) {
                     break;
                 }
-                if let Read::Listed(commit) = std::mem::replace(&mut node.read, Read::Skipped) {
+                if let Read::Listed(commit) = std::mem::replace(read, Read::Skipped) {
                     commits.push(*commit);
                 }
                 at += 1;
@@ -694,6 +700,18 @@ impl<'t> Batch<'t> {
             self.cursor = (self.cursor.0 + 1, 0);
         }
         true
+    }
+
+    /// Keeps of its walks only what is known of their commits (see [`Batch::reads`]).
+    fn drop_listing(&mut self) {
+        self.reads = std::mem::take(&mut self.walks)
+            .into_iter()
+            .map(|(tag, walked)| {
+                let mut reads = Vec::with_capacity(walked.nodes.len());
+                reads.extend(walked.nodes.into_iter().map(|node| node.read));
+                (tag, reads)
+            })
+            .collect();
     }
 }
 
@@ -798,6 +816,7 @@ impl Reader<'_> {
                 node.read = self.finish_here(node.oid, &node.read, &batch.kept)?;
             }
             batch.jobs.clear();
+            batch.drop_listing();
             return Ok(());
         }
         if pool.jobs.is_none() {
@@ -830,6 +849,7 @@ impl Reader<'_> {
             }
         }
         batch.outstanding = batch.jobs.len().div_ceil(BLOCK);
+        batch.drop_listing();
         Ok(())
     }
 
