@@ -896,6 +896,14 @@ fn reads_listed_from_the_commit_graph_on_several_threads_equal_the_sequential_re
             joined_parts(&opened, &tags, true, &mut 0, &mut reordered),
             expected
         );
+        // Ten short releases, then a long unreleased walk: it is read as listed after the
+        // batch of the releases before it, which comes out first.
+        let (mut reordered, early) = (0, &tags[..10]);
+        assert_eq!(
+            joined_parts(&opened, early, true, &mut 0, &mut reordered),
+            parts_joined(&opened, early)
+        );
+        assert_eq!(reordered, usize::from(listed_from_objects && cores > 1));
         (
             history,
             opened.commits(&Range::head(), &options).unwrap(),
