@@ -14,7 +14,8 @@ use crate::select::{Dedupe, Fact};
 /// first, in as many calls as it likes), says when a release has them all with
 /// [`Stream::complete`], oldest release first, and does the same for the unreleased commits
 /// (`None`) last. A caller that reads a release's commits in another order hands them in as it
-/// reads them and gives their order with [`Stream::complete_reordered`] instead. [`Stream::finish`] then gives the Markdown, which equals
+/// reads them and gives their order with [`Stream::complete_reordered`] instead.
+/// [`Stream::finish`] then gives the Markdown, which equals
 /// [`markdown_string`](crate::markdown_string) of what [`Generator::build`] gives for the whole
 /// history.
 ///

@@ -1123,8 +1123,7 @@ impl Reader<'_> {
                     )
                     .collect();
                 sent = nodes.len();
-                let view = kept.view(oids.iter().filter_map(|(_, raw)| *raw));
-                kept = RawCommits::default();
+                let view = std::mem::take(&mut kept).view(oids.iter().filter_map(|(_, raw)| *raw));
                 let streamed = in_flight.back_mut().expect("pushed above");
                 let ready = &mut streamed.streamed.as_mut().expect("streamed").ready;
                 let job = (streamed.number, ready.len(), oids, view);
